@@ -1,0 +1,68 @@
+# Telecast: Telegram channels -> two-host podcast episodes, on AWS or on the embedded local stack.
+# Every target installs what it needs first, so a fresh clone needs only `make demo` or `make test`.
+
+# Node 22 comes from the npm `node` package in devDependencies: the machine's system Node may be older, and
+# Lambda runs nodejs22.x. Putting node_modules/.bin first on PATH makes `node` here that pinned version.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+NPM      ?= npm
+ENV      ?= dev
+TF_ENV_DIR = terraform/envs/$(ENV)
+
+.PHONY: help install build typecheck test test-unit demo dev bench clean \
+        fmt plan deploy destroy
+
+help:
+	@echo "make demo        run the whole pipeline once on the embedded local stack (no AWS account)"
+	@echo "make dev         keep the local stack running until Ctrl-C, printing endpoints for the CLI"
+	@echo "make test        typecheck, build, and run unit, integration, end-to-end and Terraform tests"
+	@echo "make bench       print cold-start, generation and throughput figures"
+	@echo "make plan|deploy|destroy ENV=dev   Terraform for one environment (AWS credentials needed)"
+
+# ---- dependencies ---------------------------------------------------------------------------------------------
+# The stamp is npm's own lock copy: reinstall only when package-lock.json changes.
+node_modules/.package-lock.json: package-lock.json package.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json
+
+# ---- build ----------------------------------------------------------------------------------------------------
+build: install
+	node build.mjs
+
+typecheck: install
+	tsc --noEmit
+
+# ---- test -----------------------------------------------------------------------------------------------------
+# Tests import the built bundles (what Lambda runs), so build first.
+test: install typecheck build
+	mocha
+
+test-unit: install
+	mocha 'test/unit/**/*.test.ts'
+
+# ---- local stack ----------------------------------------------------------------------------------------------
+demo: install build
+	node --import tsx src/local/demo.ts
+
+dev: install build
+	node --import tsx src/local/dev.ts
+
+bench: install build
+	node --import tsx bench/run.ts
+
+clean:
+	rm -rf dist out .local
+
+# ---- terraform ------------------------------------------------------------------------------------------------
+fmt:
+	terraform fmt -recursive terraform
+
+plan: build
+	scripts/terraform.sh plan $(ENV)
+
+deploy: build
+	scripts/terraform.sh apply $(ENV)
+
+destroy:
+	scripts/terraform.sh destroy $(ENV)

@@ -1,0 +1,84 @@
+// Bundles each Lambda handler with esbuild into dist/<name>/index.mjs and a zip per handler (dist/<name>.zip),
+// plus the operator CLI (dist/cli/telecast.mjs, not zipped). Zips are byte-identical across builds (fixed mtimes,
+// sorted entries) so a terraform plan right after a deploy shows no change for the functions.
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const dist = join(root, 'dist');
+
+/** Every Lambda; the name is shared by its handler file, its dist folder and its Terraform instance. */
+export const HANDLERS = {
+  telegram: { assets: [] },
+  scheduler: { assets: [] },
+  // espeak-ng loads its wasm from beside the bundle (new URL('espeak-ng.wasm', import.meta.url)).
+  podcastfy: { assets: ['node_modules/espeak-ng/dist/espeak-ng.wasm'] },
+};
+
+// The AWS SDK and Powertools are CommonJS-flavoured in places; an ESM bundle needs a real `require` for them.
+const banner = {
+  js: "import { createRequire as __telecastCreateRequire } from 'node:module'; const require = __telecastCreateRequire(import.meta.url);",
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  banner,
+  logLevel: 'warning',
+  // Lambda's runtime ships the SDK, but we bundle our pinned version so what we test is what runs.
+  mainFields: ['module', 'main'],
+};
+
+const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
+
+function filesUnder(dir) {
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    })
+    .sort();
+}
+
+/** A deterministic zip: sorted paths, fixed timestamps, fixed permissions. */
+export function zipFolder(dir) {
+  const entries = {};
+  for (const file of filesUnder(dir)) {
+    entries[relative(dir, file).split('\\').join('/')] = [readFileSync(file), { mtime: ZIP_MTIME, level: 9, attrs: 0o644 << 16 }];
+  }
+  return zipSync(entries, { mtime: ZIP_MTIME });
+}
+
+export async function buildAll({ handlers = Object.keys(HANDLERS), cli = true } = {}) {
+  mkdirSync(dist, { recursive: true });
+  const results = [];
+  for (const name of handlers) {
+    const outDir = join(dist, name);
+    rmSync(outDir, { recursive: true, force: true });
+    await build({ ...common, entryPoints: [join(root, 'src/handlers', `${name}.ts`)], outfile: join(outDir, 'index.mjs') });
+    for (const asset of HANDLERS[name].assets) copyFileSync(join(root, asset), join(outDir, asset.split('/').pop()));
+    const zip = zipFolder(outDir);
+    writeFileSync(join(dist, `${name}.zip`), zip);
+    results.push({ name, bundleBytes: statSync(join(outDir, 'index.mjs')).size, zipBytes: zip.length });
+  }
+  if (cli) {
+    await build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli', 'telecast.mjs') });
+  }
+  return results;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const only = process.argv.slice(2);
+  const results = await buildAll(only.length ? { handlers: only, cli: false } : {});
+  for (const r of results) {
+    console.log(`${r.name.padEnd(10)} bundle ${(r.bundleBytes / 1024).toFixed(0).padStart(6)} KiB   zip ${(r.zipBytes / 1024).toFixed(0).padStart(6)} KiB`);
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The one DynamoDB table's key design, shared by the adapter, the local stack's provisioning and (by value) Terraform's
+ * storage module. Podcasts and episodes live in one table:
+ *   podcast  pk = "PODCAST"               sk = <podcast_id>
+ *   episode  pk = "EPISODE#<podcast_id>"  sk = <episode_id>   (compact timestamp: a reverse query is newest first)
+ * The status index (sparse: only episodes carry `status`) serves the stuck-episode sweep.
+ */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  statusIndex: { name: 'status-index', partitionKey: 'status', sortKey: 'updated_at' },
+} as const;
+
+export const PODCAST_PARTITION = 'PODCAST';
+export const episodePartition = (podcastId: string): string => `EPISODE#${podcastId}`;

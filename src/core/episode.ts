@@ -1,0 +1,106 @@
+/**
+ * The episode status machine (ARCHITECTURE.md "State"):
+ *   pending → collecting → collected → generating → completed
+ *   any active state → failed (error, failed_stage, attempts); collecting → skipped (no new content).
+ * Every transition is a conditional update in the store, built from {@link TRANSITIONS}: a redelivered or duplicate
+ * message can never move an episode backwards, and a completed episode is never regenerated.
+ */
+import type { CollectionSummary, Trigger } from './contracts.ts';
+
+export const EPISODE_STATUSES = ['pending', 'collecting', 'collected', 'generating', 'completed', 'failed', 'skipped'] as const;
+export type EpisodeStatus = (typeof EPISODE_STATUSES)[number];
+
+/** States in which an episode is still on its way; a podcast with one of these is not due again. */
+export const IN_FLIGHT: readonly EpisodeStatus[] = ['pending', 'collecting', 'collected', 'generating'];
+export const TERMINAL: readonly EpisodeStatus[] = ['completed', 'failed', 'skipped'];
+
+/** The stage an episode was in when it failed; `queued` means it never left the collection queue. */
+export type FailedStage = 'queued' | 'collecting' | 'generating';
+
+export interface EpisodeFiles {
+  content_key?: string;
+  script_key?: string;
+  audio_key?: string;
+  transcript_key?: string;
+  vtt_key?: string;
+}
+
+export interface Episode extends EpisodeFiles {
+  podcast_id: string;
+  episode_id: string;
+  status: EpisodeStatus;
+  trigger: Trigger | 'direct';
+  /** Creation time, ISO 8601 UTC; `episode_id` is its compact form. */
+  timestamp: string;
+  s3_path: string;
+  created_at: string;
+  updated_at: string;
+  /** How many times a stage claimed this episode (collection + generation claims). */
+  attempts: number;
+  /** A claim is exclusive until this time; a redelivery after it may take the episode over. */
+  lease_expires_at?: string;
+  window_from?: string;
+  window_to?: string;
+  result?: CollectionSummary;
+  skip_reason?: string;
+  error?: string;
+  failed_stage?: FailedStage;
+  /** Last transient error, kept while SQS retries, so an operator sees why an episode is slow. */
+  last_error?: string;
+  duration_seconds?: number;
+  completed_at?: string;
+}
+
+/** The claims and settlements each stage makes: `to` may only be entered from one of `from`. */
+export const TRANSITIONS = {
+  claimCollection: { from: ['pending', 'collecting', 'failed'], to: 'collecting' },
+  markCollected: { from: ['collecting'], to: 'collected' },
+  markSkipped: { from: ['collecting'], to: 'skipped' },
+  claimGeneration: { from: ['collected', 'generating', 'failed'], to: 'generating' },
+  markCompleted: { from: ['generating'], to: 'completed' },
+  markFailed: { from: ['pending', 'collecting', 'collected', 'generating'], to: 'failed' },
+} as const satisfies Record<string, { from: readonly EpisodeStatus[]; to: EpisodeStatus }>;
+
+export type TransitionName = keyof typeof TRANSITIONS;
+
+/**
+ * Re-entering a claimed state (`collecting → collecting`, `generating → generating`) is allowed only once the lease has
+ * expired: that is a redelivery after a crash or timeout, not a duplicate running beside the first.
+ * Re-entering from `failed` is an operator's redrive of that stage's message, allowed only for the stage that failed.
+ */
+export interface ClaimRule {
+  reclaimAfterLease: EpisodeStatus;
+  retryFailedStage: FailedStage;
+}
+export const CLAIM_RULES: Partial<Record<TransitionName, ClaimRule>> = {
+  claimCollection: { reclaimAfterLease: 'collecting', retryFailedStage: 'collecting' },
+  claimGeneration: { reclaimAfterLease: 'generating', retryFailedStage: 'generating' },
+};
+
+/** Pure check of a transition against an episode as read; the store enforces the same rule atomically. */
+export function canApply(name: TransitionName, episode: Pick<Episode, 'status' | 'lease_expires_at' | 'failed_stage'>, now: Date): boolean {
+  const t = TRANSITIONS[name];
+  if (!(t.from as readonly EpisodeStatus[]).includes(episode.status)) return false;
+  const rule = CLAIM_RULES[name];
+  if (!rule) return true;
+  if (episode.status === rule.reclaimAfterLease) {
+    return episode.lease_expires_at === undefined || episode.lease_expires_at < now.toISOString();
+  }
+  if (episode.status === 'failed') {
+    // Collection failures at the queue stage (never claimed) are retried by the collector too.
+    return episode.failed_stage === rule.retryFailedStage || (name === 'claimCollection' && episode.failed_stage === 'queued');
+  }
+  return true;
+}
+
+/** The stage to report when an episode in `status` fails. */
+export function stageOf(status: EpisodeStatus): FailedStage {
+  switch (status) {
+    case 'pending':
+      return 'queued';
+    case 'collecting':
+      return 'collecting';
+    default:
+      return 'generating';
+  }
+}

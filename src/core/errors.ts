@@ -1,0 +1,69 @@
+/**
+ * One base error with a `retryable` flag, named subclasses (house style, after Powertools' batch errors).
+ * Consumers decide retry-or-dead-letter from `retryable` alone: transient failures throw and SQS retries them;
+ * permanent ones are dead-lettered at once with their reason.
+ */
+export class TelecastError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable;
+  }
+}
+
+/** Input that can never succeed: not JSON, schema violations, bad configuration values. */
+export class ValidationError extends TelecastError {
+  readonly violations: string[];
+  constructor(message: string, violations: string[] = [], cause?: unknown) {
+    super(violations.length ? `${message}: ${violations.join('; ')}` : message, { retryable: false, cause });
+    this.violations = violations;
+  }
+}
+
+/** Missing or malformed environment configuration; raised once at cold start. */
+export class ConfigError extends TelecastError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, cause });
+  }
+}
+
+/** A referenced thing does not exist (unknown podcast, missing content.json, unknown episode). */
+export class NotFoundError extends TelecastError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, cause });
+  }
+}
+
+/** A conditional state transition lost: the record is not in a state this step may move from. */
+export class ConflictError extends TelecastError {
+  readonly currentStatus: string | undefined;
+  constructor(message: string, currentStatus?: string, cause?: unknown) {
+    super(message, { retryable: false, cause });
+    this.currentStatus = currentStatus;
+  }
+}
+
+/** A dependency (AWS, Telegram, TTS, LLM) failed; retryable unless the caller knows better. */
+export class DownstreamError extends TelecastError {
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, { retryable: options.retryable ?? true, cause: options.cause });
+  }
+}
+
+/** Work that must wait (another delivery holds the lease, content not yet collected); always retried. */
+export class NotReadyError extends TelecastError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: true, cause });
+  }
+}
+
+/** Unknown throwables (SDK errors, bugs) are treated as transient: retrying is safe, the DLQ catches the rest. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof TelecastError ? error.retryable : true;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,132 @@
+/**
+ * The ports core depends on. Adapters in src/adapters implement them over the AWS SDK (or espeak-ng, lamejs, files);
+ * core never imports @aws-sdk. Tests of pure logic pass in-memory implementations.
+ */
+import type { MediaType, PodcastConfig } from './contracts.ts';
+import type { Episode, TransitionName } from './episode.ts';
+import type { Script } from './script.ts';
+
+export interface EpisodeKey {
+  podcastId: string;
+  episodeId: string;
+}
+
+export interface PodcastRepository {
+  put(config: PodcastConfig): Promise<void>;
+  /** Undefined when there is no such podcast. */
+  get(podcastId: string): Promise<PodcastConfig | undefined>;
+  list(): Promise<PodcastConfig[]>;
+}
+
+export interface EpisodeRepository {
+  /** Creates the record; throws ConflictError if that episode id already exists. */
+  create(episode: Episode): Promise<void>;
+  get(key: EpisodeKey): Promise<Episode | undefined>;
+  /** Newest first. */
+  listForPodcast(podcastId: string, options?: { limit?: number }): Promise<Episode[]>;
+  /**
+   * Applies a named transition atomically (conditional update). `changes` are written with it; `lease_expires_at` is
+   * set by the caller for claims. Throws ConflictError (with the current status) when the episode is not in a state the
+   * transition may leave, NotFoundError when there is no such episode. Returns the updated episode.
+   */
+  apply(name: TransitionName, key: EpisodeKey, changes: Partial<Episode>, now: Date): Promise<Episode>;
+  /** Records a transient error without changing status. */
+  noteError(key: EpisodeKey, message: string, now: Date): Promise<void>;
+  /** Episodes in `status` whose `updated_at` is before `updatedBefore` (ISO), via the status index. */
+  listByStatus(status: Episode['status'], updatedBefore: string): Promise<Episode[]>;
+}
+
+export interface ObjectStore {
+  putJson(key: string, value: unknown): Promise<void>;
+  /** Throws NotFoundError when the key does not exist. */
+  getJson<T = unknown>(key: string): Promise<T>;
+  putText(key: string, text: string, contentType: string): Promise<void>;
+  /** Streams a local file up without reading it into memory. */
+  putFile(key: string, path: string, contentType: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  copy(fromKey: string, toKey: string): Promise<void>;
+}
+
+export interface QueueSender {
+  /** Sends one JSON message; returns the SQS message id. */
+  send(queueUrl: string, body: unknown, attributes?: Record<string, string>): Promise<string>;
+}
+
+export interface QueueDepth {
+  queue: string;
+  url: string;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  oldestAgeSeconds?: number;
+}
+
+export interface QueueInspector {
+  depth(name: string, url: string): Promise<QueueDepth>;
+}
+
+export interface PostMedia {
+  type: MediaType;
+  /** Location of the file in the source (an export-relative path); absent when the source gives none. */
+  file?: string;
+}
+
+export interface ChannelPost {
+  channel: string;
+  id: number;
+  /** ISO 8601 UTC. */
+  date: string;
+  text: string;
+  links: string[];
+  media: PostMedia[];
+}
+
+export interface TimeWindow {
+  from: Date;
+  to: Date;
+}
+
+/** Reads a channel's posts in a window, in pages, newest page first; every post in the window is yielded exactly once. */
+export interface ChannelReader {
+  read(channel: string, window: TimeWindow): AsyncIterable<ChannelPost[]>;
+}
+
+/** content.json: what the collector hands to the generator (claim check: it never rides in the message). */
+export interface EpisodeContent {
+  schema_version: 1;
+  podcast_id: string;
+  episode_id: string;
+  channels: string[];
+  window: { from: string; to: string };
+  collected_at: string;
+  /** Oldest first, as a listener would hear them. */
+  posts: ChannelPost[];
+}
+
+export interface ScriptWriter {
+  write(podcast: PodcastConfig, content: EpisodeContent): Promise<Script>;
+}
+
+/** Mono 16-bit PCM. */
+export interface Pcm {
+  sampleRate: number;
+  samples: Int16Array;
+}
+
+export interface SpeechSynthesizer {
+  /** `voice` is an espeak-ng style voice id such as `en-us+m3`; implementations map it as they can. */
+  synthesize(text: string, voice: string): Promise<Pcm>;
+}
+
+/** Receives PCM chunks in order and encodes them (MP3) as a stream; memory must not grow with the input's length. */
+export interface AudioEncoder {
+  write(samples: Int16Array): Promise<void>;
+  /** Flushes and closes; returns the encoded size in bytes. */
+  finish(): Promise<{ bytes: number }>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
