@@ -262,3 +262,27 @@ export function identifyEpisode(value: unknown): { podcastId: string; episodeId:
   if (!new RegExp(ID_PATTERN).test(podcastId) || !new RegExp(EPISODE_ID_PATTERN).test(episodeId)) return undefined;
   return { podcastId, episodeId };
 }
+
+/** The podcastfy Lambda's direct-invocation input (the seed's "direct API calls"): text in, an episode out. */
+export interface DirectGenerationRequest {
+  podcast_id: string;
+  text: string;
+  title?: string;
+}
+
+export const directGenerationRequestSchema = {
+  $id: 'telecast/direct-generation-request',
+  type: 'object',
+  additionalProperties: false,
+  required: ['podcast_id', 'text'],
+  properties: {
+    podcast_id: { type: 'string', pattern: ID_PATTERN },
+    text: { type: 'string', minLength: 1, maxLength: 100_000 },
+    title: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const parseDirectGenerationRequest = validatorFor<DirectGenerationRequest>(
+  directGenerationRequestSchema,
+  'direct generation request',
+);

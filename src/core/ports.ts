@@ -69,6 +69,8 @@ export interface PostMedia {
   type: MediaType;
   /** Location of the file in the source (an export-relative path); absent when the source gives none. */
   file?: string;
+  /** Where the collector stored a copy under the episode's `media/` folder, when it could. */
+  key?: string;
 }
 
 export interface ChannelPost {

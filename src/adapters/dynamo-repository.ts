@@ -1,0 +1,218 @@
+/** PodcastRepository and EpisodeRepository over one DynamoDB table (key design in dynamo-table.ts). */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { parsePodcastConfig, type PodcastConfig } from '../core/contracts.ts';
+import { CLAIM_RULES, TRANSITIONS, type Episode, type TransitionName } from '../core/episode.ts';
+import { ConflictError, DownstreamError, NotFoundError } from '../core/errors.ts';
+import type { EpisodeKey, EpisodeRepository, PodcastRepository } from '../core/ports.ts';
+import { PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';
+
+type Item = Record<string, unknown>;
+
+function stripKeys<T>(item: Item): T {
+  const { [TABLE_KEYS.partitionKey]: _pk, [TABLE_KEYS.sortKey]: _sk, ...rest } = item;
+  return rest as T;
+}
+
+async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput, limit?: number): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    items.push(...((page.Items ?? []) as Item[]));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey && (limit === undefined || items.length < limit));
+  return limit === undefined ? items : items.slice(0, limit);
+}
+
+export class DynamoPodcastRepository implements PodcastRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(config: PodcastConfig): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...config, [TABLE_KEYS.partitionKey]: PODCAST_PARTITION, [TABLE_KEYS.sortKey]: config.podcast_id },
+      }),
+    );
+  }
+
+  async get(podcastId: string): Promise<PodcastConfig | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: PODCAST_PARTITION, sk: podcastId }, ConsistentRead: true }),
+    );
+    return out.Item ? this.parse(out.Item) : undefined;
+  }
+
+  async list(): Promise<PodcastConfig[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':pk': PODCAST_PARTITION },
+    });
+    return items.map((item) => this.parse(item));
+  }
+
+  /** Stored configs are re-validated on read so defaults added since they were written are filled in. */
+  private parse(item: Item): PodcastConfig {
+    return parsePodcastConfig(stripKeys(item));
+  }
+}
+
+/** Fields a claim clears: a retried stage starts clean, its earlier failure stays visible until then. */
+const CLEARED_ON_CLAIM = ['error', 'failed_stage', 'skip_reason'] as const;
+const CLEARED_ON_SETTLE = ['lease_expires_at'] as const;
+
+export class DynamoEpisodeRepository implements EpisodeRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private key(k: EpisodeKey): Item {
+    return { [TABLE_KEYS.partitionKey]: episodePartition(k.podcastId), [TABLE_KEYS.sortKey]: k.episodeId };
+  }
+
+  async create(episode: Episode): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...episode, ...this.key({ podcastId: episode.podcast_id, episodeId: episode.episode_id }) },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`episode ${episode.podcast_id}/${episode.episode_id} already exists`, undefined, error);
+      }
+      throw error;
+    }
+  }
+
+  async get(k: EpisodeKey): Promise<Episode | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(k), ConsistentRead: true }));
+    return out.Item ? stripKeys<Episode>(out.Item) : undefined;
+  }
+
+  async listForPodcast(podcastId: string, options: { limit?: number } = {}): Promise<Episode[]> {
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+        ExpressionAttributeValues: { ':pk': episodePartition(podcastId) },
+        ScanIndexForward: false,
+        ...(options.limit ? { Limit: options.limit } : {}),
+      },
+      options.limit,
+    );
+    return items.map((item) => stripKeys<Episode>(item));
+  }
+
+  async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date): Promise<Episode> {
+    const t = TRANSITIONS[name];
+    const rule = CLAIM_RULES[name];
+    const names: Record<string, string> = { '#pk': TABLE_KEYS.partitionKey, '#status': 'status' };
+    const values: Record<string, unknown> = { ':to': t.to, ':now': now.toISOString() };
+
+    // The condition is the status machine itself: one clause per state this transition may leave.
+    const clauses: string[] = [];
+    t.from.forEach((from, i) => {
+      values[`:from${i}`] = from;
+      if (rule && from === rule.reclaimAfterLease) {
+        clauses.push(`(#status = :from${i} AND (attribute_not_exists(lease_expires_at) OR lease_expires_at < :now))`);
+      } else if (rule && from === 'failed') {
+        const stages = name === 'claimCollection' ? [rule.retryFailedStage, 'queued'] : [rule.retryFailedStage];
+        const refs = stages.map((s, j) => ((values[`:stage${j}`] = s), `:stage${j}`));
+        clauses.push(`(#status = :from${i} AND failed_stage IN (${refs.join(', ')}))`);
+      } else {
+        clauses.push(`#status = :from${i}`);
+      }
+    });
+
+    const sets = ['#status = :to', 'updated_at = :now'];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (field === 'status' || field === 'updated_at' || value === undefined) continue;
+      names[`#f_${field}`] = field;
+      values[`:f_${field}`] = value;
+      sets.push(`#f_${field} = :f_${field}`);
+    }
+    if (rule) {
+      values[':one'] = 1;
+      values[':zero'] = 0;
+      sets.push('attempts = if_not_exists(attempts, :zero) + :one');
+      removes.push(...CLEARED_ON_CLAIM.filter((f) => !(f in changes)));
+    } else {
+      removes.push(...CLEARED_ON_SETTLE.filter((f) => !(f in changes)));
+    }
+
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(k),
+          ConditionExpression: `attribute_exists(#pk) AND (${clauses.join(' OR ')})`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys<Episode>(out.Attributes ?? {});
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw new DownstreamError(`DynamoDB update for ${name} failed`, { cause: error });
+      }
+      const current = await this.get(k);
+      if (!current) throw new NotFoundError(`episode ${k.podcastId}/${k.episodeId} does not exist`, error);
+      throw new ConflictError(
+        `cannot ${name} episode ${k.podcastId}/${k.episodeId}: it is ${current.status}`,
+        current.status,
+        error,
+      );
+    }
+  }
+
+  async noteError(k: EpisodeKey, message: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(k),
+          ConditionExpression: 'attribute_exists(#pk)',
+          UpdateExpression: 'SET last_error = :e',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':e': message.slice(0, 2000) },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async listByStatus(status: Episode['status'], updatedBefore: string): Promise<Episode[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: TABLE_KEYS.statusIndex.name,
+      KeyConditionExpression: '#status = :status AND #updated < :before',
+      ExpressionAttributeNames: { '#status': TABLE_KEYS.statusIndex.partitionKey, '#updated': TABLE_KEYS.statusIndex.sortKey },
+      ExpressionAttributeValues: { ':status': status, ':before': updatedBefore },
+    });
+    return items.map((item) => stripKeys<Episode>(item));
+  }
+}

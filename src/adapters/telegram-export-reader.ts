@@ -1,0 +1,105 @@
+/**
+ * ChannelReader for Telegram Desktop exports ("Export chat history" → JSON, `result.json`), kept in the bucket under
+ * `channel-exports/<channel>/`. Live sources (Bot API, MTProto) implement the same port.
+ */
+import type { MediaType } from '../core/contracts.ts';
+import { inWindow } from '../core/collect.ts';
+import { NotFoundError, ValidationError } from '../core/errors.ts';
+import type { ChannelPost, ChannelReader, PostMedia, TimeWindow } from '../core/ports.ts';
+import { channelExportPrefix, normaliseChannel } from '../core/time.ts';
+import type { S3ObjectStore } from './s3-object-store.ts';
+
+/** The parts of an export message we read. */
+export interface ExportTextEntity {
+  type: string;
+  text: string;
+  href?: string;
+}
+export interface ExportMessage {
+  id: number;
+  type: string;
+  date: string;
+  date_unixtime?: string;
+  text?: string | Array<string | ExportTextEntity>;
+  text_entities?: ExportTextEntity[];
+  photo?: string;
+  file?: string;
+  media_type?: string;
+}
+export interface ChannelExport {
+  name?: string;
+  type?: string;
+  id?: number;
+  messages: ExportMessage[];
+}
+
+const MEDIA_TYPE_OF: Record<string, MediaType> = {
+  video_file: 'video',
+  video_message: 'video',
+  animation: 'animation',
+  voice_message: 'voice',
+  audio_file: 'audio',
+  sticker: 'sticker',
+};
+
+/** A message's time: `date_unixtime` is UTC; the bare `date` is the exporter's local time, used only as a fallback. */
+export function messageDate(message: ExportMessage): Date {
+  if (message.date_unixtime) return new Date(Number(message.date_unixtime) * 1000);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(message.date) ? message.date : `${message.date}Z`);
+}
+
+export function messageText(text: ExportMessage['text']): string {
+  if (text === undefined) return '';
+  if (typeof text === 'string') return text;
+  return text.map((part) => (typeof part === 'string' ? part : part.text)).join('');
+}
+
+function messageLinks(message: ExportMessage): string[] {
+  const entities = message.text_entities ?? (Array.isArray(message.text) ? message.text.filter((p) => typeof p !== 'string') : []);
+  const links = entities.flatMap((e) => (e.type === 'text_link' && e.href ? [e.href] : e.type === 'link' ? [e.text] : []));
+  return [...new Set(links)];
+}
+
+function messageMedia(message: ExportMessage): PostMedia[] {
+  if (message.photo) return [{ type: 'photo', file: message.photo }];
+  if (message.file) return [{ type: (message.media_type && MEDIA_TYPE_OF[message.media_type]) || 'document', file: message.file }];
+  return [];
+}
+
+/** Converts an export's messages to posts; service messages (joins, pins) are not posts. */
+export function exportPosts(channel: string, data: ChannelExport): ChannelPost[] {
+  if (!data || !Array.isArray(data.messages)) throw new ValidationError(`export of ${channel} has no "messages" array`);
+  return data.messages
+    .filter((m) => m.type === 'message')
+    .map((m) => ({
+      channel: normaliseChannel(channel),
+      id: m.id,
+      date: messageDate(m).toISOString(),
+      text: messageText(m.text),
+      links: messageLinks(m),
+      media: messageMedia(m),
+    }));
+}
+
+export class TelegramExportReader implements ChannelReader {
+  constructor(
+    private readonly objects: S3ObjectStore,
+    private readonly pageSize = 100,
+  ) {}
+
+  async *read(channel: string, window: TimeWindow): AsyncIterable<ChannelPost[]> {
+    const key = `${channelExportPrefix(channel)}result.json`;
+    let data: ChannelExport;
+    try {
+      data = await this.objects.getJson<ChannelExport>(key);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new NotFoundError(`no export for channel ${channel} at ${key}`, error);
+      throw error;
+    }
+    // Newest first, as a live channel history pages: whatever stops reading early keeps the newest posts.
+    const posts = exportPosts(channel, data)
+      .filter((p) => inWindow(new Date(p.date), window))
+      .sort((a, b) => b.date.localeCompare(a.date) || b.id - a.id);
+    for (let i = 0; i < posts.length; i += this.pageSize) yield posts.slice(i, i + this.pageSize);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The podcastfy stage: claim the episode, load content.json, write the script, synthesise and store the audio and
+ * transcripts, mark `completed`. A completed episode is acknowledged with no work; a duplicate delivery while another
+ * holds the claim is acknowledged too (the holder's own message stays responsible for it).
+ */
+import type { PodcastConfig, ProcessingMessage } from './contracts.ts';
+import { canApply, type Episode } from './episode.ts';
+import { ConflictError, NotFoundError, NotReadyError, ValidationError } from './errors.ts';
+import type { Clock, EpisodeContent, EpisodeKey, EpisodeRepository, ObjectStore, PodcastRepository, ScriptWriter } from './ports.ts';
+import type { Cue, Script } from './script.ts';
+import { episodeKey } from './time.ts';
+
+/** Renders a script to audio and stores it at `key`; returns exact timings. Implemented over espeak-ng + MP3 + S3. */
+export type AudioRenderer = (script: Script, key: string) => Promise<{ durationSeconds: number; cues: Cue[] }>;
+
+export interface TranscriptFormats {
+  text(script: Script, cues: Cue[]): string;
+  vtt(cues: Cue[]): string;
+}
+
+export interface GeneratorDeps {
+  podcasts: PodcastRepository;
+  episodes: EpisodeRepository;
+  objects: ObjectStore;
+  writer: ScriptWriter;
+  renderAudio: AudioRenderer;
+  transcripts: TranscriptFormats;
+  clock: Clock;
+}
+
+export type GenerationResult =
+  | { outcome: 'completed'; episode: Episode }
+  | { outcome: 'already-done' | 'in-progress'; episode: Episode };
+
+export async function generateEpisode(deps: GeneratorDeps, message: ProcessingMessage, leaseSeconds: number): Promise<GenerationResult> {
+  if (message.podcast_config_id !== message.podcast_id) {
+    throw new ValidationError('processing message names two podcasts', [
+      `podcast_config_id "${message.podcast_config_id}" differs from podcast_id "${message.podcast_id}"`,
+    ]);
+  }
+  const key = { podcastId: message.podcast_id, episodeId: message.episode_id };
+  const podcast = await deps.podcasts.get(message.podcast_id);
+  if (!podcast) throw new NotFoundError(`unknown podcast "${message.podcast_id}"`);
+  const current = await deps.episodes.get(key);
+  if (!current) throw new NotFoundError(`unknown episode ${message.podcast_id}/${message.episode_id}`);
+  if (current.s3_path !== message.s3_path) {
+    throw new ValidationError('processing message disagrees with the episode', [`s3_path "${message.s3_path}" is not "${current.s3_path}"`]);
+  }
+
+  const now = deps.clock.now();
+  if (!canApply('claimGeneration', current, now)) {
+    if (current.status === 'completed' || current.status === 'skipped') return { outcome: 'already-done', episode: current };
+    if (current.status === 'generating') return { outcome: 'in-progress', episode: current };
+    if (current.status === 'pending' || current.status === 'collecting') {
+      throw new NotReadyError(`episode is still ${current.status}; content is not collected yet`);
+    }
+    throw new ConflictError(`episode failed at stage ${current.failed_stage ?? 'unknown'}; redrive that stage's message instead`, current.status);
+  }
+  return { outcome: 'completed', episode: await runGeneration(deps, podcast, key, leaseSeconds) };
+}
+
+/** Claims and generates; shared by the SQS path and the direct invocation path. */
+export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig, key: EpisodeKey, leaseSeconds: number): Promise<Episode> {
+  let now = deps.clock.now();
+  try {
+    await deps.episodes.apply(
+      'claimGeneration',
+      key,
+      { lease_expires_at: new Date(now.getTime() + leaseSeconds * 1000).toISOString() },
+      now,
+    );
+  } catch (error) {
+    if (error instanceof ConflictError) throw new NotReadyError(error.message, error);
+    throw error;
+  }
+
+  const contentKey = episodeKey(key.podcastId, key.episodeId, 'content');
+  let content: EpisodeContent;
+  try {
+    content = await deps.objects.getJson<EpisodeContent>(contentKey);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new NotFoundError(`content.json is missing at ${contentKey}`, error);
+    throw error;
+  }
+  if (!Array.isArray(content?.posts) || content.posts.length === 0) {
+    throw new ValidationError(`content.json at ${contentKey} has no posts`);
+  }
+
+  const script = await deps.writer.write(podcast, content);
+  const files = {
+    script_key: episodeKey(key.podcastId, key.episodeId, 'script'),
+    audio_key: episodeKey(key.podcastId, key.episodeId, 'audio'),
+    transcript_key: episodeKey(key.podcastId, key.episodeId, 'transcript'),
+    vtt_key: episodeKey(key.podcastId, key.episodeId, 'vtt'),
+  };
+  await deps.objects.putJson(files.script_key, script);
+  const { durationSeconds, cues } = await deps.renderAudio(script, files.audio_key);
+  await deps.objects.putText(files.transcript_key, deps.transcripts.text(script, cues), 'text/plain');
+  await deps.objects.putText(files.vtt_key, deps.transcripts.vtt(cues), 'text/vtt');
+
+  now = deps.clock.now();
+  return deps.episodes.apply(
+    'markCompleted',
+    key,
+    { ...files, duration_seconds: Math.round(durationSeconds * 1000) / 1000, completed_at: now.toISOString() },
+    now,
+  );
+}

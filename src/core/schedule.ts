@@ -1,0 +1,104 @@
+/** The scheduler's decisions: which podcasts are due, which episodes are stuck. Pure. */
+import type { PodcastConfig } from './contracts.ts';
+import { IN_FLIGHT, stageOf, type Episode, type EpisodeStatus } from './episode.ts';
+import { errorMessage } from './errors.ts';
+import type { QueueDepth, QueueInspector } from './ports.ts';
+import { addHours } from './time.ts';
+import { EpisodeInFlightError, triggerEpisode, type TriggerDeps } from './trigger.ts';
+
+export type DueDecision = { due: true } | { due: false; reason: string };
+
+/**
+ * A podcast is due when it is enabled, has no episode in flight, and its latest episode was created at least
+ * `episode_frequency_hours` ago. A failed episode waits like any other: a podcast that fails every time must not be
+ * retried every tick; an operator retries at once with `episode generate`.
+ */
+export function isDue(podcast: PodcastConfig, latest: Episode | undefined, now: Date): DueDecision {
+  if (!podcast.enabled) return { due: false, reason: 'disabled' };
+  if (!latest) return { due: true };
+  if (IN_FLIGHT.includes(latest.status)) return { due: false, reason: `episode ${latest.episode_id} is ${latest.status}` };
+  const next = addHours(new Date(latest.timestamp), podcast.episode_frequency_hours);
+  if (next > now) return { due: false, reason: `next episode at ${next.toISOString()}` };
+  return { due: true };
+}
+
+/** The statuses the sweeper looks at, and the cut-off before which an episode in one of them counts as stuck. */
+export const SWEPT_STATUSES: readonly EpisodeStatus[] = IN_FLIGHT;
+
+export function stuckCutoff(now: Date, stuckAfterMinutes: number): string {
+  return new Date(now.getTime() - stuckAfterMinutes * 60_000).toISOString();
+}
+
+export interface ScheduleDeps extends TriggerDeps {
+  inspector: QueueInspector;
+  queues: Array<{ name: string; url: string }>;
+  stuckAfterMinutes: number;
+}
+
+export interface ScheduleReport {
+  depths: QueueDepth[];
+  stuck: Array<{ podcast_id: string; episode_id: string; status: EpisodeStatus; updated_at: string }>;
+  triggered: Array<{ podcast_id: string; episode_id: string }>;
+  notDue: Array<{ podcast_id: string; reason: string }>;
+  errors: Array<{ podcast_id?: string; step: string; error: string }>;
+}
+
+/**
+ * One scheduler tick: read the queues' depths, fail episodes stuck past the timeout (so their podcast can move on),
+ * then start an episode for every due podcast. A failure for one podcast does not stop the others; it is reported.
+ */
+export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
+  const report: ScheduleReport = { depths: [], stuck: [], triggered: [], notDue: [], errors: [] };
+  const attempt = async (step: string, podcastId: string | undefined, fn: () => Promise<void>): Promise<void> => {
+    try {
+      await fn();
+    } catch (error) {
+      report.errors.push({ ...(podcastId ? { podcast_id: podcastId } : {}), step, error: errorMessage(error) });
+    }
+  };
+
+  for (const q of deps.queues) await attempt(`depth ${q.name}`, undefined, async () => void report.depths.push(await deps.inspector.depth(q.name, q.url)));
+
+  const now = deps.clock.now();
+  const cutoff = stuckCutoff(now, deps.stuckAfterMinutes);
+  for (const status of SWEPT_STATUSES) {
+    await attempt(`sweep ${status}`, undefined, async () => {
+      for (const e of await deps.episodes.listByStatus(status, cutoff)) {
+        await attempt('mark stuck episode failed', e.podcast_id, async () => {
+          await deps.episodes.apply(
+            'markFailed',
+            { podcastId: e.podcast_id, episodeId: e.episode_id },
+            {
+              error: `stuck in ${status} since ${e.updated_at} (more than ${deps.stuckAfterMinutes} minutes)${e.last_error ? `; last error: ${e.last_error}` : ''}`,
+              failed_stage: stageOf(status),
+            },
+            now,
+          );
+          report.stuck.push({ podcast_id: e.podcast_id, episode_id: e.episode_id, status, updated_at: e.updated_at });
+        });
+      }
+    });
+  }
+
+  let podcasts: PodcastConfig[] = [];
+  await attempt('list podcasts', undefined, async () => void (podcasts = await deps.podcasts.list()));
+  for (const podcast of podcasts) {
+    await attempt('trigger', podcast.podcast_id, async () => {
+      const [latest] = await deps.episodes.listForPodcast(podcast.podcast_id, { limit: 1 });
+      const decision = isDue(podcast, latest, deps.clock.now());
+      if (!decision.due) {
+        report.notDue.push({ podcast_id: podcast.podcast_id, reason: decision.reason });
+        return;
+      }
+      try {
+        const episode = await triggerEpisode(deps, podcast.podcast_id, 'schedule');
+        report.triggered.push({ podcast_id: episode.podcast_id, episode_id: episode.episode_id });
+      } catch (error) {
+        // Someone (an admin, a concurrent tick) started one between our read and our write: not an error.
+        if (error instanceof EpisodeInFlightError) report.notDue.push({ podcast_id: podcast.podcast_id, reason: error.message });
+        else throw error;
+      }
+    });
+  }
+  return report;
+}

@@ -1,0 +1,113 @@
+/**
+ * The SQS consumer shared by the telegram and podcastfy handlers: Powertools BatchProcessor +
+ * processPartialResponse with ReportBatchItemFailures, so one failed record is retried and the rest of its batch is not
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+ *
+ * Failure policy (ARCHITECTURE.md "Failure semantics"):
+ * - retryable errors throw: the record is reported failed and SQS redelivers it after the visibility timeout; the
+ *   episode keeps the error as `last_error`, and on the last allowed receive it is marked `failed` because SQS's
+ *   redrive will move the message to the DLQ next;
+ * - permanent errors (bad JSON, schema violations, unknown podcast, missing content) mark the episode `failed` with the
+ *   reason and stage, and the record goes straight to the DLQ with the reason in its attributes: no retry storm.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { identifyEpisode } from '../../core/contracts.ts';
+import type { FailedStage } from '../../core/episode.ts';
+import { ConflictError, errorMessage, isRetryable } from '../../core/errors.ts';
+import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
+import { sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
+import type { Logger } from './logger.ts';
+
+export interface ConsumerOptions {
+  stage: FailedStage;
+  deadLetterQueueUrl: string;
+  maxReceiveCount: number;
+  episodes: EpisodeRepository;
+  queue: QueueSender;
+  clock: Clock;
+  logger: Logger;
+  /** Does the work for one record; throws TelecastErrors (or anything, treated as transient). */
+  process(record: SQSRecord, log: Logger, context: Context): Promise<void>;
+}
+
+function queueNameOf(arn: string): string {
+  return arn.split(':').pop() ?? arn;
+}
+
+function episodeOf(record: SQSRecord): EpisodeKey | undefined {
+  try {
+    const id = identifyEpisode(JSON.parse(record.body));
+    return id && { podcastId: id.podcastId, episodeId: id.episodeId };
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSqsConsumer(options: ConsumerOptions) {
+  const { logger } = options;
+
+  async function markFailed(key: EpisodeKey, reason: string, log: Logger): Promise<void> {
+    try {
+      await options.episodes.apply('markFailed', key, { error: reason, failed_stage: options.stage }, options.clock.now());
+    } catch (error) {
+      // Already settled (completed, skipped, failed) or unknown: nothing to mark; the DLQ still has the message.
+      if (error instanceof ConflictError || (error as Error)?.name === 'NotFoundError') {
+        log.info('episode not marked failed', { reason: errorMessage(error) });
+        return;
+      }
+      throw error;
+    }
+  }
+
+  async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
+    const key = episodeOf(record);
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    const log = logger.createChild({
+      persistentKeys: {
+        message_id: record.messageId,
+        receive_count: receiveCount,
+        ...(key ? { podcast_id: key.podcastId, episode_id: key.episodeId } : {}),
+      },
+    });
+    try {
+      await options.process(record, log, context);
+    } catch (error) {
+      const reason = errorMessage(error);
+      if (!isRetryable(error)) {
+        log.error('permanent failure: dead-lettering the message', { error: reason, stage: options.stage });
+        if (key) await markFailed(key, reason, log);
+        await sendToDeadLetterQueue(options.queue, options.deadLetterQueueUrl, {
+          body: record.body,
+          messageId: record.messageId,
+          sourceQueue: queueNameOf(record.eventSourceARN),
+          receiveCount,
+          reason,
+          errorName: (error as Error)?.name ?? 'Error',
+          stage: options.stage,
+        });
+        return; // acknowledged here: the DLQ now holds it with its reason
+      }
+      const last = receiveCount >= options.maxReceiveCount;
+      log.warn(last ? 'transient failure on the last receive: SQS moves it to the DLQ' : 'transient failure: will retry', {
+        error: reason,
+        stage: options.stage,
+      });
+      if (key) {
+        if (last) await markFailed(key, `${reason} (gave up after ${receiveCount} receives)`, log);
+        else await options.episodes.noteError(key, reason, options.clock.now());
+      }
+      throw error;
+    }
+  }
+
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const processor = new BatchProcessor(EventType.SQS);
+    // Sequential: records of one batch share the function's memory and /tmp, and logs stay readable.
+    return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * podcastfy Lambda: consumes the processing queue (Powertools batch, partial failures) and also answers direct
+ * invocations `{ podcast_id, text }`. Writes the two-host script, synthesises it, stores MP3 + transcripts.
+ */
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { parseDirectGenerationRequest, parseJsonBody, parseProcessingMessage } from '../core/contracts.ts';
+import { readConfig } from '../core/config.ts';
+import { generateFromText } from '../core/direct.ts';
+import type { Episode } from '../core/episode.ts';
+import { errorMessage } from '../core/errors.ts';
+import { generateEpisode, type GeneratorDeps } from '../core/generator.ts';
+import type { QueueSender } from '../core/ports.ts';
+import { DialogueScriptWriter } from '../core/script-writer.ts';
+import { toTranscriptText, toWebVtt } from '../core/transcript.ts';
+import { createAudioRenderer } from '../adapters/episode-audio.ts';
+import { EspeakSynthesizer } from '../adapters/espeak-synthesizer.ts';
+import { logger, type Logger } from './common/logger.ts';
+import { createRuntime, leaseSeconds } from './common/runtime.ts';
+import { createSqsConsumer } from './common/sqs-consumer.ts';
+
+export interface PodcastfyDeps extends GeneratorDeps {
+  queue: QueueSender;
+  deadLetterQueueUrl: string;
+  maxReceiveCount: number;
+  logger: Logger;
+}
+
+export type DirectResult = Pick<Episode, 'podcast_id' | 'episode_id' | 'status' | 'duration_seconds' | 'audio_key' | 'transcript_key' | 'vtt_key' | 's3_path'>;
+
+function isSqsEvent(event: unknown): event is SQSEvent {
+  const records = (event as SQSEvent)?.Records;
+  return Array.isArray(records) && records.every((r) => r?.eventSource === 'aws:sqs');
+}
+
+export function createHandler(deps: PodcastfyDeps) {
+  const consume = createSqsConsumer({
+    stage: 'generating',
+    deadLetterQueueUrl: deps.deadLetterQueueUrl,
+    maxReceiveCount: deps.maxReceiveCount,
+    episodes: deps.episodes,
+    queue: deps.queue,
+    clock: deps.clock,
+    logger: deps.logger,
+    async process(record, log, context) {
+      const message = parseProcessingMessage(parseJsonBody(record.body));
+      const result = await generateEpisode(deps, message, leaseSeconds(context));
+      if (result.outcome === 'completed') {
+        log.info('episode completed', { duration_seconds: result.episode.duration_seconds, audio_key: result.episode.audio_key });
+      } else {
+        log.info(`nothing to do: episode is ${result.episode.status}`, { outcome: result.outcome });
+      }
+    },
+  });
+
+  async function direct(event: unknown, context: Context): Promise<DirectResult> {
+    const request = parseDirectGenerationRequest(event);
+    const log = deps.logger.createChild({ persistentKeys: { podcast_id: request.podcast_id, invocation: 'direct' } });
+    try {
+      const e = await generateFromText(deps, request, leaseSeconds(context));
+      log.info('direct episode completed', { episode_id: e.episode_id, duration_seconds: e.duration_seconds });
+      return {
+        podcast_id: e.podcast_id,
+        episode_id: e.episode_id,
+        status: e.status,
+        s3_path: e.s3_path,
+        duration_seconds: e.duration_seconds,
+        audio_key: e.audio_key,
+        transcript_key: e.transcript_key,
+        vtt_key: e.vtt_key,
+      };
+    } catch (error) {
+      log.error('direct generation failed', { error: errorMessage(error) });
+      throw error;
+    }
+  }
+
+  return async (event: SQSEvent | unknown, context: Context): Promise<SQSBatchResponse | DirectResult> =>
+    isSqsEvent(event) ? consume(event, context) : direct(event, context);
+}
+
+function fromEnvironment(): PodcastfyDeps {
+  const config = readConfig(process.env, ['TABLE_NAME', 'BUCKET_NAME', 'PROCESSING_DLQ_URL', 'MAX_RECEIVE_COUNT']);
+  const runtime = createRuntime(process.env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+  const synthesizer = new EspeakSynthesizer();
+  return {
+    ...runtime,
+    writer: new DialogueScriptWriter(),
+    renderAudio: createAudioRenderer({ objects: runtime.objects, synthesizer }),
+    transcripts: { text: toTranscriptText, vtt: toWebVtt },
+    deadLetterQueueUrl: config.PROCESSING_DLQ_URL,
+    maxReceiveCount: config.MAX_RECEIVE_COUNT,
+    logger,
+  };
+}
+
+export const handler = createHandler(fromEnvironment());

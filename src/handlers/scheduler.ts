@@ -1,0 +1,66 @@
+/**
+ * scheduler Lambda: invoked by EventBridge Scheduler. Logs the queues' and DLQs' depths as structured fields, fails
+ * episodes stuck past STUCK_AFTER_MINUTES, and starts an episode for every due podcast.
+ */
+import { readConfig } from '../core/config.ts';
+import { runSchedule, type ScheduleDeps, type ScheduleReport } from '../core/schedule.ts';
+import { TelecastError } from '../core/errors.ts';
+import { logger, type Logger } from './common/logger.ts';
+import { createRuntime } from './common/runtime.ts';
+
+export interface SchedulerDeps extends ScheduleDeps {
+  logger: Logger;
+}
+
+/** Raised after a tick that did all it could but had errors, so EventBridge Scheduler's retry policy sees them. */
+export class ScheduleTickError extends TelecastError {
+  constructor(readonly report: ScheduleReport) {
+    super(`scheduler tick had ${report.errors.length} error(s): ${report.errors.map((e) => `${e.step}${e.podcast_id ? ` (${e.podcast_id})` : ''}: ${e.error}`).join('; ')}`, {
+      retryable: true,
+    });
+  }
+}
+
+export function createHandler(deps: SchedulerDeps) {
+  return async (_event: unknown): Promise<ScheduleReport> => {
+    const report = await runSchedule(deps);
+    for (const d of report.depths) {
+      deps.logger.info('queue depth', { queue: d.queue, visible: d.visible, in_flight: d.inFlight, delayed: d.delayed });
+    }
+    for (const s of report.stuck) deps.logger.warn('episode stuck: marked failed', { ...s });
+    deps.logger.info('scheduler tick', {
+      triggered: report.triggered.length,
+      not_due: report.notDue.length,
+      stuck: report.stuck.length,
+      errors: report.errors.length,
+      dlq_messages: report.depths.filter((d) => d.queue.endsWith('dlq')).reduce((n, d) => n + d.visible, 0),
+    });
+    if (report.errors.length) throw new ScheduleTickError(report);
+    return report;
+  };
+}
+
+function fromEnvironment(): SchedulerDeps {
+  const config = readConfig(process.env, [
+    'TABLE_NAME',
+    'COLLECTION_QUEUE_URL',
+    'PROCESSING_QUEUE_URL',
+    'COLLECTION_DLQ_URL',
+    'PROCESSING_DLQ_URL',
+    'STUCK_AFTER_MINUTES',
+  ]);
+  const runtime = createRuntime(process.env, { tableName: config.TABLE_NAME });
+  const queueName = (url: string): string => url.split('/').pop() ?? url;
+  return {
+    ...runtime,
+    collectionQueueUrl: config.COLLECTION_QUEUE_URL,
+    queues: [config.COLLECTION_QUEUE_URL, config.COLLECTION_DLQ_URL, config.PROCESSING_QUEUE_URL, config.PROCESSING_DLQ_URL].map((url) => ({
+      name: queueName(url),
+      url,
+    })),
+    stuckAfterMinutes: config.STUCK_AFTER_MINUTES,
+    logger,
+  };
+}
+
+export const handler = createHandler(fromEnvironment());
