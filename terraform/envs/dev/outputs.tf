@@ -1,0 +1,44 @@
+output "collection_queue_url" {
+  description = "URL of the telegram collection queue."
+  value       = module.telecast.collection_queue_url
+}
+
+output "collection_dlq_arn" {
+  description = "ARN of the collection dead-letter queue (aws sqs start-message-move-task --source-arn)."
+  value       = module.telecast.collection_dlq_arn
+}
+
+output "processing_queue_url" {
+  description = "URL of the podcast processing queue."
+  value       = module.telecast.processing_queue_url
+}
+
+output "processing_dlq_arn" {
+  description = "ARN of the processing dead-letter queue (aws sqs start-message-move-task --source-arn)."
+  value       = module.telecast.processing_dlq_arn
+}
+
+output "bucket_name" {
+  description = "Name of the episode bucket."
+  value       = module.telecast.bucket_name
+}
+
+output "table_name" {
+  description = "Name of the state table."
+  value       = module.telecast.table_name
+}
+
+output "function_names" {
+  description = "Names of the Lambda functions, by handler."
+  value       = module.telecast.function_names
+}
+
+output "schedule_name" {
+  description = "Name of the EventBridge Scheduler schedule."
+  value       = module.telecast.schedule_name
+}
+
+output "alarm_topic_arn" {
+  description = "ARN of the alarm SNS topic."
+  value       = module.telecast.alarm_topic_arn
+}

@@ -1,0 +1,53 @@
+variable "aws_region" {
+  description = "AWS region to deploy to; null: from AWS_REGION or the AWS profile."
+  type        = string
+  default     = null
+}
+
+variable "artifacts_dir" {
+  description = "Folder with the handler zips from make build; null: the repository's dist/."
+  type        = string
+  default     = null
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the functions: arm64 or x86_64."
+  type        = string
+  default     = "arm64"
+}
+
+variable "log_level" {
+  description = "POWERTOOLS_LOG_LEVEL of the functions."
+  type        = string
+  default     = "DEBUG"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' log groups, in days."
+  type        = number
+  default     = 14
+}
+
+variable "alarm_email" {
+  description = "Email address for the alarms (confirm the subscription mail once); empty: none."
+  type        = string
+  default     = ""
+}
+
+variable "stuck_after_minutes" {
+  description = "Minutes after which the scheduler fails an unfinished episode."
+  type        = number
+  default     = 120
+}
+
+variable "deletion_protection" {
+  description = "Protect the DynamoDB table from deletion."
+  type        = bool
+  default     = false
+}
+
+variable "bucket_force_destroy" {
+  description = "Let terraform destroy delete the bucket with its objects."
+  type        = bool
+  default     = true
+}

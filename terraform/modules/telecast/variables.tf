@@ -1,0 +1,110 @@
+variable "environment" {
+  description = "Environment name (dev, prod, ...): every resource is named telecast-<environment>-<purpose>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,9}$", var.environment))
+    error_message = "environment must be 2 to 10 lowercase letters and digits, starting with a letter."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Folder holding the prebuilt handler zips (telegram.zip, podcastfy.zip, scheduler.zip) from build.mjs."
+  type        = string
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the three functions: arm64 or x86_64."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "log_level" {
+  description = "POWERTOOLS_LOG_LEVEL of the functions, also Lambda's application log level filter."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    # Values both Powertools and Lambda's JSON log filter accept.
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' log groups, in days."
+  type        = number
+  default     = 30
+
+  validation {
+    # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "stuck_after_minutes" {
+  description = "Minutes after which the scheduler marks an unfinished episode as failed (STUCK_AFTER_MINUTES)."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.stuck_after_minutes >= 1 && floor(var.stuck_after_minutes) == var.stuck_after_minutes
+    error_message = "stuck_after_minutes must be a whole number of minutes, at least 1."
+  }
+}
+
+variable "schedule_expression" {
+  description = "How often the scheduler Lambda runs."
+  type        = string
+  default     = "rate(15 minutes)"
+}
+
+variable "alarm_email" {
+  description = "Email address that receives the alarms; empty: no subscription."
+  type        = string
+  default     = ""
+}
+
+variable "queue_age_alarm_threshold_seconds" {
+  description = <<-EOT
+    Age of a queue's oldest message that alarms. null: per queue, visibility timeout x max_receive_count from
+    queue-settings.json, an age a message reaches only when its consumer is not keeping up.
+  EOT
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.queue_age_alarm_threshold_seconds == null || try(var.queue_age_alarm_threshold_seconds >= 60 && var.queue_age_alarm_threshold_seconds <= 1209600, false)
+    error_message = "queue_age_alarm_threshold_seconds must be from 60 to 1209600, or null."
+  }
+}
+
+variable "media_expiration_days" {
+  description = "Days after which downloaded episode media expire from the bucket."
+  type        = number
+  default     = 30
+}
+
+variable "deletion_protection" {
+  description = "Protect the DynamoDB table from deletion; off only where the data is disposable."
+  type        = bool
+  default     = true
+}
+
+variable "bucket_force_destroy" {
+  description = "Let terraform destroy empty the bucket first (dev only)."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Extra tags for every resource, on top of the provider's default_tags."
+  type        = map(string)
+  default     = {}
+}
