@@ -1,0 +1,76 @@
+/** Real-shaped test data: podcast configs, episodes, posts and Lambda SQS events. */
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parsePodcastConfig, type PodcastConfig } from '../../src/core/contracts.ts';
+import type { Episode } from '../../src/core/episode.ts';
+import type { ChannelPost } from '../../src/core/ports.ts';
+import { newEpisode } from '../../src/core/trigger.ts';
+
+export function podcastConfig(overrides: Partial<PodcastConfig> = {}): PodcastConfig {
+  return parsePodcastConfig({
+    podcast_id: 'tech-pulse',
+    name: 'Tech Pulse',
+    creator: 'Telecast',
+    slogan: 'the week in tech, in ten minutes',
+    telegram_channels: ['@telecast_sample'],
+    window_hours: 24,
+    ...overrides,
+  });
+}
+
+export function episode(overrides: Partial<Episode> = {}, createdAt = new Date('2026-11-29T07:00:00.123Z')): Episode {
+  return { ...newEpisode({ podcast_id: 'tech-pulse' }, 'manual', createdAt), ...overrides };
+}
+
+export function post(overrides: Partial<ChannelPost> = {}): ChannelPost {
+  return {
+    channel: 'telecast_sample',
+    id: 101,
+    date: '2026-11-29T06:00:00.000Z',
+    text: 'A new open-source database engine promises ten times faster analytics on commodity hardware.',
+    links: [],
+    media: [],
+    ...overrides,
+  };
+}
+
+export function sqsRecord(body: string, overrides: Partial<SQSRecord> = {}, receiveCount = 1): SQSRecord {
+  const id = overrides.messageId ?? `msg-${Math.random().toString(16).slice(2, 10)}`;
+  return {
+    messageId: id,
+    receiptHandle: `handle-${id}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '1796000000000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1796000000001',
+    },
+    messageAttributes: {},
+    md5OfBody: 'd41d8cd98f00b204e9800998ecf8427e',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:podcast-processing-queue',
+    awsRegion: 'us-east-1',
+    ...overrides,
+  };
+}
+
+export function sqsEvent(...records: SQSRecord[]): SQSEvent {
+  return { Records: records };
+}
+
+export function lambdaContext(remainingMs = 60_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+    memoryLimitInMB: '512',
+    awsRequestId: 'req-1',
+    logGroupName: '/aws/lambda/test',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

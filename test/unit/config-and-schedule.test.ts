@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { readConfig } from '../../src/core/config.ts';
+import { ConfigError } from '../../src/core/errors.ts';
+import { isDue, stuckCutoff } from '../../src/core/schedule.ts';
+import { episode, podcastConfig } from '../helpers/factories.ts';
+
+describe('handler configuration', () => {
+  it('reads and types the keys a handler asks for, with defaults', () => {
+    const c = readConfig({ TABLE_NAME: 'telecast', PROCESSING_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/q' }, [
+      'TABLE_NAME',
+      'PROCESSING_QUEUE_URL',
+      'MAX_RECEIVE_COUNT',
+    ]);
+    expect(c).to.deep.equal({ TABLE_NAME: 'telecast', PROCESSING_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/q', MAX_RECEIVE_COUNT: 3 });
+    expect(Object.isFrozen(c)).to.equal(true);
+  });
+
+  it('lists every missing or malformed key in one error', () => {
+    expect(() => readConfig({ PROCESSING_QUEUE_URL: 'not a url', MAX_RECEIVE_COUNT: 'three' }, ['TABLE_NAME', 'PROCESSING_QUEUE_URL', 'MAX_RECEIVE_COUNT']))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.includes('TABLE_NAME is not set')
+      .and.includes('PROCESSING_QUEUE_URL is not a URL')
+      .and.includes('MAX_RECEIVE_COUNT must be an integer');
+  });
+});
+
+describe('which podcasts are due', () => {
+  const now = new Date('2026-11-29T12:00:00.000Z');
+  const podcast = podcastConfig({ episode_frequency_hours: 24 });
+
+  it('a podcast with no episodes is due', () => {
+    expect(isDue(podcast, undefined, now)).to.deep.equal({ due: true });
+  });
+
+  it('is due once the frequency has passed since the last episode, not before', () => {
+    expect(isDue(podcast, episode({ status: 'completed' }, new Date('2026-11-28T12:00:00.000Z')), now).due).to.equal(true);
+    expect(isDue(podcast, episode({ status: 'completed' }, new Date('2026-11-28T12:00:00.001Z')), now).due).to.equal(false);
+  });
+
+  it('is never due while an episode is in flight', () => {
+    for (const status of ['pending', 'collecting', 'collected', 'generating'] as const) {
+      const d = isDue(podcast, episode({ status }, new Date('2026-11-01T00:00:00.000Z')), now);
+      expect(d.due, status).to.equal(false);
+    }
+  });
+
+  it('a failed episode waits for the frequency like any other, so failures do not storm', () => {
+    expect(isDue(podcast, episode({ status: 'failed' }, new Date('2026-11-29T11:00:00.000Z')), now).due).to.equal(false);
+  });
+
+  it('a disabled podcast is never due', () => {
+    expect(isDue(podcastConfig({ enabled: false }), undefined, now)).to.deep.equal({ due: false, reason: 'disabled' });
+  });
+
+  it('counts stuck episodes from a cut-off in the past', () => {
+    expect(stuckCutoff(now, 90)).to.equal('2026-11-29T10:30:00.000Z');
+  });
+});

@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import {
+  parseCollectionRequest,
+  parseJsonBody,
+  parsePodcastConfig,
+  parseProcessingMessage,
+  identifyEpisode,
+} from '../../src/core/contracts.ts';
+import { ValidationError } from '../../src/core/errors.ts';
+
+const validProcessing = {
+  schema_version: 1,
+  podcast_config_id: 'tech-pulse',
+  podcast_id: 'tech-pulse',
+  episode_id: '20261129T070000123Z',
+  result: {
+    channels: ['telecast_sample'],
+    message_count: 12,
+    window_from: '2026-11-28T07:00:00.123Z',
+    window_to: '2026-11-29T07:00:00.123Z',
+    content_key: 'podcasts/tech-pulse/20261129T070000123Z/content.json',
+  },
+  timestamp: '2026-11-29T07:00:00.123Z',
+  s3_path: 'podcasts/tech-pulse/20261129T070000123Z/',
+};
+
+function violationsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).to.be.instanceOf(ValidationError);
+    expect((error as ValidationError).retryable).to.equal(false);
+    return (error as ValidationError).violations;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('podcast configuration schema', () => {
+  it('fills every default for a minimal configuration', () => {
+    const config = parsePodcastConfig({ podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel'] });
+    expect(config).to.include({ language: 'en', window_hours: 24, episode_frequency_hours: 24, creativity: 0.7, enabled: true });
+    expect(config.speakers.person1.name).to.be.a('string').and.not.empty;
+    expect(config.filtered_domains).to.deep.equal([]);
+  });
+
+  it('accepts Hebrew podcasts and every domain filter kind', () => {
+    const config = parsePodcastConfig({
+      podcast_id: 'hadashot',
+      name: 'חדשות טק',
+      language: 'he',
+      telegram_channels: ['https://t.me/geektime_il'],
+      filtered_domains: [
+        { match: 'exact', value: 'bit.ly' },
+        { match: 'starts_with', value: 'ads.' },
+        { match: 'ends_with', value: 'doubleclick.net' },
+        { match: 'contains', value: 'tracker' },
+      ],
+      media_types: ['photo', 'video'],
+    });
+    expect(config.language).to.equal('he');
+    expect(config.filtered_domains).to.have.length(4);
+  });
+
+  it('names every violated field at once', () => {
+    const v = violationsOf(() =>
+      parsePodcastConfig({ podcast_id: 'Bad Id', telegram_channels: [], creativity: 2, language: 'xx', surprise: true }),
+    );
+    expect(v.join('\n')).to.include('/name is required');
+    expect(v.join('\n')).to.include('/podcast_id must match pattern');
+    expect(v.join('\n')).to.include('/telegram_channels must NOT have fewer than 1 items');
+    expect(v.join('\n')).to.include('/creativity must be <= 1');
+    expect(v.join('\n')).to.include('/language must be one of en, he');
+    expect(v.join('\n')).to.include('unknown field "surprise"');
+  });
+
+  it('does not change the object it validates', () => {
+    const input = { podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel'] };
+    parsePodcastConfig(input);
+    expect(input).to.deep.equal({ podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel'] });
+  });
+});
+
+describe('collection request schema', () => {
+  it('accepts a scheduled request', () => {
+    const r = parseCollectionRequest({
+      schema_version: 1,
+      podcast_id: 'tech-pulse',
+      episode_id: '20261129T070000123Z',
+      trigger: 'schedule',
+      requested_at: '2026-11-29T07:00:00.123Z',
+    });
+    expect(r.trigger).to.equal('schedule');
+  });
+
+  it('rejects an unknown trigger, a malformed episode id and an unknown schema version', () => {
+    const v = violationsOf(() =>
+      parseCollectionRequest({ schema_version: 2, podcast_id: 'tech-pulse', episode_id: 'ep-1', trigger: 'cron', requested_at: 'yesterday' }),
+    );
+    expect(v).to.have.length(4);
+  });
+});
+
+describe('processing message schema', () => {
+  it("accepts the seed's format with episode_id and schema_version", () => {
+    expect(parseProcessingMessage(validProcessing).s3_path).to.equal('podcasts/tech-pulse/20261129T070000123Z/');
+  });
+
+  it('rejects an s3_path outside podcasts/<podcast_id>/<timestamp>/', () => {
+    const v = violationsOf(() => parseProcessingMessage({ ...validProcessing, s3_path: 'elsewhere/x/' }));
+    expect(v[0]).to.include('/s3_path');
+  });
+
+  it('rejects content riding in the message instead of in S3', () => {
+    const v = violationsOf(() => parseProcessingMessage({ ...validProcessing, result: { ...validProcessing.result, posts: [] } }));
+    expect(v[0]).to.include('unknown field "posts"');
+  });
+
+  it('rejects an empty collection', () => {
+    const v = violationsOf(() => parseProcessingMessage({ ...validProcessing, result: { ...validProcessing.result, message_count: 0 } }));
+    expect(v[0]).to.include('/result/message_count');
+  });
+});
+
+describe('message bodies', () => {
+  it('a body that is not JSON is a permanent validation error', () => {
+    expect(() => parseJsonBody('{not json')).to.throw(ValidationError, 'not JSON');
+  });
+
+  it('identifies the episode of an invalid message when it can, for failure reporting', () => {
+    expect(identifyEpisode({ podcast_id: 'tech-pulse', episode_id: '20261129T070000123Z', junk: 1 })).to.deep.equal({
+      podcastId: 'tech-pulse',
+      episodeId: '20261129T070000123Z',
+    });
+    expect(identifyEpisode({ podcast_id: '../etc', episode_id: '20261129T070000123Z' })).to.equal(undefined);
+    expect(identifyEpisode('text')).to.equal(undefined);
+  });
+});

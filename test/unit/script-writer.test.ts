@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { DEFAULT_VOICES, SEGMENTS_PER_ROUND, excerpt, speakable, writeDialogue } from '../../src/core/script-writer.ts';
+import type { EpisodeContent } from '../../src/core/ports.ts';
+import { podcastConfig, post } from '../helpers/factories.ts';
+
+function content(n: number, overrides: Partial<EpisodeContent> = {}): EpisodeContent {
+  return {
+    schema_version: 1,
+    podcast_id: 'tech-pulse',
+    episode_id: '20261129T070000000Z',
+    channels: ['telecast_sample'],
+    window: { from: '2026-11-28T07:00:00.000Z', to: '2026-11-29T07:00:00.000Z' },
+    collected_at: '2026-11-29T07:00:01.000Z',
+    posts: Array.from({ length: n }, (_, i) =>
+      post({ id: i + 1, text: `Story number ${i + 1} 🚀 is here. It explains https://example.com/${i} something important about chips and clouds.`, links: [`https://example.com/${i}`] }),
+    ),
+    ...overrides,
+  };
+}
+
+describe('the offline dialogue writer', () => {
+  const podcast = podcastConfig();
+
+  it('opens with the podcast name and slogan and closes with an outro', () => {
+    const script = writeDialogue(podcast, content(3));
+    expect(script.turns[0]?.section).to.equal('intro');
+    expect(script.turns[0]?.text).to.include('Tech Pulse').and.include('the week in tech, in ten minutes');
+    expect(script.turns.at(-1)?.section).to.equal('outro');
+  });
+
+  it('gives both hosts lines, with distinct default voices', () => {
+    const script = writeDialogue(podcast, content(3));
+    const speakers = new Set(script.turns.map((t) => t.speaker));
+    expect([...speakers].sort()).to.deep.equal(['person1', 'person2']);
+    expect(script.speakers.person1.voice).to.equal(DEFAULT_VOICES.en.person1);
+    expect(script.speakers.person1.voice).to.not.equal(script.speakers.person2.voice);
+  });
+
+  it('gives each story a segment, and reads the rest as quick hits', () => {
+    const n = SEGMENTS_PER_ROUND + 2;
+    const script = writeDialogue(podcast, content(n));
+    const segments = new Set(script.turns.filter((t) => t.section.startsWith('segment-')).map((t) => t.section));
+    expect(segments.size).to.equal(SEGMENTS_PER_ROUND);
+    expect(script.turns.filter((t) => t.section === 'quick-hits').length).to.equal(2 + 2);
+  });
+
+  it('long-form rounds give more stories a full segment', () => {
+    const script = writeDialogue(podcastConfig({ long_form_rounds: 2 }), content(SEGMENTS_PER_ROUND + 2));
+    expect(script.turns.some((t) => t.section === 'quick-hits')).to.equal(false);
+  });
+
+  it('never speaks URLs or emoji, and names the source domain instead', () => {
+    const script = writeDialogue(podcast, content(1));
+    const all = script.turns.map((t) => t.text).join(' ');
+    expect(all).to.not.match(/https?:\/\//);
+    expect(all).to.not.include('🚀');
+    expect(all).to.include('example.com');
+  });
+
+  it('is deterministic: the same content gives the same script', () => {
+    expect(writeDialogue(podcast, content(5))).to.deep.equal(writeDialogue(podcast, content(5)));
+  });
+
+  it('writes Hebrew podcasts in Hebrew with Hebrew voices', () => {
+    const he = podcastConfig({ language: 'he', name: 'דופק טק', slogan: '' });
+    const script = writeDialogue(he, content(1));
+    expect(script.turns[0]?.text).to.include('ברוכים הבאים');
+    expect(script.speakers.person2.voice).to.equal(DEFAULT_VOICES.he.person2);
+  });
+
+  it("uses the speakers' configured names and voices", () => {
+    const custom = podcastConfig({
+      speakers: { person1: { name: 'Noa', role: 'host', voice: 'en-gb+m1' }, person2: { name: 'Omer', role: 'analyst' } },
+    });
+    const script = writeDialogue(custom, content(1));
+    expect(script.turns[0]?.text).to.include('Noa');
+    expect(script.speakers.person1.voice).to.equal('en-gb+m1');
+  });
+});
+
+describe('speech text helpers', () => {
+  it('strips markdown markers and collapses whitespace', () => {
+    expect(speakable('**Big** news  —\n_really_ big ✅')).to.equal('Big news — really big');
+  });
+
+  it('cuts long text at a sentence end when one is near', () => {
+    expect(excerpt('One two three. Four five six seven.', 5)).to.equal('One two three.');
+    expect(excerpt('one two three four five six', 3)).to.equal('one two three…');
+  });
+});
