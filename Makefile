@@ -48,7 +48,11 @@ demo: install build
 dev: install build
 	node --import tsx src/local/dev.ts
 
+# The cold-start baseline is Debian's python3-boto3 (what the original Python Lambdas imported).
 bench: install build
+	@/usr/bin/python3 -c 'import boto3' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-boto3 >/dev/null; } || \
+	  echo "python3-boto3 is not installed: the boto3 baseline will be missing"
 	node --import tsx bench/run.ts
 
 clean:

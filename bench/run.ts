@@ -1,0 +1,15 @@
+/** `make bench`: every benchmark, figures printed. Not tests: nothing here passes or fails a build. */
+import { benchColdStart } from './cold-start.ts';
+
+console.log(`Telecast benchmarks on ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
+
+console.log('Cold start (median of whole-process runs)');
+console.table(await benchColdStart());
+
+const { benchGeneration } = await import('./generation.ts');
+console.log('\nOffline generation (espeak-ng wasm + MP3)');
+console.table(await benchGeneration());
+
+const { benchThroughput } = await import('./throughput.ts');
+console.log('\nPipeline throughput on the local stack (no-op generator) beside the raw emulator');
+console.table(await benchThroughput());
