@@ -1,0 +1,205 @@
+/**
+ * The whole local stack in one call: emulators, resources from terraform/queue-settings.json, every function's
+ * environment, and the Lambda-semantics runner with one SQS event source mapping per queue and (optionally) the schedule.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLocalClients, destroyLocalClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from './clients.ts';
+import { startEmulators, type EmulatorEndpoints, type EmulatorOptions, type Emulators } from './emulators.ts';
+import { LambdaRunner } from './lambda-runner.ts';
+import { provision, type Resources } from './provision.ts';
+import { loadQueueSettings, queueConsumedBy, type QueueSettings } from './queue-settings.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FUNCTION_NAMES = ['telegram', 'podcastfy', 'scheduler'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** The scheduler consumes no queue, so queue-settings.json has no timeout for it; this is the local default. */
+export const SCHEDULER_TIMEOUT_SECONDS = 60;
+export const DEFAULT_STUCK_AFTER_MINUTES = 60;
+
+export interface FunctionOverride {
+  /** Run this module instead of dist/<name>/index.mjs (tests use fixture handlers). */
+  modulePath?: string;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+  /** Extra variables (or replacements) for this function only. */
+  env?: Record<string, string>;
+}
+
+export interface LocalStackOptions extends EmulatorOptions {
+  /** Prefix for every resource name. */
+  prefix?: string;
+  settings?: QueueSettings;
+  /** Per queue key: visibility timeout instead of the settings' one (tests: 1–2 s). */
+  visibilityTimeoutSeconds?: Partial<Record<string, number>>;
+  /** Per function: an override, or `false` to leave the function (and its event source or schedule) out. */
+  functions?: Partial<Record<FunctionName, FunctionOverride | false>>;
+  /** Start the SQS event source mappings (default true). */
+  consumers?: boolean;
+  /** Invoke the scheduler every N seconds; 0 or absent: no schedule (invoke it with `invoke('scheduler', …)`). */
+  scheduleEverySeconds?: number;
+  /** Long-poll wait of the event source mappings (default 1 s). */
+  waitTimeSeconds?: number;
+  /** POWERTOOLS_LOG_LEVEL for every function (default INFO). */
+  logLevel?: string;
+  /** Function output: `inherit` prints it prefixed with the function name, `silent` only emits `log` events. */
+  logs?: 'inherit' | 'silent';
+  stuckAfterMinutes?: number;
+}
+
+export interface LocalStack {
+  endpoints: EmulatorEndpoints;
+  ports: Emulators['ports'];
+  resources: Resources;
+  /** What the operator CLI needs (and what `make dev` prints as `export` lines). */
+  env: Record<string, string>;
+  /** Each function's own environment, exactly as its worker sees it (plus Lambda's reserved variables). */
+  functionEnv: Partial<Record<FunctionName, Record<string, string>>>;
+  /** Clients on the emulators, for tests and the demo. */
+  clients: LocalClients;
+  runner: LambdaRunner;
+  /** Direct (RequestResponse) invocation of a function. */
+  invoke(name: FunctionName, event: unknown): Promise<unknown>;
+  /** Stops the runner (waiting for in-flight invocations), then the emulators. */
+  stop(): Promise<void>;
+}
+
+/** The built bundle Lambda would run for `name`. */
+export function bundlePath(name: FunctionName): string {
+  return `${REPO_ROOT}dist/${name}/index.mjs`;
+}
+
+function commonEnv(endpoints: EmulatorEndpoints, resources: Resources, logLevel: string): Record<string, string> {
+  return {
+    TABLE_NAME: resources.table,
+    BUCKET_NAME: resources.bucket,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    POWERTOOLS_SERVICE_NAME: 'telecast',
+    POWERTOOLS_LOG_LEVEL: logLevel,
+  };
+}
+
+/** Each function's variables (ARCHITECTURE.md "Runtime and configuration"): only what that function needs. */
+function environments(
+  endpoints: EmulatorEndpoints,
+  resources: Resources,
+  options: LocalStackOptions,
+): { cli: Record<string, string>; functions: Record<FunctionName, Record<string, string>> } {
+  const { collection, processing } = resources.queues;
+  if (!collection || !processing) throw new Error('queue-settings.json must define the "collection" and "processing" queues');
+  const common = commonEnv(endpoints, resources, options.logLevel ?? 'INFO');
+  const queues = {
+    COLLECTION_QUEUE_URL: collection.url,
+    PROCESSING_QUEUE_URL: processing.url,
+    COLLECTION_DLQ_URL: collection.dlqUrl,
+    PROCESSING_DLQ_URL: processing.dlqUrl,
+  };
+  return {
+    cli: { ...common, ...queues },
+    functions: {
+      telegram: {
+        ...common,
+        PROCESSING_QUEUE_URL: processing.url,
+        COLLECTION_DLQ_URL: collection.dlqUrl,
+        MAX_RECEIVE_COUNT: String(collection.settings.max_receive_count),
+      },
+      podcastfy: {
+        ...common,
+        PROCESSING_DLQ_URL: processing.dlqUrl,
+        MAX_RECEIVE_COUNT: String(processing.settings.max_receive_count),
+      },
+      scheduler: {
+        ...common,
+        ...queues,
+        STUCK_AFTER_MINUTES: String(options.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES),
+      },
+    },
+  };
+}
+
+/** Starts everything; on any failure, stops what was started and rethrows. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const settings = options.settings ?? loadQueueSettings();
+  const enabled = FUNCTION_NAMES.filter((name) => options.functions?.[name] !== false);
+  const modulePaths = Object.fromEntries(
+    enabled.map((name) => [name, (options.functions?.[name] || undefined)?.modulePath ?? bundlePath(name)]),
+  ) as Record<FunctionName, string>;
+  const missing = enabled.filter((name) => !existsSync(modulePaths[name]));
+  if (missing.length) {
+    throw new Error(`missing function code: ${missing.map((n) => modulePaths[n]).join(', ')} — run \`make build\` first`);
+  }
+
+  const emulators = await startEmulators(options);
+  const clients = createLocalClients(emulators.endpoints);
+  let runner: LambdaRunner | undefined;
+  try {
+    const resources = await provision(clients, {
+      settings,
+      ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+      ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+    });
+    const env = environments(emulators.endpoints, resources, options);
+    const functionEnv: LocalStack['functionEnv'] = {};
+    runner = new LambdaRunner({ sqs: clients.sqs, region: LOCAL_REGION, logs: options.logs ?? 'inherit' });
+    for (const name of enabled) {
+      const override = options.functions?.[name] || {};
+      const consumed = queueConsumedBy(settings, name);
+      functionEnv[name] = { ...env.functions[name], ...override.env };
+      runner.addFunction({
+        name,
+        modulePath: modulePaths[name],
+        env: functionEnv[name],
+        timeoutSeconds: override.timeoutSeconds ?? consumed?.[1].consumer_timeout_seconds ?? SCHEDULER_TIMEOUT_SECONDS,
+        ...(override.memoryMb !== undefined ? { memoryMb: override.memoryMb } : {}),
+      });
+    }
+    if (options.consumers !== false) {
+      for (const queue of Object.values(resources.queues)) {
+        const consumer = queue.settings.consumer as FunctionName;
+        if (!enabled.includes(consumer)) continue;
+        runner.addEventSource({
+          functionName: consumer,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          batchSize: queue.settings.batch_size,
+          maximumConcurrency: queue.settings.maximum_concurrency,
+          ...(options.waitTimeSeconds !== undefined ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
+        });
+      }
+    }
+    if (options.scheduleEverySeconds && enabled.includes('scheduler')) {
+      runner.addSchedule({ functionName: 'scheduler', everySeconds: options.scheduleEverySeconds, name: 'telecast-local-schedule' });
+    }
+    const activeRunner = runner;
+    let stopped: Promise<void> | undefined;
+    return {
+      endpoints: emulators.endpoints,
+      ports: emulators.ports,
+      resources,
+      env: env.cli,
+      functionEnv,
+      clients,
+      runner: activeRunner,
+      invoke: (name, event) => activeRunner.invoke(name, event),
+      stop() {
+        stopped ??= (async () => {
+          await activeRunner.stop();
+          destroyLocalClients(clients);
+          await emulators.stop();
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await runner?.stop().catch(() => undefined);
+    destroyLocalClients(clients);
+    await emulators.stop().catch(() => undefined);
+    throw error;
+  }
+}
