@@ -1,0 +1,396 @@
+/**
+ * SpeechSynthesizer over espeak-ng compiled to WebAssembly (the `espeak-ng` package): offline, no network, no native
+ * binary in the Lambda package. The package is a CLI-style Emscripten module: each factory call instantiates the wasm,
+ * runs `main(argv)` once and leaves the WAV in its in-memory file system.
+ *
+ * Speed: a fresh instance per utterance costs ~60 ms before any speech is made (instantiation, copying 18 MB of
+ * embedded voice data, espeak's initialisation), which dominated a 10-minute episode. Instead one instance is created
+ * per synthesizer, its linear memory is snapshotted right after start-up, and every utterance restores that snapshot
+ * (a ~5 ms memcpy of 32 MB) and calls `main` again: the C program always sees a pristine process (getopt's `optind`,
+ * espeak's globals, the heap), so the output is the same as a fresh run's, about 4x faster for typical turns.
+ * The compiled `WebAssembly.Module` is cached per process, so further synthesizers (warm Lambda invocations, tests)
+ * skip compilation too.
+ */
+// @ts-expect-error espeak-ng ships no type declarations; EspeakFactory below types the part we use.
+import ESpeakNgFactory from 'espeak-ng';
+import { readFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
+import { DownstreamError, ValidationError } from '../core/errors.ts';
+import type { Pcm, SpeechSynthesizer } from '../core/ports.ts';
+
+/**
+ * The WebAssembly API as used here. tsconfig's lib is ES2023 without DOM, which is where TypeScript declares the
+ * `WebAssembly` namespace, so the few members needed are typed locally.
+ */
+interface WasmModule {
+  readonly kind?: 'WebAssembly.Module';
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  instantiate(module: WasmModule, imports: unknown): Promise<WasmInstance>;
+}
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The Emscripten module options and object members this adapter relies on. */
+interface EspeakModuleOptions {
+  noInitialRun: boolean;
+  print(line: string): void;
+  printErr(line: string): void;
+  quit(status: number, toThrow: unknown): never;
+  locateFile(path: string, scriptDirectory: string): string;
+  instantiateWasm(
+    imports: unknown,
+    receiveInstance: (instance: WasmInstance, module: WasmModule) => void,
+  ): Record<string, never>;
+}
+interface EspeakModule {
+  FS: {
+    readFile(path: string): Uint8Array;
+    unlink(path: string): void;
+    analyzePath(path: string): { exists: boolean };
+  };
+}
+type EspeakFactory = (options: EspeakModuleOptions) => Promise<EspeakModule>;
+interface EspeakExports {
+  memory: { readonly buffer: ArrayBuffer };
+  malloc(size: number): number;
+  stackSave(): number;
+  stackRestore(pointer: number): void;
+  __main_argc_argv(argc: number, argv: number): number;
+}
+
+const factory = ESpeakNgFactory as EspeakFactory;
+
+/** espeak-ng's output rate; every voice renders at it. */
+export const ESPEAK_SAMPLE_RATE = 22050;
+
+const WAV_PATH = '/telecast.wav';
+/** Voice ids are a language (optionally with a region) and an optional `+variant`: `en-us`, `he+f3`, `en-gb-x-rp+m3`. */
+const VOICE_ID = /^[A-Za-z0-9_-]{1,40}(?:\+[A-Za-z0-9_-]{1,40})?$/;
+const UNKNOWN_VOICE = /voice does not exist/i;
+
+export interface EspeakSynthesizerOptions {
+  /** Speaking rate in words per minute (espeak's `-s`, 80–450). Default 165, a relaxed conversational pace. */
+  wordsPerMinute?: number;
+  /** Pitch adjustment 0–99 (espeak's `-p`); default: the voice's own (50). Applies to every voice. */
+  pitch?: number;
+  /**
+   * Longest text handed to espeak in one run, in characters (default 2000, about two minutes of speech). Longer texts
+   * are split on sentence boundaries and the pieces' audio concatenated. espeak itself copes with far longer input
+   * (the argv string is written to the wasm heap, not the 64 KiB stack), but one run's WAV lives in memory twice
+   * (file system + copy), so bounding the piece bounds the transient memory per run.
+   */
+  maxCharsPerRun?: number;
+}
+
+/** Raised inside the engine when `main` ends through `exit(status)`; carries the status. */
+interface ExitStatusLike {
+  name: 'ExitStatus';
+  status: number;
+}
+function isExitStatus(error: unknown): error is ExitStatusLike {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ExitStatus';
+}
+
+let compiled: { path: string; module: Promise<WasmModule> } | undefined;
+
+/** One compile per process and wasm file; a failed compile is forgotten so the next attempt retries it. */
+function compileOnce(path: string): Promise<WasmModule> {
+  if (compiled?.path !== path) {
+    const module = readFile(path).then((bytes) => WebAssemblyApi.compile(bytes));
+    module.catch(() => {
+      if (compiled?.module === module) compiled = undefined;
+    });
+    compiled = { path, module };
+  }
+  return compiled.module;
+}
+
+/** A started espeak-ng instance whose `main` can be run any number of times from the same pristine state. */
+class EspeakEngine {
+  private stderr: string[] = [];
+
+  private constructor(
+    private readonly module: EspeakModule,
+    private readonly exports: EspeakExports,
+    private readonly snapshot: Uint8Array,
+  ) {}
+
+  static async start(): Promise<EspeakEngine> {
+    let exports: EspeakExports | undefined;
+    let failInstantiation: (error: unknown) => void = () => {};
+    const instantiationFailed = new Promise<never>((_, reject) => {
+      failInstantiation = reject;
+    });
+    const lines: string[] = [];
+    let wasmPath: string | undefined;
+    const ready = factory({
+      noInitialRun: true,
+      print: () => {},
+      printErr: (line) => lines.push(line),
+      // The default sets process.exitCode on a non-zero exit: never let the engine touch the host process.
+      quit: (_status, toThrow) => {
+        throw toThrow;
+      },
+      // Called before instantiateWasm with the directory of espeak-ng.js itself, or of the bundle that inlined it:
+      // where build.mjs copies espeak-ng.wasm.
+      locateFile: (path, scriptDirectory) => (wasmPath = scriptDirectory + path),
+      // Emscripten only catches synchronous throws here: asynchronous failures go to instantiationFailed.
+      instantiateWasm: (imports, receiveInstance) => {
+        if (!wasmPath) throw new Error('espeak-ng did not ask where its wasm file is');
+        compileOnce(wasmPath)
+          .then(async (module) => {
+            const instance = await WebAssemblyApi.instantiate(module, imports);
+            exports = instance.exports as unknown as EspeakExports;
+            receiveInstance(instance, module);
+          })
+          .catch(failInstantiation);
+        return {};
+      },
+    });
+    const module = await Promise.race([ready, instantiationFailed]);
+    if (!exports) throw new Error('espeak-ng started without exposing its wasm exports');
+    const engine = new EspeakEngine(module, exports, new Uint8Array(exports.memory.buffer).slice());
+    engine.stderr = lines;
+    return engine;
+  }
+
+  /**
+   * Runs `espeak-ng <args>` from the start-up state and returns the WAV it wrote to `WAV_PATH`. Synchronous from
+   * start to end, so runs never interleave.
+   */
+  run(args: string[]): { status: number; wav?: Uint8Array; stderr: string[] } {
+    const { exports, module } = this;
+    new Uint8Array(exports.memory.buffer).set(this.snapshot);
+    this.stderr.length = 0;
+    const argv = this.writeArgv(['espeak-ng', ...args]);
+    const stack = exports.stackSave();
+    let status: number;
+    try {
+      status = exports.__main_argc_argv(args.length + 1, argv);
+    } catch (error) {
+      if (!isExitStatus(error)) throw error;
+      status = error.status;
+    } finally {
+      exports.stackRestore(stack);
+    }
+    const stderr = this.stderr.filter((line) => line.trim() !== '' && !line.startsWith('program exited'));
+    if (!module.FS.analyzePath(WAV_PATH).exists) return { status, stderr };
+    const wav = module.FS.readFile(WAV_PATH);
+    module.FS.unlink(WAV_PATH);
+    return { status, wav, stderr };
+  }
+
+  /** Copies argv into the wasm heap (the heap, not the 64 KiB stack, so long texts fit); freed by the next restore. */
+  private writeArgv(args: string[]): number {
+    const { exports } = this;
+    const encoder = new TextEncoder();
+    const pointers = args.map((arg) => {
+      const bytes = encoder.encode(arg);
+      const pointer = exports.malloc(bytes.length + 1);
+      if (!pointer) throw new Error('espeak-ng heap exhausted while passing arguments');
+      const heap = new Uint8Array(exports.memory.buffer);
+      heap.set(bytes, pointer);
+      heap[pointer + bytes.length] = 0;
+      return pointer;
+    });
+    const argv = exports.malloc(4 * (pointers.length + 1));
+    if (!argv) throw new Error('espeak-ng heap exhausted while passing arguments');
+    const view = new DataView(exports.memory.buffer);
+    pointers.forEach((pointer, i) => view.setUint32(argv + 4 * i, pointer, true));
+    view.setUint32(argv + 4 * pointers.length, 0, true);
+    return argv;
+  }
+}
+
+/**
+ * Mono 16-bit PCM from a RIFF/WAVE file, walking its chunks (fmt may carry extensions, other chunks may come first).
+ * A data size of 0 or 0xFFFFFFFF, or one past the end, is what streaming writers leave behind: take what is there.
+ */
+export function parseWav(bytes: Uint8Array): Pcm {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
+  if (bytes.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  let format: { sampleRate: number; channels: number; bits: number; code: number } | undefined;
+  let offset = 12;
+  while (offset + 8 <= bytes.length) {
+    const id = tag(offset);
+    const declared = view.getUint32(offset + 4, true);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      if (declared < 16 || body + 16 > bytes.length) throw new Error('WAV fmt chunk is truncated');
+      format = {
+        code: view.getUint16(body, true),
+        channels: view.getUint16(body + 2, true),
+        sampleRate: view.getUint32(body + 4, true),
+        bits: view.getUint16(body + 14, true),
+      };
+    } else if (id === 'data') {
+      if (!format) throw new Error('WAV data chunk comes before its fmt chunk');
+      // 1 = integer PCM; 0xFFFE = WAVE_FORMAT_EXTENSIBLE (its sub-format is PCM for 16-bit mono writers).
+      if ((format.code !== 1 && format.code !== 0xfffe) || format.channels !== 1 || format.bits !== 16) {
+        throw new Error(`unsupported WAV format ${format.code}, ${format.channels} channel(s), ${format.bits}-bit`);
+      }
+      const available = bytes.length - body;
+      const size = declared === 0 || declared === 0xffffffff || declared > available ? available : declared;
+      return { sampleRate: format.sampleRate, samples: int16LittleEndian(bytes.subarray(body, body + size - (size % 2))) };
+    }
+    offset = body + declared + (declared % 2);
+  }
+  throw new Error('WAV file has no data chunk');
+}
+
+function int16LittleEndian(bytes: Uint8Array): Int16Array {
+  const samples = new Int16Array(bytes.length / 2);
+  if (endianness() === 'LE') {
+    new Uint8Array(samples.buffer).set(bytes);
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < samples.length; i++) samples[i] = view.getInt16(2 * i, true);
+  }
+  return samples;
+}
+
+/** Splits text into pieces of at most `maxChars`, at sentence ends where possible, else at spaces, else anywhere. */
+export function splitForSynthesis(text: string, maxChars: number): string[] {
+  const pieces: string[] = [];
+  let current = '';
+  const push = (part: string) => {
+    if (current.length + part.length <= maxChars) {
+      current += part;
+      return;
+    }
+    if (current.trim()) pieces.push(current.trim());
+    current = '';
+    if (part.length <= maxChars) {
+      current = part;
+      return;
+    }
+    // A single sentence longer than a piece: fall back to words, and cut words longer than a piece.
+    for (const word of part.split(/(?<=\s)/)) {
+      for (let i = 0; i < word.length; i += maxChars) {
+        const slice = word.slice(i, i + maxChars);
+        if (current.length + slice.length > maxChars && current.trim()) {
+          pieces.push(current.trim());
+          current = '';
+        }
+        current += slice;
+      }
+    }
+  };
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'sentence' }).segment(text)) push(segment);
+  if (current.trim()) pieces.push(current.trim());
+  return pieces;
+}
+
+function concatenate(parts: Int16Array[]): Int16Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Int16Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function integerIn(name: string, value: number | undefined, fallback: number | undefined, min: number, max: number) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError('invalid espeak-ng option', [`${name} must be an integer from ${min} to ${max}, got ${value}`]);
+  }
+  return value;
+}
+
+export class EspeakSynthesizer implements SpeechSynthesizer {
+  /**
+   * The rate of every Pcm this synthesizer returns. Fixed, so the encoder can (and must) be created with it before the
+   * first turn is synthesised.
+   */
+  readonly sampleRate: number = ESPEAK_SAMPLE_RATE;
+  private readonly wordsPerMinute: number;
+  private readonly pitch: number | undefined;
+  private readonly maxCharsPerRun: number;
+  private engine: Promise<EspeakEngine> | undefined;
+
+  constructor(options: EspeakSynthesizerOptions = {}) {
+    this.wordsPerMinute = integerIn('wordsPerMinute', options.wordsPerMinute, 165, 80, 450)!;
+    this.pitch = integerIn('pitch', options.pitch, undefined, 0, 99);
+    this.maxCharsPerRun = integerIn('maxCharsPerRun', options.maxCharsPerRun, 2000, 100, 100_000)!;
+  }
+
+  /**
+   * Speaks `text` with an espeak-ng voice (`en-us+m3`, `en-us+f3`, `he+m3`, `he+f3`, …). Whitespace-only text gives
+   * zero samples without running espeak. The audio ends where the speech ends (no trailing sentence pause): the caller
+   * places the pauses. Throws DownstreamError (with cause) when espeak fails; an unknown voice is not retryable.
+   */
+  async synthesize(text: string, voice: string): Promise<Pcm> {
+    // A NUL would end the C string early; the rest of the text must still be spoken.
+    const clean = text.replace(/\0/g, ' ');
+    if (!clean.trim()) return { sampleRate: this.sampleRate, samples: new Int16Array(0) };
+    if (!VOICE_ID.test(voice)) throw new ValidationError('invalid espeak-ng voice id', [JSON.stringify(voice)]);
+    const engine = await this.startedEngine();
+    const pieces = splitForSynthesis(clean, this.maxCharsPerRun);
+    const parts: Int16Array[] = [];
+    for (const [i, piece] of pieces.entries()) {
+      // -z drops the final sentence pause, but only after the last piece: between pieces it is the natural pause.
+      const last = i === pieces.length - 1;
+      const pcm = this.runOnce(engine, piece, voice, last);
+      if (pcm.sampleRate !== this.sampleRate) {
+        throw new DownstreamError(`espeak-ng produced ${pcm.sampleRate} Hz audio, expected ${this.sampleRate} Hz`, {
+          retryable: false,
+        });
+      }
+      parts.push(pcm.samples);
+    }
+    return { sampleRate: this.sampleRate, samples: concatenate(parts) };
+  }
+
+  /** Drops the engine (about 100 MB with its snapshot); the next call starts a new one. */
+  dispose(): void {
+    this.engine = undefined;
+  }
+
+  private startedEngine(): Promise<EspeakEngine> {
+    if (!this.engine) {
+      const engine = EspeakEngine.start().catch((cause: unknown) => {
+        if (this.engine === engine) this.engine = undefined;
+        throw new DownstreamError('espeak-ng failed to start', { cause });
+      });
+      this.engine = engine;
+    }
+    return this.engine;
+  }
+
+  private runOnce(engine: EspeakEngine, text: string, voice: string, last: boolean): Pcm {
+    const args = ['-D', '-v', voice, '-s', String(this.wordsPerMinute)];
+    if (this.pitch !== undefined) args.push('-p', String(this.pitch));
+    if (last) args.push('-z');
+    // `--` ends the options, so text starting with "-" is spoken, not parsed.
+    args.push('-w', WAV_PATH, '--', text);
+    let result: ReturnType<EspeakEngine['run']>;
+    try {
+      result = engine.run(args);
+    } catch (cause) {
+      // A trap or abort may leave the instance unusable: start a new one next time.
+      this.engine = undefined;
+      throw new DownstreamError(`espeak-ng crashed speaking ${text.length} characters with voice ${voice}`, { cause });
+    }
+    const detail = result.stderr.join(' ').trim();
+    if (result.status !== 0 || !result.wav) {
+      const cause = new Error(detail || `espeak-ng exited with status ${result.status}`);
+      throw new DownstreamError(`espeak-ng failed with voice ${voice}: ${cause.message}`, {
+        retryable: !UNKNOWN_VOICE.test(detail),
+        cause,
+      });
+    }
+    try {
+      return parseWav(result.wav);
+    } catch (cause) {
+      throw new DownstreamError('espeak-ng wrote an unreadable WAV file', { retryable: false, cause });
+    }
+  }
+}

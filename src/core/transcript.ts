@@ -1,0 +1,124 @@
+/**
+ * The episode's transcripts: `transcript.txt` (speaker-tagged plain text) and `transcript.vtt` (WebVTT with voice
+ * spans, for players and captions). Pure functions of the script and the cues renderEpisodeAudio measured.
+ */
+import { ValidationError } from './errors.ts';
+import type { Cue, Script } from './script.ts';
+
+/** Longest caption renderEpisodeAudio's turn is left as one cue; longer turns are split by sentence. */
+const MAX_CUE_SECONDS = 10;
+
+/** Text on one line: line breaks and runs of spaces collapse to one space. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * A plain-text transcript: the title on the first line, then one `Name: text` line per spoken turn, with a blank line
+ * where a section starts (and after the title). Text is kept exactly as written (UTF-8, any script, right-to-left
+ * included), only line breaks inside a turn are folded into spaces.
+ *
+ * `cues` are the ones renderEpisodeAudio returned for this script, one per non-blank turn in order: the transcript
+ * then lists exactly what was spoken, with the names it was spoken under, and the script supplies the title and the
+ * section breaks. Pass `[]` for a transcript of the script alone (no audio rendered).
+ *
+ * @throws ValidationError when the cues do not match the script's non-blank turns.
+ */
+export function toTranscriptText(script: Script, cues: Cue[]): string {
+  const spoken = script.turns.filter((turn) => turn.text.trim());
+  if (cues.length && cues.length !== spoken.length) {
+    throw new ValidationError('cues do not belong to this script', [
+      `${cues.length} cues for ${spoken.length} non-blank turns`,
+    ]);
+  }
+  const lines = [oneLine(script.title)];
+  let section: string | undefined;
+  spoken.forEach((turn, i) => {
+    const cue = cues[i];
+    if (cue && cue.speaker !== turn.speaker) {
+      throw new ValidationError('cues do not belong to this script', [`cue ${i} is ${cue.speaker}, turn ${i} is ${turn.speaker}`]);
+    }
+    if (turn.section !== section) lines.push('');
+    section = turn.section;
+    const name = cue?.speakerName ?? script.speakers[turn.speaker].name;
+    lines.push(`${oneLine(name)}: ${oneLine(cue?.text ?? turn.text)}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** `HH:MM:SS.mmm` (hours grow past 99 if they must, as WebVTT allows). */
+export function formatVttTimestamp(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds * 1000));
+  const ms = total % 1000;
+  const s = Math.floor(total / 1000) % 60;
+  const m = Math.floor(total / 60_000) % 60;
+  const h = Math.floor(total / 3_600_000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(h)}:${two(m)}:${two(s)}.${String(ms).padStart(3, '0')}`;
+}
+
+/** Escapes the characters WebVTT cue text and voice annotations give meaning to. */
+function escapeVtt(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Sentences of `text`, grouped so that each group's share of `seconds` (by characters) is at most `maxSeconds`. A
+ * sentence that alone is longer is split at spaces, so very long sentences still make readable captions.
+ */
+function captionPieces(text: string, seconds: number, maxSeconds: number): string[] {
+  if (seconds <= maxSeconds) return [text];
+  const maxChars = Math.max(1, Math.floor((text.length * maxSeconds) / seconds));
+  const units: string[] = [];
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'sentence' }).segment(text)) {
+    if (segment.length <= maxChars) units.push(segment);
+    else units.push(...segment.split(/(?<=\s)/));
+  }
+  const pieces: string[] = [];
+  let current = '';
+  for (const unit of units) {
+    if (current && current.length + unit.length > maxChars) {
+      pieces.push(current);
+      current = '';
+    }
+    current += unit;
+  }
+  if (current) pieces.push(current);
+  return pieces;
+}
+
+/**
+ * A WebVTT file: the `WEBVTT` header, then one cue per turn, `<v Name>text`, with `&`, `<` and `>` escaped.
+ *
+ * A turn longer than 10 s is split into several cues of about 10 s or less, at sentence ends (or spaces within an
+ * over-long sentence). The turn's first cue starts and its last cue ends exactly at the turn's measured bounds; the
+ * times in between are estimates, interpolated in proportion to characters, since speech rate is roughly constant
+ * within a turn but the synthesizer does not report where sentences fall.
+ */
+export function toWebVtt(cues: Cue[]): string {
+  const blocks = ['WEBVTT'];
+  let id = 0;
+  let previousEnd = 0;
+  for (const cue of cues) {
+    if (!(cue.end >= cue.start) || cue.start < previousEnd - 1e-9) {
+      throw new ValidationError('cues must be in order and not overlap', [
+        `cue ${JSON.stringify(cue.text.slice(0, 40))} runs ${cue.start}–${cue.end}, after one ending at ${previousEnd}`,
+      ]);
+    }
+    previousEnd = cue.end;
+    const text = oneLine(cue.text);
+    if (!text) continue;
+    const voice = escapeVtt(oneLine(cue.speakerName));
+    const pieces = captionPieces(text, cue.end - cue.start, MAX_CUE_SECONDS);
+    let charsBefore = 0;
+    pieces.forEach((piece, i) => {
+      const at = (chars: number) => cue.start + ((cue.end - cue.start) * chars) / text.length;
+      const start = i === 0 ? cue.start : at(charsBefore);
+      charsBefore += piece.length;
+      const end = i === pieces.length - 1 ? cue.end : at(charsBefore);
+      id += 1;
+      blocks.push(`${id}\n${formatVttTimestamp(start)} --> ${formatVttTimestamp(end)}\n<v ${voice}>${escapeVtt(piece.trim())}`);
+    });
+  }
+  return `${blocks.join('\n\n')}\n`;
+}
