@@ -27,7 +27,9 @@ node_modules/.package-lock.json: package-lock.json package.json
 install: node_modules/.package-lock.json
 
 # ---- build ----------------------------------------------------------------------------------------------------
+# The contract validators are compiled from the schemas first (scripts/generate-validators.ts).
 build: install
+	node --import tsx scripts/generate-validators.ts
 	node build.mjs
 
 typecheck: install

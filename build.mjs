@@ -28,13 +28,18 @@ const common = {
   platform: 'node',
   target: 'node22',
   format: 'esm',
+  // No keepNames: it costs ~25 KB per bundle; our error classes spell out their names (src/core/errors.ts).
   minify: true,
-  keepNames: true,
   legalComments: 'none',
   banner,
   logLevel: 'warning',
   // Lambda's runtime ships the SDK, but we bundle our pinned version so what we test is what runs.
   mainFields: ['module', 'main'],
+};
+
+/** Lambda bundles take credentials from the environment only (see src/adapters/lambda-credentials.ts). */
+const lambdaOnly = {
+  alias: { '@aws-sdk/credential-provider-node': join(root, 'src/adapters/lambda-credentials.ts') },
 };
 
 const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
@@ -63,7 +68,7 @@ export async function buildAll({ handlers = Object.keys(HANDLERS), cli = true } 
   for (const name of handlers) {
     const outDir = join(dist, name);
     rmSync(outDir, { recursive: true, force: true });
-    await build({ ...common, entryPoints: [join(root, 'src/handlers', `${name}.ts`)], outfile: join(outDir, 'index.mjs') });
+    await build({ ...common, ...lambdaOnly, entryPoints: [join(root, 'src/handlers', `${name}.ts`)], outfile: join(outDir, 'index.mjs') });
     for (const asset of HANDLERS[name].assets) copyFileSync(join(root, asset), join(outDir, asset.split('/').pop()));
     const zip = zipFolder(outDir);
     writeFileSync(join(dist, `${name}.zip`), zip);

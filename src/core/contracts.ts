@@ -1,21 +1,15 @@
 /**
- * The contracts between stages (ARCHITECTURE.md "Messages"), as JSON Schemas validated with ajv on both ends.
- * A message that fails validation is never processed: the consumer dead-letters it with the violations as reason.
+ * The contracts between stages (ARCHITECTURE.md "Messages"): their types, and parsers that validate with the ajv code
+ * generated from src/core/schemas.ts. A message that fails validation is never processed: the consumer dead-letters
+ * it with the violations as the reason.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
+import { LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, TRIGGERS } from './contract-constants.ts';
+import { EPISODE_ID_PATTERN, ID_PATTERN } from './schemas.ts';
 import { ValidationError } from './errors.ts';
+import * as validators from './validators.generated.js';
 
-// ajv-formats is CommonJS; under ESM interop its callable may sit on `.default`.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv,
-) => Ajv;
-
-export const SCHEMA_VERSION = 1;
-export const LANGUAGES = ['en', 'he'] as const;
-export const MEDIA_TYPES = ['photo', 'video', 'document', 'audio', 'voice', 'sticker', 'animation'] as const;
-export const DOMAIN_MATCHES = ['exact', 'starts_with', 'ends_with', 'contains'] as const;
-export const TRIGGERS = ['schedule', 'manual'] as const;
+export { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, TRIGGERS } from './contract-constants.ts';
 
 export type Language = (typeof LANGUAGES)[number];
 export type MediaType = (typeof MEDIA_TYPES)[number];
@@ -84,135 +78,13 @@ export interface ProcessingMessage {
   s3_path: string;
 }
 
-const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
-const EPISODE_ID_PATTERN = '^\\d{8}T\\d{9}Z$';
-const S3_PATH_PATTERN = '^podcasts/[a-z0-9][a-z0-9-]{0,62}/\\d{8}T\\d{9}Z/$';
+/** The podcastfy Lambda's direct-invocation input (the seed's "direct API calls"): text in, an episode out. */
+export interface DirectGenerationRequest {
+  podcast_id: string;
+  text: string;
+  title?: string;
+}
 
-const speakerSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'role'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 40 },
-    role: { type: 'string', minLength: 1, maxLength: 120 },
-    voice: { type: 'string', pattern: '^[a-z]{2,3}(-[a-z0-9]+)*(\\+[a-z0-9]+)?$' },
-  },
-} as const;
-
-export const podcastConfigSchema = {
-  $id: 'telecast/podcast-config',
-  type: 'object',
-  additionalProperties: false,
-  required: ['podcast_id', 'name', 'telegram_channels'],
-  properties: {
-    schema_version: { const: SCHEMA_VERSION, default: SCHEMA_VERSION },
-    podcast_id: { type: 'string', pattern: ID_PATTERN },
-    name: { type: 'string', minLength: 1, maxLength: 120 },
-    creator: { type: 'string', maxLength: 120, default: '' },
-    slogan: { type: 'string', maxLength: 200, default: '' },
-    language: { enum: [...LANGUAGES], default: 'en' },
-    telegram_channels: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 20,
-      uniqueItems: true,
-      items: { type: 'string', pattern: '^(@|https://t\\.me/)?[A-Za-z][A-Za-z0-9_]{3,31}$' },
-    },
-    window_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
-    episode_frequency_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
-    conversation_style: {
-      type: 'array',
-      maxItems: 10,
-      items: { type: 'string', minLength: 1, maxLength: 40 },
-      default: ['engaging', 'fast-paced', 'enthusiastic'],
-    },
-    speakers: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['person1', 'person2'],
-      properties: { person1: speakerSchema, person2: speakerSchema },
-      default: {
-        person1: { name: 'Alex', role: 'main summarizer' },
-        person2: { name: 'Dana', role: 'questioner and clarifier' },
-      },
-    },
-    mixing_techniques: {
-      type: 'array',
-      maxItems: 10,
-      items: { type: 'string', minLength: 1, maxLength: 60 },
-      default: ['rhetorical questions', 'analogies'],
-    },
-    creativity: { type: 'number', minimum: 0, maximum: 1, default: 0.7 },
-    additional_instructions: { type: 'string', maxLength: 2000, default: '' },
-    long_form_rounds: { type: 'integer', minimum: 1, maximum: 10, default: 1 },
-    filtered_domains: {
-      type: 'array',
-      maxItems: 100,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['match', 'value'],
-        properties: {
-          match: { enum: [...DOMAIN_MATCHES] },
-          value: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[^\\s/]+$' },
-        },
-      },
-      default: [],
-    },
-    media_types: {
-      type: 'array',
-      uniqueItems: true,
-      items: { enum: [...MEDIA_TYPES] },
-      default: ['photo'],
-    },
-    min_post_length: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
-    enabled: { type: 'boolean', default: true },
-  },
-} as const;
-
-export const collectionRequestSchema = {
-  $id: 'telecast/collection-request',
-  type: 'object',
-  additionalProperties: false,
-  required: ['schema_version', 'podcast_id', 'episode_id', 'trigger', 'requested_at'],
-  properties: {
-    schema_version: { const: SCHEMA_VERSION },
-    podcast_id: { type: 'string', pattern: ID_PATTERN },
-    episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
-    trigger: { enum: [...TRIGGERS] },
-    requested_at: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-export const processingMessageSchema = {
-  $id: 'telecast/processing-message',
-  type: 'object',
-  additionalProperties: false,
-  required: ['schema_version', 'podcast_config_id', 'podcast_id', 'episode_id', 'result', 'timestamp', 's3_path'],
-  properties: {
-    schema_version: { const: SCHEMA_VERSION },
-    podcast_config_id: { type: 'string', pattern: ID_PATTERN },
-    podcast_id: { type: 'string', pattern: ID_PATTERN },
-    episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
-    timestamp: { type: 'string', format: 'date-time' },
-    s3_path: { type: 'string', pattern: S3_PATH_PATTERN },
-    result: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['channels', 'message_count', 'window_from', 'window_to', 'content_key'],
-      properties: {
-        channels: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-        message_count: { type: 'integer', minimum: 1 },
-        window_from: { type: 'string', format: 'date-time' },
-        window_to: { type: 'string', format: 'date-time' },
-        content_key: { type: 'string', minLength: 1 },
-      },
-    },
-  },
-} as const;
-
-const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
-addFormats(ajv);
 
 /** `/speakers/person1/name must NOT have fewer than 1 characters` — the field path first, for operators. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
@@ -225,23 +97,31 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
   });
 }
 
-function validatorFor<T>(schema: object, label: string): (value: unknown) => T {
-  let compiled: ValidateFunction | undefined;
+interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+function validatorFor<T>(validate: CompiledValidator, label: string): (value: unknown) => T {
   return (value: unknown): T => {
-    compiled ??= ajv.compile(schema);
     // Defaults are filled in on a copy: the caller's object is never changed behind its back.
     const copy = value === null || typeof value !== 'object' ? value : structuredClone(value);
-    if (!compiled(copy)) throw new ValidationError(`invalid ${label}`, describeErrors(compiled.errors));
+    if (!validate(copy)) throw new ValidationError(`invalid ${label}`, describeErrors(validate.errors));
     return copy as T;
   };
 }
 
 /** Validates and fills defaults; throws {@link ValidationError} naming every violated field. */
-export const parsePodcastConfig = validatorFor<PodcastConfig>(podcastConfigSchema, 'podcast configuration');
+export const parsePodcastConfig = /* @__PURE__ */ validatorFor<PodcastConfig>(validators.podcastConfig, 'podcast configuration');
 /** Validates a collection request (scheduler → telegram). */
-export const parseCollectionRequest = validatorFor<CollectionRequest>(collectionRequestSchema, 'collection request');
+export const parseCollectionRequest = /* @__PURE__ */ validatorFor<CollectionRequest>(validators.collectionRequest, 'collection request');
 /** Validates a processing message (telegram → podcastfy). */
-export const parseProcessingMessage = validatorFor<ProcessingMessage>(processingMessageSchema, 'processing message');
+export const parseProcessingMessage = /* @__PURE__ */ validatorFor<ProcessingMessage>(validators.processingMessage, 'processing message');
+/** Validates the podcastfy Lambda's direct-invocation input. */
+export const parseDirectGenerationRequest = /* @__PURE__ */ validatorFor<DirectGenerationRequest>(
+  validators.directGenerationRequest,
+  'direct generation request',
+);
 
 /** Parses an SQS body as JSON; a body that is not JSON is a permanent {@link ValidationError}. */
 export function parseJsonBody(body: string): unknown {
@@ -252,6 +132,9 @@ export function parseJsonBody(body: string): unknown {
   }
 }
 
+const ID = new RegExp(ID_PATTERN);
+const EPISODE_ID = new RegExp(EPISODE_ID_PATTERN);
+
 /** Best effort, for failure reporting only: which podcast/episode a (possibly invalid) message names. */
 export function identifyEpisode(value: unknown): { podcastId: string; episodeId: string } | undefined {
   if (value === null || typeof value !== 'object') return undefined;
@@ -259,30 +142,6 @@ export function identifyEpisode(value: unknown): { podcastId: string; episodeId:
   const podcastId = v.podcast_id ?? v.podcast_config_id;
   const episodeId = v.episode_id;
   if (typeof podcastId !== 'string' || typeof episodeId !== 'string') return undefined;
-  if (!new RegExp(ID_PATTERN).test(podcastId) || !new RegExp(EPISODE_ID_PATTERN).test(episodeId)) return undefined;
+  if (!ID.test(podcastId) || !EPISODE_ID.test(episodeId)) return undefined;
   return { podcastId, episodeId };
 }
-
-/** The podcastfy Lambda's direct-invocation input (the seed's "direct API calls"): text in, an episode out. */
-export interface DirectGenerationRequest {
-  podcast_id: string;
-  text: string;
-  title?: string;
-}
-
-export const directGenerationRequestSchema = {
-  $id: 'telecast/direct-generation-request',
-  type: 'object',
-  additionalProperties: false,
-  required: ['podcast_id', 'text'],
-  properties: {
-    podcast_id: { type: 'string', pattern: ID_PATTERN },
-    text: { type: 'string', minLength: 1, maxLength: 100_000 },
-    title: { type: 'string', maxLength: 200 },
-  },
-} as const;
-
-export const parseDirectGenerationRequest = validatorFor<DirectGenerationRequest>(
-  directGenerationRequestSchema,
-  'direct generation request',
-);

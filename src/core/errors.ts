@@ -4,16 +4,19 @@
  * permanent ones are dead-lettered at once with their reason.
  */
 export class TelecastError extends Error {
+  // Names are spelled out, not taken from the class: the Lambda bundles are minified and the name is what an
+  // operator reads in logs, episode records and DLQ attributes.
+  override name: string = 'TelecastError';
   readonly retryable: boolean;
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.retryable = options.retryable;
   }
 }
 
 /** Input that can never succeed: not JSON, schema violations, bad configuration values. */
 export class ValidationError extends TelecastError {
+  override name = 'ValidationError';
   readonly violations: string[];
   constructor(message: string, violations: string[] = [], cause?: unknown) {
     super(violations.length ? `${message}: ${violations.join('; ')}` : message, { retryable: false, cause });
@@ -23,6 +26,7 @@ export class ValidationError extends TelecastError {
 
 /** Missing or malformed environment configuration; raised once at cold start. */
 export class ConfigError extends TelecastError {
+  override name = 'ConfigError';
   constructor(message: string, cause?: unknown) {
     super(message, { retryable: false, cause });
   }
@@ -30,6 +34,7 @@ export class ConfigError extends TelecastError {
 
 /** A referenced thing does not exist (unknown podcast, missing content.json, unknown episode). */
 export class NotFoundError extends TelecastError {
+  override name = 'NotFoundError';
   constructor(message: string, cause?: unknown) {
     super(message, { retryable: false, cause });
   }
@@ -37,6 +42,7 @@ export class NotFoundError extends TelecastError {
 
 /** A conditional state transition lost: the record is not in a state this step may move from. */
 export class ConflictError extends TelecastError {
+  override name = 'ConflictError';
   readonly currentStatus: string | undefined;
   constructor(message: string, currentStatus?: string, cause?: unknown) {
     super(message, { retryable: false, cause });
@@ -46,6 +52,7 @@ export class ConflictError extends TelecastError {
 
 /** A dependency (AWS, Telegram, TTS, LLM) failed; retryable unless the caller knows better. */
 export class DownstreamError extends TelecastError {
+  override name = 'DownstreamError';
   constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
     super(message, { retryable: options.retryable ?? true, cause: options.cause });
   }
@@ -53,6 +60,7 @@ export class DownstreamError extends TelecastError {
 
 /** Work that must wait (another delivery holds the lease, content not yet collected); always retried. */
 export class NotReadyError extends TelecastError {
+  override name = 'NotReadyError';
   constructor(message: string, cause?: unknown) {
     super(message, { retryable: true, cause });
   }

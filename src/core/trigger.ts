@@ -18,6 +18,7 @@ export interface TriggerDeps {
 
 /** Thrown when the podcast already has an episode on its way; carries that episode so callers can point at it. */
 export class EpisodeInFlightError extends ConflictError {
+  override name = 'EpisodeInFlightError';
   readonly episode: Episode;
   constructor(episode: Episode) {
     super(`podcast ${episode.podcast_id} already has episode ${episode.episode_id} in status ${episode.status}`, episode.status);

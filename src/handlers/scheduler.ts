@@ -14,6 +14,7 @@ export interface SchedulerDeps extends ScheduleDeps {
 
 /** Raised after a tick that did all it could but had errors, so EventBridge Scheduler's retry policy sees them. */
 export class ScheduleTickError extends TelecastError {
+  override name = 'ScheduleTickError';
   constructor(readonly report: ScheduleReport) {
     super(`scheduler tick had ${report.errors.length} error(s): ${report.errors.map((e) => `${e.step}${e.podcast_id ? ` (${e.podcast_id})` : ''}: ${e.error}`).join('; ')}`, {
       retryable: true,

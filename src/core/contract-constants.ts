@@ -1,0 +1,7 @@
+/** Enumerations shared by the contract types and their schemas. */
+export const SCHEMA_VERSION = 1;
+export const LANGUAGES = ['en', 'he'] as const;
+export const MEDIA_TYPES = ['photo', 'video', 'document', 'audio', 'voice', 'sticker', 'animation'] as const;
+export const DOMAIN_MATCHES = ['exact', 'starts_with', 'ends_with', 'contains'] as const;
+export const TRIGGERS = ['schedule', 'manual'] as const;
+

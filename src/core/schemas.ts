@@ -1,0 +1,153 @@
+/**
+ * The contract schemas (JSON Schema, validated with ajv). Pure data: scripts/generate-validators.ts compiles them to
+ * src/core/validators.generated.js at build time, and contracts.ts validates with that code.
+ */
+import { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, TRIGGERS } from './contract-constants.ts';
+
+export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+export const EPISODE_ID_PATTERN = '^\\d{8}T\\d{9}Z$';
+const S3_PATH_PATTERN = '^podcasts/[a-z0-9][a-z0-9-]{0,62}/\\d{8}T\\d{9}Z/$';
+
+const speakerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 40 },
+    role: { type: 'string', minLength: 1, maxLength: 120 },
+    voice: { type: 'string', pattern: '^[a-z]{2,3}(-[a-z0-9]+)*(\\+[a-z0-9]+)?$' },
+  },
+} as const;
+
+export const podcastConfigSchema = {
+  $id: 'telecast/podcast-config',
+  type: 'object',
+  additionalProperties: false,
+  required: ['podcast_id', 'name', 'telegram_channels'],
+  properties: {
+    schema_version: { const: SCHEMA_VERSION, default: SCHEMA_VERSION },
+    podcast_id: { type: 'string', pattern: ID_PATTERN },
+    name: { type: 'string', minLength: 1, maxLength: 120 },
+    creator: { type: 'string', maxLength: 120, default: '' },
+    slogan: { type: 'string', maxLength: 200, default: '' },
+    language: { enum: [...LANGUAGES], default: 'en' },
+    telegram_channels: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^(@|https://t\\.me/)?[A-Za-z][A-Za-z0-9_]{3,31}$' },
+    },
+    window_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
+    episode_frequency_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
+    conversation_style: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'string', minLength: 1, maxLength: 40 },
+      default: ['engaging', 'fast-paced', 'enthusiastic'],
+    },
+    speakers: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['person1', 'person2'],
+      properties: { person1: speakerSchema, person2: speakerSchema },
+      default: {
+        person1: { name: 'Alex', role: 'main summarizer' },
+        person2: { name: 'Dana', role: 'questioner and clarifier' },
+      },
+    },
+    mixing_techniques: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'string', minLength: 1, maxLength: 60 },
+      default: ['rhetorical questions', 'analogies'],
+    },
+    creativity: { type: 'number', minimum: 0, maximum: 1, default: 0.7 },
+    additional_instructions: { type: 'string', maxLength: 2000, default: '' },
+    long_form_rounds: { type: 'integer', minimum: 1, maximum: 10, default: 1 },
+    filtered_domains: {
+      type: 'array',
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['match', 'value'],
+        properties: {
+          match: { enum: [...DOMAIN_MATCHES] },
+          value: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[^\\s/]+$' },
+        },
+      },
+      default: [],
+    },
+    media_types: {
+      type: 'array',
+      uniqueItems: true,
+      items: { enum: [...MEDIA_TYPES] },
+      default: ['photo'],
+    },
+    min_post_length: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
+    enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
+export const collectionRequestSchema = {
+  $id: 'telecast/collection-request',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schema_version', 'podcast_id', 'episode_id', 'trigger', 'requested_at'],
+  properties: {
+    schema_version: { const: SCHEMA_VERSION },
+    podcast_id: { type: 'string', pattern: ID_PATTERN },
+    episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
+    trigger: { enum: [...TRIGGERS] },
+    requested_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const processingMessageSchema = {
+  $id: 'telecast/processing-message',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schema_version', 'podcast_config_id', 'podcast_id', 'episode_id', 'result', 'timestamp', 's3_path'],
+  properties: {
+    schema_version: { const: SCHEMA_VERSION },
+    podcast_config_id: { type: 'string', pattern: ID_PATTERN },
+    podcast_id: { type: 'string', pattern: ID_PATTERN },
+    episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
+    timestamp: { type: 'string', format: 'date-time' },
+    s3_path: { type: 'string', pattern: S3_PATH_PATTERN },
+    result: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['channels', 'message_count', 'window_from', 'window_to', 'content_key'],
+      properties: {
+        channels: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        message_count: { type: 'integer', minimum: 1 },
+        window_from: { type: 'string', format: 'date-time' },
+        window_to: { type: 'string', format: 'date-time' },
+        content_key: { type: 'string', minLength: 1 },
+      },
+    },
+  },
+} as const;
+
+export const directGenerationRequestSchema = {
+  $id: 'telecast/direct-generation-request',
+  type: 'object',
+  additionalProperties: false,
+  required: ['podcast_id', 'text'],
+  properties: {
+    podcast_id: { type: 'string', pattern: ID_PATTERN },
+    text: { type: 'string', minLength: 1, maxLength: 100_000 },
+    title: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+
+/** Every schema, by the name its validator is exported under. */
+export const SCHEMAS = {
+  podcastConfig: podcastConfigSchema,
+  collectionRequest: collectionRequestSchema,
+  processingMessage: processingMessageSchema,
+  directGenerationRequest: directGenerationRequestSchema,
+} as const;
