@@ -33,7 +33,39 @@ output "log_group_arn" {
   value       = aws_cloudwatch_log_group.this.arn
 }
 
-output "event_source_mapping_uuid" {
-  description = "UUID of the SQS event source mapping, or null without one."
-  value       = one(aws_lambda_event_source_mapping.sqs[*].uuid)
+output "log_retention_days" {
+  description = "Retention of the function's log group, in days."
+  value       = aws_cloudwatch_log_group.this.retention_in_days
+}
+
+output "timeout" {
+  description = "Timeout of the function, in seconds."
+  value       = aws_lambda_function.this.timeout
+}
+
+output "memory_size" {
+  description = "Memory of the function, in MB."
+  value       = aws_lambda_function.this.memory_size
+}
+
+output "runtime" {
+  description = "Runtime of the function."
+  value       = aws_lambda_function.this.runtime
+}
+
+output "environment_variables" {
+  description = "Environment variables of the function (configuration only: names and URLs, no secrets)."
+  value       = var.environment_variables
+}
+
+output "event_source_mapping" {
+  description = "Settings of the SQS event source mapping, or null without one."
+  value = one([for m in aws_lambda_event_source_mapping.sqs : {
+    uuid                               = m.uuid
+    event_source_arn                   = m.event_source_arn
+    batch_size                         = m.batch_size
+    maximum_batching_window_in_seconds = m.maximum_batching_window_in_seconds
+    function_response_types            = m.function_response_types
+    maximum_concurrency                = one(m.scaling_config[*].maximum_concurrency)
+  }])
 }

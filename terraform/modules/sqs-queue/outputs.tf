@@ -18,6 +18,11 @@ output "queue_visibility_timeout_seconds" {
   value       = aws_sqs_queue.this.visibility_timeout_seconds
 }
 
+output "queue_redrive_policy" {
+  description = "Redrive policy (JSON) of the source queue: its DLQ and maxReceiveCount."
+  value       = aws_sqs_queue.this.redrive_policy
+}
+
 output "dlq_url" {
   description = "URL of the dead-letter queue."
   value       = aws_sqs_queue.dlq.url

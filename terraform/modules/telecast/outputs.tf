@@ -38,12 +38,45 @@ output "table_name" {
   value       = module.storage.table_name
 }
 
+output "queues" {
+  description = "Both source queues with their dead-letter queues, by settings key (collection, processing)."
+  value = {
+    for key, q in { collection   = module.collection_queue, processing = module.processing_queue } : key => {
+      name                       = q.queue_name
+      url                        = q.queue_url
+      arn                        = q.queue_arn
+      visibility_timeout_seconds = q.queue_visibility_timeout_seconds
+      redrive_policy             = q.queue_redrive_policy
+      dlq_name                   = q.dlq_name
+      dlq_url                    = q.dlq_url
+      dlq_arn                    = q.dlq_arn
+    }
+  }
+}
+
 output "function_names" {
   description = "Names of the three functions, by handler."
   value = {
     telegram  = module.telegram.function_name
     podcastfy = module.podcastfy.function_name
     scheduler = module.scheduler.function_name
+  }
+}
+
+output "functions" {
+  description = "The three functions, by handler: configuration, log group and SQS trigger, for review and tests."
+  value = {
+    for name, f in { telegram = module.telegram, podcastfy = module.podcastfy, scheduler = module.scheduler } : name => {
+      name                    = f.function_name
+      arn                     = f.function_arn
+      runtime                 = f.runtime
+      timeout                 = f.timeout
+      memory_size             = f.memory_size
+      environment_variables   = f.environment_variables
+      log_group_name          = f.log_group_name
+      log_retention_days      = f.log_retention_days
+      event_source_mapping    = f.event_source_mapping
+    }
   }
 }
 
@@ -65,6 +98,11 @@ output "schedule_name" {
 output "schedule_dlq_url" {
   description = "URL of the schedule's dead-letter queue (invocations that could not be delivered)."
   value       = module.schedule.dlq_url
+}
+
+output "alarm_names" {
+  description = "Names of every alarm, by kind and key."
+  value       = module.alarms.alarm_names
 }
 
 output "alarm_topic_arn" {

@@ -1,0 +1,425 @@
+# Plans the whole of Telecast for one environment, offline (mock provider), and checks the wiring through the module's
+# outputs (terraform test cannot address resources inside child modules). artifacts_dir comes from the command line:
+#   terraform test -var=artifacts_dir=/folder/with/telegram.zip,podcastfy.zip,scheduler.zip   (test/terraform makes them)
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+
+  mock_data "aws_region" {
+    defaults = { name = "eu-central-1" }
+  }
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
+
+# Distinct, known ARNs and URLs at plan time (mock values are otherwise unknown until apply), so the wiring between
+# queues, functions and policies can be checked.
+override_resource {
+  target          = module.collection_queue.aws_sqs_queue.this
+  override_during = plan
+  values = {
+    id  = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-telegram-collection-queue"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-telegram-collection-queue"
+    arn = "arn:aws:sqs:eu-central-1:123456789012:telecast-test-telegram-collection-queue"
+  }
+}
+
+override_resource {
+  target          = module.collection_queue.aws_sqs_queue.dlq
+  override_during = plan
+  values = {
+    id  = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-telegram-collection-dlq"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-telegram-collection-dlq"
+    arn = "arn:aws:sqs:eu-central-1:123456789012:telecast-test-telegram-collection-dlq"
+  }
+}
+
+override_resource {
+  target          = module.processing_queue.aws_sqs_queue.this
+  override_during = plan
+  values = {
+    id  = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-podcast-processing-queue"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-podcast-processing-queue"
+    arn = "arn:aws:sqs:eu-central-1:123456789012:telecast-test-podcast-processing-queue"
+  }
+}
+
+override_resource {
+  target          = module.processing_queue.aws_sqs_queue.dlq
+  override_during = plan
+  values = {
+    id  = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-podcast-processing-dlq"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-podcast-processing-dlq"
+    arn = "arn:aws:sqs:eu-central-1:123456789012:telecast-test-podcast-processing-dlq"
+  }
+}
+
+override_resource {
+  target          = module.schedule.aws_sqs_queue.dlq
+  override_during = plan
+  values = {
+    id  = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-schedule-dlq"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/telecast-test-schedule-dlq"
+    arn = "arn:aws:sqs:eu-central-1:123456789012:telecast-test-schedule-dlq"
+  }
+}
+
+override_resource {
+  target          = module.storage.aws_s3_bucket.this
+  override_during = plan
+  values = {
+    id  = "telecast-test-podcasts-123456789012"
+    arn = "arn:aws:s3:::telecast-test-podcasts-123456789012"
+  }
+}
+
+override_resource {
+  target          = module.storage.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state" }
+}
+
+override_resource {
+  target          = module.telegram.aws_cloudwatch_log_group.this
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-telegram" }
+}
+
+override_resource {
+  target          = module.podcastfy.aws_cloudwatch_log_group.this
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-podcastfy" }
+}
+
+override_resource {
+  target          = module.scheduler.aws_cloudwatch_log_group.this
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-scheduler" }
+}
+
+override_resource {
+  target          = module.scheduler.aws_lambda_function.this
+  override_during = plan
+  values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:telecast-test-scheduler" }
+}
+
+variables {
+  environment        = "test"
+  log_retention_days = 14
+}
+
+run "queues_take_names_and_redrive_from_queue_settings" {
+  command = plan
+
+  assert {
+    condition = (output.queues.collection.name == "telecast-test-telegram-collection-queue" &&
+      output.queues.collection.dlq_name == "telecast-test-telegram-collection-dlq" &&
+      output.queues.processing.name == "telecast-test-podcast-processing-queue" &&
+    output.queues.processing.dlq_name == "telecast-test-podcast-processing-dlq")
+    error_message = "Queues must keep the seed's names, prefixed telecast-<env>-."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, q in output.queues :
+      jsondecode(q.redrive_policy).maxReceiveCount == jsondecode(file("../../queue-settings.json")).queues[key].max_receive_count &&
+      jsondecode(q.redrive_policy).maxReceiveCount == 3
+    ])
+    error_message = "maxReceiveCount must be 3, read from queue-settings.json."
+  }
+
+  assert {
+    condition     = alltrue([for q in output.queues : jsondecode(q.redrive_policy).deadLetterTargetArn == q.dlq_arn])
+    error_message = "Each queue must redrive to its own DLQ."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, q in output.queues :
+      q.visibility_timeout_seconds == jsondecode(file("../../queue-settings.json")).queues[key].visibility_timeout_seconds
+    ])
+    error_message = "Visibility timeouts must come from queue-settings.json."
+  }
+}
+
+run "consumers_are_triggered_by_their_queues_with_batch_item_failures" {
+  command = plan
+
+  assert {
+    condition = (output.functions.telegram.event_source_mapping.event_source_arn == output.queues.collection.arn &&
+    output.functions.podcastfy.event_source_mapping.event_source_arn == output.queues.processing.arn)
+    error_message = "telegram consumes the collection queue, podcastfy the processing queue."
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["telegram", "podcastfy"] :
+      contains(output.functions[name].event_source_mapping.function_response_types, "ReportBatchItemFailures")
+    ])
+    error_message = "Both event source mappings must report batch item failures."
+  }
+
+  assert {
+    condition = alltrue([
+      for name, key in { telegram = "collection", podcastfy = "processing" } :
+      output.functions[name].event_source_mapping.batch_size == jsondecode(file("../../queue-settings.json")).queues[key].batch_size &&
+      output.functions[name].event_source_mapping.maximum_concurrency == jsondecode(file("../../queue-settings.json")).queues[key].maximum_concurrency &&
+      output.functions[name].event_source_mapping.maximum_batching_window_in_seconds == jsondecode(file("../../queue-settings.json")).queues[key].maximum_batching_window_seconds
+    ])
+    error_message = "Batch size, batching window and maximum concurrency must come from queue-settings.json."
+  }
+
+  assert {
+    condition     = output.functions.scheduler.event_source_mapping == null
+    error_message = "The scheduler is invoked by the schedule, not by a queue."
+  }
+}
+
+run "functions_run_node_22_with_the_planned_sizes" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for f in output.functions : f.runtime == "nodejs22.x"])
+    error_message = "Every function must run nodejs22.x."
+  }
+
+  assert {
+    condition = (output.functions.telegram.timeout == jsondecode(file("../../queue-settings.json")).queues.collection.consumer_timeout_seconds &&
+      output.functions.podcastfy.timeout == jsondecode(file("../../queue-settings.json")).queues.processing.consumer_timeout_seconds &&
+    output.functions.scheduler.timeout == 60)
+    error_message = "Consumer timeouts must come from queue-settings.json; the scheduler's is 60 s."
+  }
+
+  assert {
+    condition = (output.functions.telegram.memory_size == 512 && output.functions.podcastfy.memory_size == 1536 &&
+    output.functions.scheduler.memory_size == 256)
+    error_message = "Memory must be 512 / 1536 / 256 MB."
+  }
+
+  assert {
+    condition = alltrue([
+      for name, key in { telegram = "collection", podcastfy = "processing" } :
+      output.queues[key].visibility_timeout_seconds >= 6 * output.functions[name].timeout
+    ])
+    error_message = "Each queue's visibility timeout must be at least 6 x its consumer's timeout."
+  }
+}
+
+run "functions_are_configured_by_environment_variables" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for f in output.functions :
+      f.environment_variables.TABLE_NAME == output.table_name && f.environment_variables.BUCKET_NAME == output.bucket_name &&
+      f.environment_variables.POWERTOOLS_SERVICE_NAME == "telecast" && f.environment_variables.POWERTOOLS_LOG_LEVEL == "INFO" &&
+      !contains(keys(f.environment_variables), "NODE_OPTIONS")
+    ])
+    error_message = "Every function needs TABLE_NAME, BUCKET_NAME and the Powertools settings, and no NODE_OPTIONS."
+  }
+
+  assert {
+    condition = (output.functions.telegram.environment_variables.PROCESSING_QUEUE_URL == output.queues.processing.url &&
+      output.functions.telegram.environment_variables.COLLECTION_DLQ_URL == output.queues.collection.dlq_url &&
+    output.functions.telegram.environment_variables.MAX_RECEIVE_COUNT == "3")
+    error_message = "telegram needs PROCESSING_QUEUE_URL, COLLECTION_DLQ_URL and MAX_RECEIVE_COUNT."
+  }
+
+  assert {
+    condition = (output.functions.podcastfy.environment_variables.PROCESSING_DLQ_URL == output.queues.processing.dlq_url &&
+    output.functions.podcastfy.environment_variables.MAX_RECEIVE_COUNT == "3")
+    error_message = "podcastfy needs PROCESSING_DLQ_URL and MAX_RECEIVE_COUNT."
+  }
+
+  assert {
+    condition = (output.functions.scheduler.environment_variables.COLLECTION_QUEUE_URL == output.queues.collection.url &&
+      output.functions.scheduler.environment_variables.PROCESSING_QUEUE_URL == output.queues.processing.url &&
+      output.functions.scheduler.environment_variables.COLLECTION_DLQ_URL == output.queues.collection.dlq_url &&
+      output.functions.scheduler.environment_variables.PROCESSING_DLQ_URL == output.queues.processing.dlq_url &&
+    output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == "120")
+    error_message = "scheduler needs the four queue URLs and STUCK_AFTER_MINUTES."
+  }
+}
+
+run "every_function_logs_to_its_own_group_with_retention" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for f in output.functions : f.log_group_name == "/aws/lambda/${f.name}" && f.log_retention_days == 14
+    ])
+    error_message = "Every function needs /aws/lambda/<name> with the configured retention."
+  }
+}
+
+run "no_role_policy_has_a_wildcard_action" {
+  command = plan
+
+  assert {
+    condition     = keys(output.role_policies) == ["podcastfy", "schedule", "scheduler", "telegram"]
+    error_message = "Every role this stack creates must be checked."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for policy in values(output.role_policies) : [
+        for s in jsondecode(policy).Statement : [
+          for a in flatten([s.Action]) : !strcontains(a, "*")
+        ]
+      ]
+    ]))
+    error_message = "No role may be granted a wildcard action (no * and no service:*)."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for policy in values(output.role_policies) : [for s in jsondecode(policy).Statement : s.Effect == "Allow"]]))
+    error_message = "Role policies grant only what is listed."
+  }
+
+  assert {
+    condition     = alltrue([for policy in values(output.role_policies) : !strcontains(policy, "kms:")])
+    error_message = "The queues use SSE-SQS: no role needs KMS."
+  }
+}
+
+run "roles_grant_each_function_only_its_own_resources" {
+  command = plan
+
+  assert {
+    condition = {
+      for s in jsondecode(output.role_policies.telegram).Statement : s.Sid => { action = s.Action, resource = s.Resource }
+      } == {
+      WriteOwnLogs = {
+        action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-telegram:*"]
+      }
+      ConsumeCollectionQueue = {
+        action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resource = [output.queues.collection.arn]
+      }
+      SendProcessingAndDeadLetter = {
+        action   = ["sqs:SendMessage"]
+        resource = [output.queues.processing.arn, output.queues.collection.dlq_arn]
+      }
+      ReadChannelExports = {
+        action   = ["s3:GetObject"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/channel-exports/*"]
+      }
+      ReadWriteEpisodes = {
+        action   = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/podcasts/*"]
+      }
+      ListOwnPrefixes = {
+        action   = ["s3:ListBucket"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012"]
+      }
+      ReadWriteStateTable = {
+        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        resource = [
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state",
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
+        ]
+      }
+    }
+    error_message = "telegram's role must hold exactly its least-privilege statements."
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(output.role_policies.podcastfy).Statement : s.Sid => { action = s.Action, resource = s.Resource }
+      } == {
+      WriteOwnLogs = {
+        action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-podcastfy:*"]
+      }
+      ConsumeProcessingQueue = {
+        action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        resource = [output.queues.processing.arn]
+      }
+      SendDeadLetter = {
+        action   = ["sqs:SendMessage"]
+        resource = [output.queues.processing.dlq_arn]
+      }
+      ReadWriteEpisodes = {
+        action   = ["s3:GetObject", "s3:PutObject"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/podcasts/*"]
+      }
+      ListOwnPrefixes = {
+        action   = ["s3:ListBucket"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012"]
+      }
+      ReadWriteStateTable = {
+        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        resource = [
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state",
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
+        ]
+      }
+    }
+    error_message = "podcastfy's role must hold exactly its least-privilege statements."
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(output.role_policies.scheduler).Statement : s.Sid => { action = s.Action, resource = s.Resource }
+      } == {
+      WriteOwnLogs = {
+        action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-scheduler:*"]
+      }
+      ReadWriteStateTable = {
+        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        resource = [
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state",
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
+        ]
+      }
+      SendCollectionRequests = {
+        action   = ["sqs:SendMessage"]
+        resource = [output.queues.collection.arn]
+      }
+      ReadQueueDepths = {
+        action = ["sqs:GetQueueAttributes"]
+        resource = [
+          output.queues.collection.arn, output.queues.collection.dlq_arn,
+          output.queues.processing.arn, output.queues.processing.dlq_arn,
+        ]
+      }
+    }
+    error_message = "scheduler's role must hold exactly its least-privilege statements."
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["telegram", "podcastfy"] : anytrue([
+        for s in jsondecode(output.role_policies[name]).Statement :
+        s.Sid == "ListOwnPrefixes" && try(s.Condition.StringLike["s3:prefix"], []) == ["podcasts/*", "channel-exports/*"]
+      ])
+    ])
+    error_message = "ListBucket must be limited to the podcasts/ and channel-exports/ prefixes."
+  }
+}
+
+run "alarms_cover_every_dlq_queue_and_function" {
+  command = plan
+
+  assert {
+    condition     = keys(output.alarm_names.dlq_messages_visible) == ["collection", "processing", "schedule"]
+    error_message = "Every DLQ, the schedule's included, needs its alarm."
+  }
+
+  assert {
+    condition     = keys(output.alarm_names.queue_oldest_message_age) == ["collection", "processing"]
+    error_message = "Both main queues need an age alarm."
+  }
+
+  assert {
+    condition = (keys(output.alarm_names.lambda_errors) == ["podcastfy", "scheduler", "telegram"] &&
+    keys(output.alarm_names.lambda_throttles) == ["podcastfy", "scheduler", "telegram"])
+    error_message = "Every function needs Errors and Throttles alarms."
+  }
+}
