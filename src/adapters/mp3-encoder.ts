@@ -6,7 +6,7 @@
  * lamejs's Mp3Encoder writes no Xing/Info header and disables the bit reservoir, so every frame stands alone and
  * the file's duration is simply frames × samples per frame (players and our tests can count frames).
  */
-import { Mp3Encoder } from '@breezystack/lamejs';
+import type { Mp3Encoder } from '@breezystack/lamejs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DownstreamError, ValidationError } from '../core/errors.ts';
 import type { AudioEncoder } from '../core/ports.ts';
@@ -17,6 +17,16 @@ const MPEG_VERSIONS = [
   { rates: [16000, 22050, 24000], bitrates: [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160] },
   { rates: [8000, 11025, 12000], bitrates: [8, 16, 24, 32, 40, 48, 56, 64] },
 ];
+
+/**
+ * lamejs is loaded with import(), not a static import: its package maps `require` to an IIFE build that exports
+ * nothing, and code compiled to CommonJS (tsx under mocha) would get that. import() always takes the ESM build.
+ */
+let lamejs: Promise<typeof import('@breezystack/lamejs')> | undefined;
+function loadLame() {
+  lamejs ??= import('@breezystack/lamejs');
+  return lamejs;
+}
 
 /** Samples handed to lamejs at once: it sizes its output buffer to the largest block it has seen. */
 const BLOCK_SAMPLES = 1152 * 32;
@@ -33,7 +43,7 @@ export interface Mp3FileEncoderOptions {
 export class Mp3FileEncoder implements AudioEncoder {
   readonly sampleRate: number;
   readonly bitrateKbps: number;
-  private readonly lame: Mp3Encoder;
+  private lame: Mp3Encoder | undefined;
   private file: Promise<FileHandle> | undefined;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -57,15 +67,15 @@ export class Mp3FileEncoder implements AudioEncoder {
     if (violations.length) throw new ValidationError('invalid MP3 encoder options', violations);
     this.sampleRate = sampleRate;
     this.bitrateKbps = bitrateKbps;
-    this.lame = new Mp3Encoder(1, sampleRate, bitrateKbps);
   }
 
   /** Encodes the samples and writes the result; resolves when it has been handed to the file. */
   write(samples: Int16Array): Promise<void> {
     return this.enqueue(async () => {
       if (this.state !== 'open') throw new DownstreamError(`MP3 encoder for ${this.path} is ${this.state}`, { retryable: false });
+      const lame = await this.encoder();
       for (let i = 0; i < samples.length; i += BLOCK_SAMPLES) {
-        this.collect(this.lame.encodeBuffer(samples.subarray(i, i + BLOCK_SAMPLES)));
+        this.collect(lame.encodeBuffer(samples.subarray(i, i + BLOCK_SAMPLES)));
         if (this.pendingBytes >= WRITE_BYTES) await this.flushPending();
       }
     });
@@ -75,7 +85,7 @@ export class Mp3FileEncoder implements AudioEncoder {
   finish(): Promise<{ bytes: number }> {
     return this.enqueue(async () => {
       if (this.state !== 'open') throw new DownstreamError(`MP3 encoder for ${this.path} is ${this.state}`, { retryable: false });
-      this.collect(this.lame.flush());
+      this.collect((await this.encoder()).flush());
       await this.flushPending();
       await (await this.handle()).close();
       this.state = 'finished';
@@ -98,6 +108,14 @@ export class Mp3FileEncoder implements AudioEncoder {
       () => {},
     );
     return run;
+  }
+
+  private async encoder(): Promise<Mp3Encoder> {
+    if (!this.lame) {
+      const { Mp3Encoder } = await loadLame();
+      this.lame = new Mp3Encoder(1, this.sampleRate, this.bitrateKbps);
+    }
+    return this.lame;
   }
 
   private collect(encoded: Int8Array | Uint8Array): void {
