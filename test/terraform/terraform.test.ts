@@ -1,0 +1,132 @@
+/**
+ * Terraform checked offline: formatting, `validate` of every root and module, and `terraform test` (mock AWS provider,
+ * plan only) for each module and the composition. Nothing touches AWS or the network.
+ */
+import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TABLE_KEYS } from '../../src/adapters/dynamo-table.ts';
+import { REPO, TerraformSandbox, explain, findProviderMirror, requireTerraform, runTerraform } from './terraform-sandbox.ts';
+
+const ENVS = ['dev', 'prod'];
+/** Every module, with the variables its terraform test needs from outside (paths of the fixture zips). */
+const MODULES: Record<string, (sandbox: TerraformSandbox) => string[]> = {
+  'sqs-queue': () => [],
+  'lambda-function': (s) => [`-var=zip_path=${join(s.artifactsDir, 'podcastfy.zip')}`],
+  storage: () => [],
+  schedule: () => [],
+  alarms: () => [],
+  telecast: (s) => [`-var=artifacts_dir=${s.artifactsDir}`],
+};
+
+/** A terraform test generated from the adapter's constants: a change on either side without the other fails. */
+function tableKeysTest(): string {
+  const q = (value: string) => JSON.stringify(value);
+  const index = TABLE_KEYS.statusIndex;
+  return `mock_provider "aws" {}
+
+variables {
+  bucket_name = "telecast-test-podcasts-123456789012"
+  table_name  = "telecast-test-state"
+}
+
+run "table_keys_match_the_adapter" {
+  command = plan
+
+  assert {
+    condition     = aws_dynamodb_table.this.hash_key == ${q(TABLE_KEYS.partitionKey)} && aws_dynamodb_table.this.range_key == ${q(TABLE_KEYS.sortKey)}
+    error_message = "Table keys differ from TABLE_KEYS in src/adapters/dynamo-table.ts."
+  }
+
+  assert {
+    condition = anytrue([
+      for g in aws_dynamodb_table.this.global_secondary_index :
+      g.name == ${q(index.name)} && g.hash_key == ${q(index.partitionKey)} && g.range_key == ${q(index.sortKey)}
+    ])
+    error_message = "The status index differs from TABLE_KEYS.statusIndex in src/adapters/dynamo-table.ts."
+  }
+}
+`;
+}
+
+describe('Terraform (offline: fmt, validate, terraform test with a mock AWS provider)', function () {
+  this.timeout(300_000);
+  let sandbox: TerraformSandbox;
+
+  before(function () {
+    requireTerraform();
+    sandbox = new TerraformSandbox(findProviderMirror());
+  });
+
+  after(function () {
+    sandbox?.cleanup();
+  });
+
+  it('is formatted (terraform fmt -check -recursive terraform)', async function () {
+    const result = await runTerraform(['fmt', '-check', '-recursive', '-diff', 'terraform'], sandbox.env('fmt'), REPO);
+    expect(result.code, explain('terraform fmt -check -recursive terraform (fix with: make fmt)', result)).to.equal(0);
+  });
+
+  for (const env of ENVS) {
+    it(`envs/${env} initialises from its committed lock file and validates`, async function () {
+      const dir = `envs/${env}`;
+      // -lockfile=readonly: fails if the committed .terraform.lock.hcl does not satisfy the version constraints.
+      const init = await sandbox.run(dir, ['init', '-backend=false', '-input=false', '-lockfile=readonly']);
+      expect(init.code, explain(`terraform init (${dir})`, init)).to.equal(0);
+      const validate = await sandbox.run(dir, ['validate', '-no-color']);
+      expect(validate.code, explain(`terraform validate (${dir})`, validate)).to.equal(0);
+    });
+  }
+
+  for (const [module, testVars] of Object.entries(MODULES)) {
+    describe(`modules/${module}`, function () {
+      const dir = `modules/${module}`;
+
+      before(async function () {
+        const init = await sandbox.run(dir, ['init', '-backend=false', '-input=false']);
+        expect(init.code, explain(`terraform init (${dir})`, init)).to.equal(0);
+      });
+
+      it('validates', async function () {
+        const validate = await sandbox.run(dir, ['validate', '-no-color']);
+        expect(validate.code, explain(`terraform validate (${dir})`, validate)).to.equal(0);
+      });
+
+      it('passes its terraform test suite', async function () {
+        const test = await sandbox.run(dir, ['test', '-no-color', ...testVars(sandbox)]);
+        expect(test.code, explain(`terraform test (${dir})`, test)).to.equal(0);
+        expect(test.stdout).to.match(/Success! \d+ passed, 0 failed\./);
+      });
+
+      if (module === 'storage') {
+        it('keeps the table keys equal to src/adapters/dynamo-table.ts', async function () {
+          const file = 'tests/table_keys_from_source.tftest.hcl';
+          writeFileSync(join(sandbox.path(dir), file), tableKeysTest());
+          const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`]);
+          expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
+          expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
+        });
+      }
+    });
+  }
+
+  it('refuses to plan a queue whose visibility timeout in queue-settings.json is below 6 x its consumer timeout', async function () {
+    // A second copy whose settings break the rule; the composition's plan must stop with the precondition's message.
+    const broken = new TerraformSandbox(sandbox.mirror);
+    try {
+      const settingsFile = join(broken.terraformDir, 'queue-settings.json');
+      const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+      settings.queues.collection.visibility_timeout_seconds = 6 * settings.queues.collection.consumer_timeout_seconds - 1;
+      writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+
+      const dir = 'modules/telecast';
+      const init = await broken.run(dir, ['init', '-backend=false', '-input=false']);
+      expect(init.code, explain(`terraform init (${dir})`, init)).to.equal(0);
+      const test = await broken.run(dir, ['test', '-no-color', `-var=artifacts_dir=${broken.artifactsDir}`]);
+      expect(test.code, 'terraform test must fail').to.equal(1);
+      expect(test.output.replace(/\s+/g, ' ')).to.contain('must be at least 6 x the function timeout');
+    } finally {
+      broken.cleanup();
+    }
+  });
+});
