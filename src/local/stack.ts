@@ -17,6 +17,8 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
 /** The scheduler consumes no queue, so queue-settings.json has no timeout for it; this is the local default. */
 export const SCHEDULER_TIMEOUT_SECONDS = 60;
 export const DEFAULT_STUCK_AFTER_MINUTES = 60;
+/** What the schedule sends the scheduler (the `input` of terraform/modules/schedule/variables.tf). */
+export const SCHEDULE_INPUT = { trigger: 'schedule' } as const;
 
 export interface FunctionOverride {
   /** Run this module instead of dist/<name>/index.mjs (tests use fixture handlers). */
@@ -174,7 +176,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
     if (options.scheduleEverySeconds && enabled.includes('scheduler')) {
-      runner.addSchedule({ functionName: 'scheduler', everySeconds: options.scheduleEverySeconds, name: 'telecast-local-schedule' });
+      runner.addSchedule({
+        functionName: 'scheduler',
+        everySeconds: options.scheduleEverySeconds,
+        name: 'telecast-local-schedule',
+        // EventBridge Scheduler delivers the target's `input` verbatim; this is terraform/modules/schedule's default.
+        event: () => SCHEDULE_INPUT,
+      });
     }
     const activeRunner = runner;
     let stopped: Promise<void> | undefined;

@@ -1,0 +1,89 @@
+/**
+ * `make dev`: the local stack on fixed ports until Ctrl-C. Prints the endpoints, the queues, and `export` lines so that
+ * the operator CLI (bin/telecast.mjs) can be pointed at it from another shell; logs every invocation as it happens.
+ *
+ *   TELECAST_SQS_PORT (4566), TELECAST_DYNAMODB_PORT (4567)  where the emulators listen (loopback only)
+ *   TELECAST_SCHEDULE_SECONDS (60; 0 = off)                  how often the scheduler runs (on AWS: the schedule's rate)
+ *   POWERTOOLS_LOG_LEVEL (INFO)                               the functions' log level
+ */
+import { PortInUseError } from './emulators.ts';
+import { exportLines, formatInvocation, formatPollError } from './format.ts';
+import { startLocalStack, type LocalStack } from './stack.ts';
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    console.error(`${name} must be a whole number between 0 and 65535, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const sqsPort = numberFromEnv('TELECAST_SQS_PORT', 4566);
+const dynamodbPort = numberFromEnv('TELECAST_DYNAMODB_PORT', 4567);
+const scheduleEverySeconds = numberFromEnv('TELECAST_SCHEDULE_SECONDS', 60);
+const time = () => new Date().toISOString().slice(11, 19);
+
+let stack: LocalStack;
+try {
+  stack = await startLocalStack({
+    sqsPort,
+    dynamodbPort,
+    scheduleEverySeconds,
+    logs: 'inherit',
+    logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+  });
+} catch (error) {
+  console.error(`make dev: ${error instanceof PortInUseError ? error.message : (error as Error).stack ?? String(error)}`);
+  process.exit(1);
+}
+
+stack.runner.on('invocation', (report) => console.log(`${time()} ▸ ${formatInvocation(report)}`));
+stack.runner.on('poll-error', (report) => console.error(`${time()} ! ${formatPollError(report)}`));
+
+const { queues } = stack.resources;
+console.log(`Telecast local stack (${process.version})
+
+endpoints   SQS + S3  ${stack.endpoints.sqs}
+            DynamoDB  ${stack.endpoints.dynamodb}
+bucket      ${stack.resources.bucket}
+table       ${stack.resources.table}
+${Object.values(queues)
+  .map((q) => `queue       ${q.url}\n            → ${q.settings.consumer}, batch ${q.settings.batch_size}, concurrency ${q.settings.maximum_concurrency}, visibility ${q.settings.visibility_timeout_seconds} s, DLQ after ${q.settings.max_receive_count} receives: ${q.dlqUrl}`)
+  .join('\n')}
+schedule    ${scheduleEverySeconds ? `scheduler every ${scheduleEverySeconds} s` : 'off (TELECAST_SCHEDULE_SECONDS=0)'}
+
+To use the CLI against this stack, in another shell:
+
+${exportLines(stack.env)}
+
+  node bin/telecast.mjs podcast put samples/podcast.json
+  node bin/telecast.mjs channel import @telecast_sample test/fixtures/telegram-export/result.json
+  node bin/telecast.mjs episode generate tech-pulse
+
+Ctrl-C stops the stack (state is in memory and goes with it).
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      console.error('\nstopping immediately');
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${time()} stopping: waiting for in-flight invocations (${signal} again to force)…`);
+    stack.stop().then(
+      () => {
+        console.log(`${time()} stopped`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('failed to stop cleanly:', error);
+        process.exit(1);
+      },
+    );
+  });
+}
