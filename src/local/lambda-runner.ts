@@ -39,8 +39,10 @@ export interface EventSourceMappingDefinition {
   functionName: string;
   queueUrl: string;
   queueArn: string;
-  /** At most 10 per receive here (the SQS limit; Lambda gathers more only with a batching window). */
+  /** Records per invocation; above 10 (one receive's limit) only with a batching window, as on Lambda. */
   batchSize: number;
+  /** How long to keep gathering records for a batch that is not yet full (MaximumBatchingWindowInSeconds). */
+  maximumBatchingWindowSeconds?: number;
   /** Concurrent batches in flight (the mapping's ScalingConfig.MaximumConcurrency). */
   maximumConcurrency: number;
   /** Long-poll wait; short so that stop() returns promptly. */
@@ -438,20 +440,19 @@ class SqsEventSource {
 
   private async loop(): Promise<void> {
     const { mapping } = this;
+    const windowMs = (mapping.maximumBatchingWindowSeconds ?? 0) * 1000;
     while (!this.stopping) {
       let messages: Message[];
       try {
-        const out = await this.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: mapping.queueUrl,
-            MaxNumberOfMessages: Math.min(mapping.batchSize, 10),
-            WaitTimeSeconds: mapping.waitTimeSeconds ?? 1,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-          { abortSignal: this.abort.signal },
-        );
-        messages = out.Messages ?? [];
+        messages = await this.receive(mapping.batchSize, mapping.waitTimeSeconds ?? 1);
+        // With a batching window, keep gathering until the batch is full or the window has passed.
+        const windowEnds = Date.now() + windowMs;
+        while (messages.length > 0 && messages.length < mapping.batchSize && Date.now() < windowEnds && !this.stopping) {
+          const wait = Math.min(1, Math.floor((windowEnds - Date.now()) / 1000));
+          const more = await this.receive(mapping.batchSize - messages.length, wait);
+          messages.push(...more);
+          if (more.length === 0 && wait === 0) await sleep(Math.min(100, windowEnds - Date.now()));
+        }
       } catch (error) {
         if (this.stopping) break;
         this.runner.emit('poll-error', { functionName: mapping.functionName, queueUrl: mapping.queueUrl, action: 'receive', error });
@@ -466,6 +467,20 @@ class SqsEventSource {
       }
       await this.process(messages);
     }
+  }
+
+  private async receive(max: number, waitTimeSeconds: number): Promise<Message[]> {
+    const out = await this.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.mapping.queueUrl,
+        MaxNumberOfMessages: Math.min(max, 10),
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: this.abort.signal },
+    );
+    return out.Messages ?? [];
   }
 
   /** Makes in-flight messages visible again at once (visibility timeout 0). */

@@ -170,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           queueUrl: queue.url,
           queueArn: queue.arn,
           batchSize: queue.settings.batch_size,
+          maximumBatchingWindowSeconds: queue.settings.maximum_batching_window_seconds,
           maximumConcurrency: queue.settings.maximum_concurrency,
           ...(options.waitTimeSeconds !== undefined ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
         });

@@ -162,6 +162,18 @@ describe('local stack: SQS event source mapping', function () {
     expect(await stack.depth(queue.url)).to.deep.equal({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
+  it('with a batching window, gathers records into one batch until it is full', async () => {
+    // One poller: with several, records may split between them, as they may between Lambda's pollers.
+    const windowed = { ...settings, collection: { ...collection, batch_size: 3, maximum_batching_window_seconds: 2, maximum_concurrency: 1 } };
+    stack = await startTestStack({ settings: windowed, functions: telegramOnly('echo') });
+    await stack.send('collection', { n: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    await stack.send('collection', { n: 2 });
+    await stack.send('collection', { n: 3 });
+    const [report] = await stack.waitForInvocations((r) => r.length >= 1, 5000);
+    expect(report!.batchSize).to.equal(3);
+  });
+
   it('redelivers only the record the function reported in batchItemFailures', async () => {
     stack = await startTestStack({ functions: telegramOnly('scripted'), visibilityTimeoutSeconds: { collection: 1 } });
     const queue = stack.resources.queues.collection!;
