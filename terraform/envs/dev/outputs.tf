@@ -3,6 +3,11 @@ output "collection_queue_url" {
   value       = module.telecast.collection_queue_url
 }
 
+output "collection_dlq_url" {
+  description = "URL of the collection dead-letter queue (inspect dead letters)."
+  value       = module.telecast.collection_dlq_url
+}
+
 output "collection_dlq_arn" {
   description = "ARN of the collection dead-letter queue (aws sqs start-message-move-task --source-arn)."
   value       = module.telecast.collection_dlq_arn
@@ -11,6 +16,11 @@ output "collection_dlq_arn" {
 output "processing_queue_url" {
   description = "URL of the podcast processing queue."
   value       = module.telecast.processing_queue_url
+}
+
+output "processing_dlq_url" {
+  description = "URL of the processing dead-letter queue (inspect dead letters)."
+  value       = module.telecast.processing_dlq_url
 }
 
 output "processing_dlq_arn" {
@@ -41,4 +51,9 @@ output "schedule_name" {
 output "alarm_topic_arn" {
   description = "ARN of the alarm SNS topic."
   value       = module.telecast.alarm_topic_arn
+}
+
+output "schedule_dlq_url" {
+  description = "URL of the schedule's dead-letter queue (invocations Scheduler could not deliver)."
+  value       = module.telecast.schedule_dlq_url
 }
