@@ -166,8 +166,9 @@ class ExecutionEnvironment {
     const logStreamName = `${now.toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     const memoryMb = definition.memoryMb ?? 1024;
     this.worker = new Worker(WORKER_SCRIPT, {
-      // Lambda's reserved variables first, so the function's own cannot be shadowed by them by accident.
+      // The function's variables, then Lambda's reserved ones (which Lambda does not let a function set).
       env: {
+        ...definition.env,
         AWS_LAMBDA_FUNCTION_NAME: definition.name,
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
@@ -177,7 +178,6 @@ class ExecutionEnvironment {
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,
-        ...definition.env,
       },
       // No TypeScript loader or other flags of this process: the bundle runs on plain Node, as on Lambda.
       execArgv: [],
