@@ -128,7 +128,23 @@ async function demo(stack: LocalStack): Promise<number> {
   let episode = created;
   say(`${since()}  ● ${episode.status}`);
   const deadline = progressStart + TIMEOUT_SECONDS * 1000;
+  // A failed record comes back only after its queue's visibility timeout (720 s / 5400 s, as on AWS). When that is past
+  // the deadline, waiting cannot help: give up at once, after one more look at the status (a permanent error has
+  // marked the episode failed, with its reason, by then).
+  let retryTooLate: string | undefined;
+  stack.runner.on('invocation', (r) => {
+    if (r.source !== 'sqs' || !r.failedRecords) return;
+    const queue = Object.values(stack.resources.queues).find((q) => q.settings.consumer === r.functionName);
+    const visibility = queue?.settings.visibility_timeout_seconds ?? 0;
+    if (Date.now() + visibility * 1000 > deadline) retryTooLate ??= `${r.functionName} failed, and ${queue?.name} redelivers it only after its visibility timeout (${visibility} s)`;
+  });
+  let lastLook = false;
   while (!TERMINAL.has(episode.status)) {
+    if (lastLook) {
+      say(`\nGiving up: ${retryTooLate}, later than this demo waits (${TIMEOUT_SECONDS} s). Episode ${episode.episode_id} is "${episode.status}".`);
+      return 1;
+    }
+    if (retryTooLate) lastLook = true;
     if (Date.now() > deadline) {
       say(`\nGave up after ${TIMEOUT_SECONDS} s: episode ${episode.episode_id} is still "${episode.status}" (attempts ${episode.attempts ?? '?'}).`);
       say('Check the invocations above; `make dev` and `telecast queues status` / `telecast dlq inspect` help to dig further.');
