@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { parsePodcastConfig, type PodcastConfig } from '../core/contracts.ts';
 import { CLAIM_RULES, TRANSITIONS, type Episode, type TransitionName } from '../core/episode.ts';
-import { ConflictError, DownstreamError, NotFoundError } from '../core/errors.ts';
+import { ConflictError, DownstreamError, NotFoundError, errorMessage } from '../core/errors.ts';
 import type { EpisodeKey, EpisodeRepository, PodcastRepository } from '../core/ports.ts';
 import { PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';
 
@@ -134,17 +134,21 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     t.from.forEach((from, i) => {
       values[`:from${i}`] = from;
       if (rule && from === rule.reclaimAfterLease) {
-        clauses.push(`(#status = :from${i} AND (attribute_not_exists(lease_expires_at) OR lease_expires_at < :now))`);
+        names['#lease'] = 'lease_expires_at';
+        clauses.push(`(#status = :from${i} AND (attribute_not_exists(#lease) OR #lease < :now))`);
       } else if (rule && from === 'failed') {
         const stages = name === 'claimCollection' ? [rule.retryFailedStage, 'queued'] : [rule.retryFailedStage];
         const refs = stages.map((s, j) => ((values[`:stage${j}`] = s), `:stage${j}`));
-        clauses.push(`(#status = :from${i} AND failed_stage IN (${refs.join(', ')}))`);
+        names['#failed_stage'] = 'failed_stage';
+        clauses.push(`(#status = :from${i} AND #failed_stage IN (${refs.join(', ')}))`);
       } else {
         clauses.push(`#status = :from${i}`);
       }
     });
 
-    const sets = ['#status = :to', 'updated_at = :now'];
+    // Every attribute goes through a name placeholder: several of ours (status, error, …) are DynamoDB reserved words.
+    names['#updated_at'] = 'updated_at';
+    const sets = ['#status = :to', '#updated_at = :now'];
     const removes: string[] = [];
     for (const [field, value] of Object.entries(changes)) {
       if (field === 'status' || field === 'updated_at' || value === undefined) continue;
@@ -155,11 +159,13 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     if (rule) {
       values[':one'] = 1;
       values[':zero'] = 0;
-      sets.push('attempts = if_not_exists(attempts, :zero) + :one');
+      names['#attempts'] = 'attempts';
+      sets.push('#attempts = if_not_exists(#attempts, :zero) + :one');
       removes.push(...CLEARED_ON_CLAIM.filter((f) => !(f in changes)));
     } else {
       removes.push(...CLEARED_ON_SETTLE.filter((f) => !(f in changes)));
     }
+    const removeRefs = removes.map((f) => ((names[`#r_${f}`] = f), `#r_${f}`));
 
     try {
       const out = await this.db.send(
@@ -167,7 +173,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
           TableName: this.tableName,
           Key: this.key(k),
           ConditionExpression: `attribute_exists(#pk) AND (${clauses.join(' OR ')})`,
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removeRefs.length ? ` REMOVE ${removeRefs.join(', ')}` : ''}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -176,7 +182,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
       return stripKeys<Episode>(out.Attributes ?? {});
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) {
-        throw new DownstreamError(`DynamoDB update for ${name} failed`, { cause: error });
+        throw new DownstreamError(`DynamoDB update for ${name} failed: ${errorMessage(error)}`, { cause: error });
       }
       const current = await this.get(k);
       if (!current) throw new NotFoundError(`episode ${k.podcastId}/${k.episodeId} does not exist`, error);
@@ -195,8 +201,8 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
           TableName: this.tableName,
           Key: this.key(k),
           ConditionExpression: 'attribute_exists(#pk)',
-          UpdateExpression: 'SET last_error = :e',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          UpdateExpression: 'SET #last_error = :e',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#last_error': 'last_error' },
           ExpressionAttributeValues: { ':e': message.slice(0, 2000) },
         }),
       );

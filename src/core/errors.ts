@@ -66,9 +66,33 @@ export class NotReadyError extends TelecastError {
   }
 }
 
-/** Unknown throwables (SDK errors, bugs) are treated as transient: retrying is safe, the DLQ catches the rest. */
+/** AWS error names that are the caller's fault yet worth retrying: throttling and timeouts. */
+const TRANSIENT_CLIENT_ERRORS = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TransactionConflictException',
+]);
+
+/**
+ * Whether retrying could help. TelecastErrors say so themselves. AWS SDK errors are read by their fault
+ * (duck-typed, core does not import the SDK): a client-side fault such as a ValidationException or AccessDenied fails
+ * the same way every time, so it is permanent unless it is throttling; server faults and network errors are
+ * transient. Anything else unknown is treated as transient: retrying is safe, and the DLQ catches the rest.
+ */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof TelecastError ? error.retryable : true;
+  if (error instanceof TelecastError) {
+    const cause = (error as { cause?: unknown }).cause;
+    return error.retryable && (error instanceof DownstreamError && cause !== undefined ? isRetryable(cause) : true);
+  }
+  const sdk = error as { $fault?: string; $retryable?: unknown; name?: string } | null;
+  if (sdk?.$fault === 'client') return Boolean(sdk.$retryable) || TRANSIENT_CLIENT_ERRORS.has(sdk.name ?? '');
+  return true;
 }
 
 export function errorMessage(error: unknown): string {

@@ -135,3 +135,18 @@ describe('message bodies', () => {
     expect(identifyEpisode('text')).to.equal(undefined);
   });
 });
+
+describe('retry classification', () => {
+  // Imported here to keep the contract tests and the failure policy they feed side by side.
+  it('treats AWS client faults as permanent, except throttling', async () => {
+    const { isRetryable, DownstreamError } = await import('../../src/core/errors.ts');
+    const validation = Object.assign(new Error('reserved keyword'), { name: 'ValidationException', $fault: 'client' });
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException', $fault: 'client' });
+    const server = Object.assign(new Error('internal'), { name: 'InternalServerError', $fault: 'server' });
+    expect(isRetryable(validation)).to.equal(false);
+    expect(isRetryable(new DownstreamError('update failed', { cause: validation }))).to.equal(false);
+    expect(isRetryable(throttled)).to.equal(true);
+    expect(isRetryable(server)).to.equal(true);
+    expect(isRetryable(new Error('socket hang up'))).to.equal(true);
+  });
+});
