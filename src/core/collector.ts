@@ -3,7 +3,7 @@
  * hand the episode to the generator. Idempotent under redelivery (see the inline notes).
  */
 import { buildContent, collectionWindow, preparePost } from './collect.ts';
-import type { CollectionRequest, CollectionSummary, ProcessingMessage } from './contracts.ts';
+import { parseProcessingMessage, type CollectionRequest, type CollectionSummary, type ProcessingMessage } from './contracts.ts';
 import { canApply, type Episode } from './episode.ts';
 import { ConflictError, DownstreamError, NotFoundError, NotReadyError } from './errors.ts';
 import type { ChannelPost, ChannelReader, Clock, EpisodeContent, EpisodeRepository, ObjectStore, PodcastRepository, QueueSender } from './ports.ts';
@@ -47,8 +47,9 @@ export function processingMessageFor(episode: Episode, result: CollectionSummary
   };
 }
 
+/** Validated on the way out as on the way in: a producer bug fails here, with the episode still collectable. */
 async function sendProcessing(deps: CollectorDeps, message: ProcessingMessage): Promise<void> {
-  await deps.queue.send(deps.processingQueueUrl, message, { podcast_id: message.podcast_id, episode_id: message.episode_id });
+  await deps.queue.send(deps.processingQueueUrl, parseProcessingMessage(message), { podcast_id: message.podcast_id, episode_id: message.episode_id });
 }
 
 /**

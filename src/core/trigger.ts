@@ -2,7 +2,7 @@
  * Starting an episode: the one code path behind the schedule, the CLI's `episode generate` and the admin button.
  * The `pending` record is written before the collection request is sent, so no work ever runs without a status record.
  */
-import type { CollectionRequest, PodcastConfig, Trigger } from './contracts.ts';
+import { parseCollectionRequest, type CollectionRequest, type PodcastConfig, type Trigger } from './contracts.ts';
 import { ConflictError, NotFoundError, errorMessage } from './errors.ts';
 import { IN_FLIGHT, type Episode } from './episode.ts';
 import type { Clock, EpisodeRepository, PodcastRepository, QueueSender } from './ports.ts';
@@ -54,13 +54,14 @@ export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigg
 
   const episode = newEpisode(podcast, trigger, deps.clock.now());
   await deps.episodes.create(episode);
-  const request: CollectionRequest = {
+  // Validated on the way out too (ARCHITECTURE.md): a producer bug fails here, loudly, not in the consumer's DLQ.
+  const request: CollectionRequest = parseCollectionRequest({
     schema_version: 1,
     podcast_id: episode.podcast_id,
     episode_id: episode.episode_id,
     trigger,
     requested_at: episode.created_at,
-  };
+  });
   try {
     await deps.queue.send(deps.collectionQueueUrl, request, { podcast_id: episode.podcast_id, episode_id: episode.episode_id });
   } catch (error) {

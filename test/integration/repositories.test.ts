@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import { ConflictError, NotFoundError } from '../../src/core/errors.ts';
+import { newEpisode } from '../../src/core/trigger.ts';
+import { episode as makeEpisode, podcastConfig } from '../helpers/factories.ts';
+import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';
+
+describe('DynamoDB repositories on dynalite', function () {
+  this.timeout(30_000);
+  let aws: EmulatedAws;
+  before(async () => {
+    aws = await startEmulatedAws();
+  });
+  after(() => aws?.stop());
+
+  let seq = 0;
+  /** A fresh pending episode of its own podcast, so tests do not share state. */
+  async function pendingEpisode() {
+    const podcastId = `pod-${++seq}`;
+    await aws.podcasts.put(podcastConfig({ podcast_id: podcastId }));
+    const e = newEpisode({ podcast_id: podcastId }, 'manual', new Date(Date.UTC(2026, 10, 29, 7, 0, 0, seq)));
+    await aws.episodes.create(e);
+    return { episode: e, key: { podcastId, episodeId: e.episode_id } };
+  }
+  const now = () => new Date();
+  const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+  it('stores a podcast and reads it back with defaults filled in', async () => {
+    await aws.podcasts.put(podcastConfig({ podcast_id: 'roundtrip', name: 'Round Trip', language: 'he' }));
+    const back = await aws.podcasts.get('roundtrip');
+    expect(back).to.include({ podcast_id: 'roundtrip', name: 'Round Trip', language: 'he', window_hours: 24 });
+    expect((await aws.podcasts.list()).map((p) => p.podcast_id)).to.include('roundtrip');
+    expect(await aws.podcasts.get('nope')).to.equal(undefined);
+  });
+
+  it('refuses to create the same episode twice', async () => {
+    const { episode } = await pendingEpisode();
+    let error: unknown;
+    await aws.episodes.create(episode).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(ConflictError);
+  });
+
+  it('walks the whole happy path with conditional transitions, counting claims', async () => {
+    const { key } = await pendingEpisode();
+    await aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now());
+    await aws.episodes.apply('markCollected', key, { content_key: 'x' }, now());
+    await aws.episodes.apply('claimGeneration', key, { lease_expires_at: inAnHour() }, now());
+    const done = await aws.episodes.apply('markCompleted', key, { duration_seconds: 12.5 }, now());
+    expect(done).to.include({ status: 'completed', attempts: 2, duration_seconds: 12.5 });
+    expect(done).to.not.have.property('lease_expires_at');
+  });
+
+  it('never moves a completed episode back to generating, and says what it is', async () => {
+    const { key } = await pendingEpisode();
+    await aws.episodes.apply('claimCollection', key, {}, now());
+    await aws.episodes.apply('markCollected', key, {}, now());
+    await aws.episodes.apply('claimGeneration', key, {}, now());
+    await aws.episodes.apply('markCompleted', key, {}, now());
+    let error: ConflictError | undefined;
+    await aws.episodes.apply('claimGeneration', key, {}, now()).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(ConflictError);
+    expect(error?.currentStatus).to.equal('completed');
+    expect((await aws.episodes.get(key))?.status).to.equal('completed');
+  });
+
+  it('lets only one of two concurrent claims win', async () => {
+    const { key } = await pendingEpisode();
+    const results = await Promise.allSettled([
+      aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now()),
+      aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now()),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+    expect((await aws.episodes.get(key))?.attempts).to.equal(1);
+  });
+
+  it('lets a redelivery take over a claim whose lease has expired', async () => {
+    const { key } = await pendingEpisode();
+    await aws.episodes.apply('claimCollection', key, { lease_expires_at: new Date(Date.now() - 1000).toISOString() }, now());
+    const again = await aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now());
+    expect(again).to.include({ status: 'collecting', attempts: 2 });
+  });
+
+  it('records a failure with its stage, and lets only that stage retry it, clearing the error', async () => {
+    const { key } = await pendingEpisode();
+    await aws.episodes.apply('claimCollection', key, {}, now());
+    const failed = await aws.episodes.apply('markFailed', key, { error: 'boom', failed_stage: 'collecting' }, now());
+    expect(failed).to.include({ status: 'failed', error: 'boom', failed_stage: 'collecting' });
+    await aws.episodes.apply('claimGeneration', key, {}, now()).then(
+      () => expect.fail('a generation claim must not revive a collection failure'),
+      (e) => expect(e).to.be.instanceOf(ConflictError),
+    );
+    const retried = await aws.episodes.apply('claimCollection', key, {}, now());
+    expect(retried.status).to.equal('collecting');
+    expect(retried).to.not.have.property('error');
+    expect(retried).to.not.have.property('failed_stage');
+  });
+
+  it('reports an unknown episode as not found, not as a conflict', async () => {
+    let error: unknown;
+    await aws.episodes.apply('claimCollection', { podcastId: 'ghost', episodeId: '20261129T070000000Z' }, {}, now()).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(NotFoundError);
+  });
+
+  it('keeps a transient error on the episode without changing its status', async () => {
+    const { key } = await pendingEpisode();
+    await aws.episodes.noteError(key, 'Throttled', now());
+    expect(await aws.episodes.get(key)).to.include({ status: 'pending', last_error: 'Throttled' });
+  });
+
+  it('lists a podcast\'s episodes newest first', async () => {
+    await aws.podcasts.put(podcastConfig({ podcast_id: 'history' }));
+    for (const hour of [5, 9, 7]) await aws.episodes.create(makeEpisode({ podcast_id: 'history' }, new Date(Date.UTC(2026, 10, 29, hour))));
+    const ids = (await aws.episodes.listForPodcast('history')).map((e) => e.episode_id);
+    expect(ids).to.deep.equal(['20261129T090000000Z', '20261129T070000000Z', '20261129T050000000Z']);
+    expect(await aws.episodes.listForPodcast('history', { limit: 1 })).to.have.length(1);
+  });
+
+  it('finds episodes by status updated before a cut-off, through the status index', async () => {
+    const { key } = await pendingEpisode();
+    const cutoffAfter = new Date(Date.now() + 60_000).toISOString();
+    const cutoffBefore = '2000-01-01T00:00:00.000Z';
+    const found = await aws.episodes.listByStatus('pending', cutoffAfter);
+    expect(found.map((e) => e.episode_id)).to.include(key.episodeId);
+    expect(await aws.episodes.listByStatus('pending', cutoffBefore)).to.deep.equal([]);
+  });
+});
