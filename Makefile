@@ -70,5 +70,6 @@ plan: build
 deploy: build
 	scripts/terraform.sh apply $(ENV)
 
-destroy:
+# Terraform hashes the zips even to destroy, so they must exist.
+destroy: build
 	scripts/terraform.sh destroy $(ENV)

@@ -78,12 +78,14 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copy(fromKey: string, toKey: string): Promise<void> {
+  async copy(fromKey: string, toKey: string, options: { tags?: Record<string, string> } = {}): Promise<void> {
+    const tags = options.tags ? new URLSearchParams(options.tags).toString() : undefined;
     await this.s3.send(
       new CopyObjectCommand({
         Bucket: this.bucket,
         Key: toKey,
         CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+        ...(tags ? { Tagging: tags, TaggingDirective: 'REPLACE' as const } : {}),
       }),
     );
   }

@@ -139,6 +139,9 @@ async function claim(
   }
 }
 
+/** The tag the storage module's lifecycle rule matches to expire media copies (S3 rules cannot match mid-key folders). */
+export const MEDIA_TAG = { key: 'telecast-class', value: 'media' } as const;
+
 /** Copies the kept posts' media from the export into the episode's media/ folder when the export includes the files. */
 async function withMedia(deps: CollectorDeps, episode: Episode, posts: ChannelPost[]): Promise<ChannelPost[]> {
   const out: ChannelPost[] = [];
@@ -152,7 +155,8 @@ async function withMedia(deps: CollectorDeps, episode: Episode, posts: ChannelPo
       const source = `${channelExportPrefix(post.channel)}${m.file}`;
       const target = `${episode.s3_path}${EPISODE_FILES.media}${post.channel}-${post.id}-${m.file.split('/').pop()}`;
       if (await deps.objects.exists(source)) {
-        await deps.objects.copy(source, target);
+        // Tagged for the bucket's lifecycle rule that expires episode media (terraform/modules/storage).
+        await deps.objects.copy(source, target, { tags: { [MEDIA_TAG.key]: MEDIA_TAG.value } });
         media.push({ ...m, key: target });
       } else {
         media.push(m);

@@ -31,7 +31,7 @@ export interface EpisodeRepository {
    */
   apply(name: TransitionName, key: EpisodeKey, changes: Partial<Episode>, now: Date): Promise<Episode>;
   /** Records a transient error without changing status. */
-  noteError(key: EpisodeKey, message: string, now: Date): Promise<void>;
+  noteError(key: EpisodeKey, message: string): Promise<void>;
   /** Episodes in `status` whose `updated_at` is before `updatedBefore` (ISO), via the status index. */
   listByStatus(status: Episode['status'], updatedBefore: string): Promise<Episode[]>;
 }
@@ -44,7 +44,8 @@ export interface ObjectStore {
   /** Streams a local file up without reading it into memory. */
   putFile(key: string, path: string, contentType: string): Promise<void>;
   exists(key: string): Promise<boolean>;
-  copy(fromKey: string, toKey: string): Promise<void>;
+  /** Server-side copy; `tags` replace the source's (lifecycle rules key on them, e.g. media expiry). */
+  copy(fromKey: string, toKey: string, options?: { tags?: Record<string, string> }): Promise<void>;
 }
 
 export interface QueueSender {

@@ -102,7 +102,7 @@ describe('DynamoDB repositories on dynalite', function () {
 
   it('keeps a transient error on the episode without changing its status', async () => {
     const { key } = await pendingEpisode();
-    await aws.episodes.noteError(key, 'Throttled', now());
+    await aws.episodes.noteError(key, 'Throttled');
     expect(await aws.episodes.get(key)).to.include({ status: 'pending', last_error: 'Throttled' });
   });
 

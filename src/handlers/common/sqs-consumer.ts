@@ -95,7 +95,7 @@ export function createSqsConsumer(options: ConsumerOptions) {
       });
       if (key) {
         if (last) await markFailed(key, `${reason} (gave up after ${receiveCount} receives)`, log);
-        else await options.episodes.noteError(key, reason, options.clock.now());
+        else await options.episodes.noteError(key, reason);
       }
       throw error;
     }

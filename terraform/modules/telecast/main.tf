@@ -27,17 +27,15 @@ locals {
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
     resources = concat([module.storage.table_arn], module.storage.table_index_arns)
   }
-  # ListBucket lets a missing key read as 404 NoSuchKey instead of 403 AccessDenied.
+  # ListBucket lets a missing key read as 404 NoSuchKey instead of 403 AccessDenied, which the handlers need to tell
+  # "content.json is missing" (permanent) from a real permission problem.
   # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_Permissions
+  # No s3:prefix condition: a GetObject/HeadObject request carries no s3:prefix key, so a prefix-conditioned
+  # ListBucket would not apply to it and a missing key would still read as 403.
   list_bucket = {
-    sid       = "ListOwnPrefixes"
+    sid       = "ListBucketForNotFound"
     actions   = ["s3:ListBucket"]
     resources = [module.storage.bucket_arn]
-    conditions = [{
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["podcasts/*", "channel-exports/*"]
-    }]
   }
   consume = {
     actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
