@@ -26,6 +26,8 @@ interface Phrases {
   reply(host: string, role: string, count: number, channels: string): string;
   lead(index: number, channel: string): string[];
   react: string[];
+  /** For a one-sentence story: the co-host acknowledges instead of asking for more. */
+  acknowledge: string[];
   source(domain: string): string;
   quickHits: string;
   quickHitsReply: string;
@@ -44,6 +46,7 @@ const PHRASES: Record<Language, Phrases> = {
       i === 0
         ? [`First up, from ${channel}.`]
         : [`Next, ${channel} reports this.`, `Here's another one from ${channel}.`, `Moving on, ${channel} has this.`],
+    acknowledge: ['Short and to the point.', 'Good to know.', 'Noted, and worth watching.', 'That one speaks for itself.'],
     react: [
       'Interesting. What stands out to you there?',
       'So why does that matter for our listeners?',
@@ -64,6 +67,7 @@ const PHRASES: Record<Language, Phrases> = {
     introduce: (host, role) => `אני ${host}, ${role}.`,
     reply: (host, role, count, channels) => `ואני ${host}, ${role}. היום יש לנו ${count} סיפורים מ${channels}. בואו נתחיל.`,
     lead: (i, channel) => (i === 0 ? [`נתחיל עם ${channel}.`] : [`הלאה, ${channel} מדווח.`, `עוד סיפור מ${channel}.`]),
+    acknowledge: ['קצר ולעניין.', 'טוב לדעת.', 'שווה לעקוב אחרי זה.'],
     react: ['מעניין. מה בולט לך כאן?', 'ולמה זה חשוב למאזינים שלנו?', 'רגע, אפשר להסביר את זה קצת יותר?', 'זה משמעותי. מה המלכוד?'],
     source: (domain) => `הכתבה המלאה נמצאת ב${domain}.`,
     quickHits: 'כמה עדכונים קצרים לפני שנסיים.',
@@ -78,14 +82,28 @@ const PHRASES: Record<Language, Phrases> = {
 const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{FE0F}\u{200D}\u{20E3}]/gu;
 const URL = /\bhttps?:\/\/\S+/giu;
 
-/** What a host can say aloud: no URLs, emoji, markdown markers or runs of whitespace. */
+/**
+ * What a host can say aloud: no URLs, emoji, markdown markers, trailing hashtags, or labels left dangling by a removed
+ * link ("Release notes:"); `@name` and `#tag` inside a sentence are read as words.
+ */
 export function speakable(text: string): string {
   return text
-    .replace(URL, '')
-    .replace(EMOJI, '')
-    .replace(/[*_`#>|~]+/g, ' ')
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(URL, '')
+        .replace(EMOJI, '')
+        .replace(/(?:\s*#[\p{L}\p{N}_]+)+\s*$/u, '')
+        .replace(/(^|\s)[@#]([\p{L}\p{N}_]+)/gu, '$1$2')
+        .replace(/[*_`>|~]+/g, ' ')
+        .replace(/\s+([.,!?;:])/g, '$1')
+        .replace(/(^|[.!?]\s+)[^.!?:]{0,40}:\s*$/u, '$1')
+        .trim(),
+    )
+    .filter(Boolean)
+    .map((line) => (/[.!?…:;,—–-]$/u.test(line) ? line : `${line}.`))
+    .join(' ')
     .replace(/\s+/g, ' ')
-    .replace(/\s+([.,!?;:])/g, '$1')
     .trim();
 }
 
@@ -163,10 +181,14 @@ export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): 
     // The presenter opens with the headline; the co-host reacts; the presenter gives the rest and the source.
     const headline = excerpt(sentences[0] ?? text, Math.min(words, 40));
     const body = excerpt(sentences.slice(1).join(' '), words);
-    say('person1', `${pick(p.lead(index, channelName(post.channel)), seed)} ${headline}`, section);
-    say('person2', pick(p.react, seed), section);
     const domains = [...new Set(post.links.map(domainOf).filter((d): d is string => Boolean(d)))];
-    const source = domains[0] ? ` ${p.source(domains[0])}` : '';
-    say('person1', `${body || headline}${source}`, section);
+    const source = domains[0] ? p.source(domains[0]) : '';
+    say('person1', `${pick(p.lead(index, channelName(post.channel)), seed)} ${headline}`, section);
+    if (body) {
+      say('person2', pick(p.react, seed), section);
+      say('person1', `${body} ${source}`, section);
+    } else {
+      say('person2', `${pick(p.acknowledge, seed)} ${source}`, section);
+    }
   }
 }

@@ -80,11 +80,39 @@ describe('the offline dialogue writer', () => {
 
 describe('speech text helpers', () => {
   it('strips markdown markers and collapses whitespace', () => {
-    expect(speakable('**Big** news  —\n_really_ big ✅')).to.equal('Big news — really big');
+    expect(speakable('**Big** news  —\n_really_ big ✅')).to.equal('Big news — really big.');
   });
 
   it('cuts long text at a sentence end when one is near', () => {
     expect(excerpt('One two three. Four five six seven.', 5)).to.equal('One two three.');
     expect(excerpt('one two three four five six', 3)).to.equal('one two three…');
+  });
+});
+
+describe('speaking posts naturally', () => {
+  it('drops a label left dangling by a removed link, and trailing hashtags', () => {
+    expect(speakable('Node 22 is out.\nRelease notes: https://nodejs.org/en/blog')).to.equal('Node 22 is out.');
+    expect(speakable('Rust 1.83 is here #rust #release')).to.equal('Rust 1.83 is here.');
+  });
+
+  it('reads mentions and inline hashtags as words', () => {
+    expect(speakable('Thanks to @rustlang for the #async fixes.')).to.equal('Thanks to rustlang for the async fixes.');
+  });
+
+  it('ends every line as a sentence so lines do not run together', () => {
+    expect(speakable('Big news\nSmall print')).to.equal('Big news. Small print.');
+  });
+
+  it('a one-sentence story gets an acknowledgement, not a question followed by a repeat', () => {
+    const script = writeDialogue(podcastConfig(), content(1, {}));
+    const single = writeDialogue(podcastConfig(), {
+      ...content(1),
+      posts: [post({ id: 9, text: 'Huge discount on cloud credits this week only', links: [] })],
+    });
+    const segment = single.turns.filter((t) => t.section === 'segment-1');
+    expect(segment).to.have.length(2);
+    expect(segment[1]?.speaker).to.equal('person2');
+    expect(segment.map((t) => t.text).join(' ').match(/Huge discount/g)).to.have.length(1);
+    expect(script.turns.filter((t) => t.section === 'segment-1')).to.have.length(3);
   });
 });
