@@ -34,13 +34,8 @@ function isSqsEvent(event: unknown): event is SQSEvent {
 
 export function createHandler(deps: PodcastfyDeps) {
   const consume = createSqsConsumer({
+    ...deps,
     stage: 'generating',
-    deadLetterQueueUrl: deps.deadLetterQueueUrl,
-    maxReceiveCount: deps.maxReceiveCount,
-    episodes: deps.episodes,
-    queue: deps.queue,
-    clock: deps.clock,
-    logger: deps.logger,
     async process(record, log, context) {
       const message = parseProcessingMessage(parseJsonBody(record.body));
       const result = await generateEpisode(deps, message, leaseSeconds(context));

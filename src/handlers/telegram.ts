@@ -21,13 +21,8 @@ export interface TelegramDeps extends CollectorDeps {
 
 export function createHandler(deps: TelegramDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return createSqsConsumer({
+    ...deps,
     stage: 'collecting',
-    deadLetterQueueUrl: deps.deadLetterQueueUrl,
-    maxReceiveCount: deps.maxReceiveCount,
-    episodes: deps.episodes,
-    queue: deps.queue,
-    clock: deps.clock,
-    logger: deps.logger,
     async process(record, log, context) {
       const request = parseCollectionRequest(parseJsonBody(record.body));
       const result = await collectEpisode(deps, request, leaseSeconds(context));
