@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AudioRenderer } from '../core/generator.ts';
 import type { ObjectStore, SpeechSynthesizer } from '../core/ports.ts';
-import { renderEpisodeAudio } from '../core/render-audio.ts';
+import { renderEpisodeAudio, type RenderedAudio } from '../core/render-audio.ts';
 import { Mp3FileEncoder } from './mp3-encoder.ts';
 
 export interface EpisodeAudioOptions {
@@ -26,9 +26,17 @@ export function createAudioRenderer(options: EpisodeAudioOptions): AudioRenderer
         sampleRate: options.synthesizer.sampleRate,
         ...(options.bitrateKbps ? { bitrateKbps: options.bitrateKbps } : {}),
       });
-      const { durationSeconds, cues } = await renderEpisodeAudio(script, { synthesizer: options.synthesizer, encoder });
+      let rendered: RenderedAudio | undefined;
+      try {
+        rendered = await renderEpisodeAudio(script, { synthesizer: options.synthesizer, encoder });
+      } finally {
+        // Always finish: it writes LAME's last frames and closes the file, also when synthesis failed midway.
+        await encoder.finish().catch((error: unknown) => {
+          if (rendered) throw error;
+        });
+      }
       await options.objects.putFile(key, path, 'audio/mpeg');
-      return { durationSeconds, cues };
+      return { durationSeconds: rendered.durationSeconds, cues: rendered.cues };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
