@@ -6,13 +6,15 @@
  * Speed: a fresh instance per utterance costs ~60 ms before any speech is made (instantiation, copying 18 MB of
  * embedded voice data, espeak's initialisation), which dominated a 10-minute episode. Instead one instance is created
  * per synthesizer, its linear memory is snapshotted right after start-up, and every utterance restores that snapshot
- * (a ~5 ms memcpy of 32 MB) and calls `main` again: the C program always sees a pristine process (getopt's `optind`,
- * espeak's globals, the heap), so the output is the same as a fresh run's, about 4x faster for typical turns.
- * The compiled `WebAssembly.Module` is cached per process, so further synthesizers (warm Lambda invocations, tests)
- * skip compilation too.
+ * and calls `main` again: the C program always sees a pristine process (getopt's `optind`, espeak's globals, the
+ * heap), so the output is the same as a fresh run's, at ~4x the speed for typical turns (bench/generation.ts).
+ * The snapshot is sparse (see MemorySnapshot): the 17 MB of embedded voice data is never written, and pages that were
+ * zero are compared rather than copied, so it costs well under 1 MB and ~2 ms per restore instead of 32 MB and 5 ms.
+ * The compiled module is cached per process, so further synthesizers (warm invocations, tests) skip compilation.
  */
 // @ts-expect-error espeak-ng ships no type declarations; EspeakFactory below types the part we use.
 import ESpeakNgFactory from 'espeak-ng';
+import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { DownstreamError, ValidationError } from '../core/errors.ts';
@@ -46,11 +48,18 @@ interface EspeakModuleOptions {
     receiveInstance: (instance: WasmInstance, module: WasmModule) => void,
   ): Record<string, never>;
 }
+interface EspeakFsNode {
+  mode: number;
+  contents?: unknown;
+}
 interface EspeakModule {
   FS: {
     readFile(path: string): Uint8Array;
     unlink(path: string): void;
     analyzePath(path: string): { exists: boolean };
+    readdir(path: string): string[];
+    lookupPath(path: string): { node: EspeakFsNode };
+    isDir(mode: number): boolean;
   };
 }
 type EspeakFactory = (options: EspeakModuleOptions) => Promise<EspeakModule>;
@@ -109,6 +118,77 @@ function compileOnce(path: string): Promise<WasmModule> {
   return compiled.module;
 }
 
+/** Where Emscripten unpacks espeak-ng's data (the `--embed-file` target in the package's build). */
+const DATA_ROOT = '/usr/local/share/espeak-ng-data';
+const PAGE = 64 * 1024;
+
+/**
+ * The wasm memory as it was after start-up, for restoring before each run. It skips the byte ranges that hold the
+ * embedded files' contents (the in-memory file system serves them straight from wasm memory, and nothing writes
+ * them), stores the other pages that were not all zero, and for pages that were zero only checks them on restore,
+ * zeroing the ones a run touched. Untouched pages are never written, so they never become resident.
+ */
+class MemorySnapshot {
+  private constructor(
+    private readonly saved: Array<{ offset: number; bytes: Uint8Array }>,
+    private readonly zeroed: Array<{ offset: number; length: number }>,
+  ) {}
+
+  static take(memory: ArrayBuffer, readOnly: Array<[number, number]>): MemorySnapshot {
+    const heap = new Uint8Array(memory);
+    const saved: Array<{ offset: number; bytes: Uint8Array }> = [];
+    const zeroed: Array<{ offset: number; length: number }> = [];
+    let from = 0;
+    for (const [start, end] of [...readOnly, [heap.length, heap.length] as [number, number]]) {
+      for (let offset = from; offset < start; offset += PAGE) {
+        const length = Math.min(PAGE, start - offset);
+        if (isZero(heap, offset, length)) zeroed.push({ offset, length });
+        else saved.push({ offset, bytes: heap.slice(offset, offset + length) });
+      }
+      from = Math.max(from, end);
+    }
+    return new MemorySnapshot(saved, zeroed);
+  }
+
+  restore(memory: ArrayBuffer): void {
+    const heap = new Uint8Array(memory);
+    for (const { offset, bytes } of this.saved) heap.set(bytes, offset);
+    for (const { offset, length } of this.zeroed) if (!isZero(heap, offset, length)) heap.fill(0, offset, offset + length);
+  }
+
+  get bytes(): number {
+    return this.saved.reduce((n, page) => n + page.bytes.length, 0);
+  }
+}
+
+const ZERO_PAGE = Buffer.alloc(PAGE);
+function isZero(heap: Uint8Array, offset: number, length: number): boolean {
+  // Buffer.compare is a native memcmp: far faster than a JS loop.
+  return Buffer.compare(Buffer.from(heap.buffer, heap.byteOffset + offset, length), ZERO_PAGE.subarray(0, length)) === 0;
+}
+
+/** The wasm-memory byte ranges holding embedded files' contents, merged and sorted. */
+function embeddedFileRanges(module: EspeakModule, memory: ArrayBuffer): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const walk = (path: string) => {
+    const { node } = module.FS.lookupPath(path);
+    if (module.FS.isDir(node.mode)) {
+      for (const name of module.FS.readdir(path)) if (name !== '.' && name !== '..') walk(`${path}/${name}`);
+    } else if (node.contents instanceof Uint8Array && node.contents.buffer === memory && node.contents.byteLength) {
+      ranges.push([node.contents.byteOffset, node.contents.byteOffset + node.contents.byteLength]);
+    }
+  };
+  if (module.FS.analyzePath(DATA_ROOT).exists) walk(DATA_ROOT);
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [start, end] of ranges) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}
+
 /** A started espeak-ng instance whose `main` can be run any number of times from the same pristine state. */
 class EspeakEngine {
   private stderr: string[] = [];
@@ -116,7 +196,7 @@ class EspeakEngine {
   private constructor(
     private readonly module: EspeakModule,
     private readonly exports: EspeakExports,
-    private readonly snapshot: Uint8Array,
+    private readonly snapshot: MemorySnapshot,
   ) {}
 
   static async start(): Promise<EspeakEngine> {
@@ -153,7 +233,8 @@ class EspeakEngine {
     });
     const module = await Promise.race([ready, instantiationFailed]);
     if (!exports) throw new Error('espeak-ng started without exposing its wasm exports');
-    const engine = new EspeakEngine(module, exports, new Uint8Array(exports.memory.buffer).slice());
+    const memory = exports.memory.buffer;
+    const engine = new EspeakEngine(module, exports, MemorySnapshot.take(memory, embeddedFileRanges(module, memory)));
     engine.stderr = lines;
     return engine;
   }
@@ -164,7 +245,7 @@ class EspeakEngine {
    */
   run(args: string[]): { status: number; wav?: Uint8Array; stderr: string[] } {
     const { exports, module } = this;
-    new Uint8Array(exports.memory.buffer).set(this.snapshot);
+    this.snapshot.restore(exports.memory.buffer);
     this.stderr.length = 0;
     const argv = this.writeArgv(['espeak-ng', ...args]);
     const stack = exports.stackSave();
@@ -349,7 +430,7 @@ export class EspeakSynthesizer implements SpeechSynthesizer {
     return { sampleRate: this.sampleRate, samples: concatenate(parts) };
   }
 
-  /** Drops the engine (about 100 MB with its snapshot); the next call starts a new one. */
+  /** Drops the engine (its 32 MB wasm memory); the next call starts a new one. */
   dispose(): void {
     this.engine = undefined;
   }

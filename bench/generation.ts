@@ -1,0 +1,196 @@
+/**
+ * Offline generation figures: how fast the espeak-ng + lamejs stack renders an episode (real-time factor of a
+ * 10-minute episode) and how much memory a 60-minute one takes (peak RSS, measured in a child process so nothing else
+ * in this process counts). Run by `make bench` (bench/run.ts) or alone: `node --import tsx bench/generation.ts`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EspeakSynthesizer } from '../src/adapters/espeak-synthesizer.ts';
+import { Mp3FileEncoder } from '../src/adapters/mp3-encoder.ts';
+import type { AudioEncoder, Pcm, SpeechSynthesizer } from '../src/core/ports.ts';
+import { renderEpisodeAudio } from '../src/core/render-audio.ts';
+import type { Script, ScriptTurn, SpeakerId } from '../src/core/script.ts';
+
+const TARGET_RTF = 30;
+const TARGET_RSS_MB = 300;
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** A deterministic pseudo-random sequence (mulberry32), so every run speaks the same script. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SUBJECTS = ['The city council', 'A local startup', 'The transport ministry', 'Researchers at the university', 'The central bank', 'Our listeners', 'The football club', 'A group of volunteers'];
+const VERBS = ['announced', 'published', 'debated', 'rejected', 'approved', 'questioned', 'celebrated', 'postponed'];
+const OBJECTS = ['a new budget for schools and hospitals', 'a plan to extend the night buses', 'the results of a two-year study on air quality', 'an unexpected change to interest rates', 'a proposal for more bicycle lanes downtown', 'the schedule for the spring season', 'a report on housing prices in the region', 'a campaign to clean up the river banks'];
+const TAILS = ['on Monday morning', 'after weeks of discussion', 'despite strong opposition', 'to the surprise of many', 'in a short statement', 'with little explanation', 'ahead of the elections', 'following public pressure'];
+const REACTIONS = ['That is a big deal.', 'Really? I did not see that coming.', 'Interesting, tell me more.', 'Hmm, what does it mean for ordinary people?', 'I think many of our listeners will be happy about that.', 'Wait, was that not tried before?', 'Right, and the timing is curious.', 'Well, let us see how it plays out.'];
+const FOLLOW_UPS = ['Critics say the numbers do not add up, and they want an independent review.', 'Supporters argue that it will pay for itself within five years.', 'The details will be published next week, so we will come back to it.', 'Several channels shared photos from the meeting, and the mood was tense.', 'It is the third time this year that the issue has come up.', 'Nobody has said yet who will pay for it, which is the real question.'];
+
+/** A two-host news conversation of about `words` words: intro, segments of alternating turns, outro. */
+export function benchmarkScript(words: number, seed = 7): Script {
+  const next = random(seed);
+  const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
+  const turns: ScriptTurn[] = [];
+  let count = 0;
+  const say = (speaker: SpeakerId, text: string, section: string) => {
+    turns.push({ speaker, text, section });
+    count += text.split(/\s+/).length;
+  };
+  say('person1', 'Hello and welcome to the weekly digest, the show that reads your channels so you do not have to. I am Alex.', 'intro');
+  say('person2', 'And I am Dana. We have a lot of stories today, so let us get started.', 'intro');
+  for (let segment = 1; count < words - 40; segment++) {
+    const section = `segment-${segment}`;
+    say('person1', `Story number ${segment}. ${pick(SUBJECTS)} ${pick(VERBS)} ${pick(OBJECTS)} ${pick(TAILS)}.`, section);
+    for (let exchange = 0; exchange < 3 && count < words - 40; exchange++) {
+      say('person2', `${pick(REACTIONS)} ${pick(FOLLOW_UPS)}`, section);
+      say('person1', `${pick(FOLLOW_UPS)} ${pick(SUBJECTS)} ${pick(VERBS)} ${pick(OBJECTS)}.`, section);
+    }
+  }
+  say('person2', 'That is all for this week. Thanks for listening, and see you next time!', 'outro');
+  say('person1', 'Bye everyone.', 'outro');
+  return {
+    language: 'en',
+    title: 'Benchmark episode',
+    speakers: {
+      person1: { name: 'Alex', role: 'host', voice: 'en-us+m3' },
+      person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
+    },
+    turns,
+  };
+}
+
+/** Wraps the ports to split wall time between synthesis and encoding. */
+class Timed implements SpeechSynthesizer, AudioEncoder {
+  synthSeconds = 0;
+  encodeSeconds = 0;
+  constructor(
+    private readonly synthesizer: SpeechSynthesizer,
+    private readonly encoder: AudioEncoder & { readonly sampleRate?: number },
+  ) {}
+  get sampleRate() {
+    return this.encoder.sampleRate;
+  }
+  async synthesize(text: string, voice: string): Promise<Pcm> {
+    const started = performance.now();
+    try {
+      return await this.synthesizer.synthesize(text, voice);
+    } finally {
+      this.synthSeconds += (performance.now() - started) / 1000;
+    }
+  }
+  async write(samples: Int16Array): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.encoder.write(samples);
+    } finally {
+      this.encodeSeconds += (performance.now() - started) / 1000;
+    }
+  }
+  async finish(): Promise<{ bytes: number }> {
+    const started = performance.now();
+    try {
+      return await this.encoder.finish();
+    } finally {
+      this.encodeSeconds += (performance.now() - started) / 1000;
+    }
+  }
+}
+
+export interface RenderFigures {
+  words: number;
+  turns: number;
+  audioSeconds: number;
+  wallSeconds: number;
+  startSeconds: number;
+  synthSeconds: number;
+  encodeSeconds: number;
+  mp3Bytes: number;
+}
+
+/** Renders a script of about `words` words to an MP3 in a temporary folder, with a cold synthesizer. */
+export async function renderBenchmark(words: number): Promise<RenderFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'telecast-bench-'));
+  try {
+    const script = benchmarkScript(words);
+    const started = performance.now();
+    const synthesizer = new EspeakSynthesizer();
+    // The engine starts on the first call: time it apart, then count it in the wall time like a cold Lambda would.
+    await synthesizer.synthesize('Ready.', 'en-us+m3');
+    const startSeconds = (performance.now() - started) / 1000;
+    const timed = new Timed(synthesizer, new Mp3FileEncoder(join(dir, 'episode.mp3'), { sampleRate: synthesizer.sampleRate }));
+    const { durationSeconds } = await renderEpisodeAudio(script, { synthesizer: timed, encoder: timed });
+    const { bytes } = await timed.finish();
+    return {
+      words: script.turns.reduce((n, t) => n + t.text.split(/\s+/).length, 0),
+      turns: script.turns.length,
+      audioSeconds: durationSeconds,
+      wallSeconds: (performance.now() - started) / 1000,
+      startSeconds,
+      synthSeconds: timed.synthSeconds,
+      encodeSeconds: timed.encodeSeconds,
+      mp3Bytes: bytes,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs this file as a child that renders `words` and reports its figures and peak RSS as JSON on stdout. */
+function renderInChild(words: number): Promise<RenderFigures & { maxRssKiB: number; startRssKiB: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(words)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`benchmark child exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)!));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
+
+/** The figures `make bench` prints: real-time factor of a 10-minute episode, peak RSS of a 60-minute one. */
+export async function benchGeneration(): Promise<Record<string, string | number>> {
+  const ten = await renderBenchmark(1800);
+  const rtf = ten.audioSeconds / ten.wallSeconds;
+  const hour = await renderInChild(10800);
+  const rssMb = hour.maxRssKiB / 1024;
+  return {
+    '10-min episode: audio': `${minutes(ten.audioSeconds)} (${ten.words} words, ${ten.turns} turns)`,
+    '10-min episode: wall time': `${ten.wallSeconds.toFixed(2)} s (engine start ${ten.startSeconds.toFixed(2)} s, synthesis ${ten.synthSeconds.toFixed(2)} s, MP3 encoding ${ten.encodeSeconds.toFixed(2)} s)`,
+    '10-min episode: real-time factor': `${rtf.toFixed(1)}x (target >= ${TARGET_RTF}x: ${rtf >= TARGET_RTF ? 'met' : 'MISSED'})`,
+    '60-min episode: audio': `${minutes(hour.audioSeconds)} in ${hour.wallSeconds.toFixed(1)} s (${(hour.audioSeconds / hour.wallSeconds).toFixed(1)}x), MP3 ${(hour.mp3Bytes / 1024 / 1024).toFixed(1)} MiB`,
+    '60-min episode: peak RSS': `${rssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB: ${rssMb <= TARGET_RSS_MB ? 'met' : 'MISSED'}; process at start ${(hour.startRssKiB / 1024).toFixed(0)} MB)`,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--child');
+  if (at > 0) {
+    const startRssKiB = Math.round(process.memoryUsage().rss / 1024);
+    const figures = await renderBenchmark(Number(process.argv[at + 1]));
+    console.log(JSON.stringify({ ...figures, startRssKiB, maxRssKiB: process.resourceUsage().maxRSS }));
+  } else {
+    console.log('Offline generation (espeak-ng wasm + MP3)');
+    console.table(await benchGeneration());
+  }
+}
