@@ -3,7 +3,7 @@
  * spans, for players and captions). Pure functions of the script and the cues renderEpisodeAudio measured.
  */
 import { ValidationError } from './errors.ts';
-import type { Cue, Script } from './script.ts';
+import type { Cue, Script, ScriptTurn } from './script.ts';
 
 /** Longest caption renderEpisodeAudio's turn is left as one cue; longer turns are split by sentence. */
 const MAX_CUE_SECONDS = 10;
@@ -18,31 +18,40 @@ function oneLine(text: string): string {
  * where a section starts (and after the title). Text is kept exactly as written (UTF-8, any script, right-to-left
  * included), only line breaks inside a turn are folded into spaces.
  *
- * `cues` are the ones renderEpisodeAudio returned for this script, one per non-blank turn in order: the transcript
- * then lists exactly what was spoken, with the names it was spoken under, and the script supplies the title and the
- * section breaks. Pass `[]` for a transcript of the script alone (no audio rendered).
+ * `cues` are the ones renderEpisodeAudio returned for this script: the transcript lists exactly the turns that were
+ * spoken (a turn without a cue made no audio and is left out), under the names they were spoken with, and the script
+ * supplies the title and the section breaks. Pass `[]` for a transcript of the script alone (no audio rendered).
  *
- * @throws ValidationError when the cues do not match the script's non-blank turns.
+ * @throws ValidationError when a cue matches no remaining turn of the script (speaker and text, in order).
  */
 export function toTranscriptText(script: Script, cues: Cue[]): string {
   const spoken = script.turns.filter((turn) => turn.text.trim());
-  if (cues.length && cues.length !== spoken.length) {
-    throw new ValidationError('cues do not belong to this script', [
-      `${cues.length} cues for ${spoken.length} non-blank turns`,
-    ]);
+  const entries: Array<{ turn: ScriptTurn; name: string }> = [];
+  if (!cues.length) {
+    for (const turn of spoken) entries.push({ turn, name: script.speakers[turn.speaker].name });
+  } else {
+    let next = 0;
+    for (const turn of spoken) {
+      const cue = cues[next];
+      if (cue && cue.speaker === turn.speaker && oneLine(cue.text) === oneLine(turn.text)) {
+        entries.push({ turn, name: cue.speakerName });
+        next += 1;
+      }
+    }
+    if (next < cues.length) {
+      const cue = cues[next]!;
+      throw new ValidationError('cues do not belong to this script', [
+        `cue ${next} (${cue.speaker}: ${JSON.stringify(oneLine(cue.text).slice(0, 40))}) matches no turn after the previous cue's`,
+      ]);
+    }
   }
   const lines = [oneLine(script.title)];
   let section: string | undefined;
-  spoken.forEach((turn, i) => {
-    const cue = cues[i];
-    if (cue && cue.speaker !== turn.speaker) {
-      throw new ValidationError('cues do not belong to this script', [`cue ${i} is ${cue.speaker}, turn ${i} is ${turn.speaker}`]);
-    }
+  for (const { turn, name } of entries) {
     if (turn.section !== section) lines.push('');
     section = turn.section;
-    const name = cue?.speakerName ?? script.speakers[turn.speaker].name;
-    lines.push(`${oneLine(name)}: ${oneLine(cue?.text ?? turn.text)}`);
-  });
+    lines.push(`${oneLine(name)}: ${oneLine(turn.text)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -94,10 +94,16 @@ describe('toTranscriptText', () => {
     expect(toTranscriptText(hebrew, [])).to.equal('סיכום שבועי\n\nנועה: שלום וברוכים הבאים!\nיואב: תודה, נועה. "מה חדש"?\n');
   });
 
+  it('leaves out a turn that has no cue, since it made no audio', () => {
+    const text = toTranscriptText(script, cues.filter((c) => c.text !== 'It passed, narrowly.'));
+    expect(text).to.not.contain('It passed');
+    expect(text).to.contain('Alex: First, the budget vote.\n\nAlex: That is all for today.');
+  });
+
   it('rejects cues that do not belong to the script', () => {
-    expect(() => toTranscriptText(script, cues.slice(1))).to.throw(ValidationError);
+    expect(() => toTranscriptText(script, [...cues, cue('person2', 'A line nobody wrote.', 10, 11)])).to.throw(ValidationError);
     const swapped = cues.map((c, i) => (i === 0 ? { ...c, speaker: 'person2' as const } : c));
-    expect(() => toTranscriptText(script, swapped)).to.throw(ValidationError);
+    expect(() => toTranscriptText(script, swapped)).to.throw(ValidationError, /cue 0/);
   });
 });
 
