@@ -3,8 +3,10 @@
  * 10-minute episode) and how much memory a 60-minute one takes (peak RSS, measured in a child process so nothing else
  * in this process counts). Run by `make bench` (bench/run.ts) or alone: `node --import tsx bench/generation.ts`.
  */
+// @ts-expect-error espeak-ng ships no type declarations.
+import ESpeakNgFactory from 'espeak-ng';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,42 +147,120 @@ export async function renderBenchmark(words: number): Promise<RenderFigures> {
   }
 }
 
-/** Runs this file as a child that renders `words` and reports its figures and peak RSS as JSON on stdout. */
-function renderInChild(words: number): Promise<RenderFigures & { maxRssKiB: number; startRssKiB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(words)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
+interface ChildFigures extends RenderFigures {
+  maxRssKiB: number;
+  startRssKiB: number;
+}
+
+/**
+ * Runs this file in a child that renders `words` and reports its figures and peak RSS as JSON on stdout, either
+ * through tsx (as in development) or bundled by esbuild with build.mjs's settings and run by plain node, which is what
+ * Lambda runs: tsx's loader alone adds ~40 MB to the process.
+ */
+async function renderInChild(words: number, how: 'tsx' | 'bundle'): Promise<ChildFigures> {
+  let args = ['--import', 'tsx', fileURLToPath(import.meta.url)];
+  let dir: string | undefined;
+  if (how === 'bundle') {
+    dir = await mkdtemp(join(tmpdir(), 'telecast-bench-bundle-'));
+    const outfile = join(dir, 'generation.mjs');
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [fileURLToPath(import.meta.url)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      minify: true,
+      keepNames: true,
+      mainFields: ['module', 'main'],
+      external: ['esbuild'],
+      banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+      logLevel: 'warning',
     });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`benchmark child exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1)!));
-      } catch (error) {
-        reject(error);
-      }
+    // As build.mjs does for the podcastfy bundle: espeak-ng finds its wasm beside the bundle.
+    await copyFile(join(root, 'node_modules/espeak-ng/dist/espeak-ng.wasm'), join(dir, 'espeak-ng.wasm'));
+    args = [outfile];
+  }
+  try {
+    return await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [...args, '--child', String(words)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (code !== 0) return reject(new Error(`benchmark child (${how}) exited with ${code}`));
+        try {
+          resolve(JSON.parse(out.trim().split('\n').at(-1)!) as ChildFigures);
+        } catch (error) {
+          reject(error);
+        }
+      });
     });
-  });
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type Factory = (options: Record<string, unknown>) => Promise<{ FS: { readFile(path: string): Uint8Array } }>;
+
+/**
+ * Milliseconds per short utterance three ways: a fresh espeak-ng instance per call (the package's own usage), a fresh
+ * instance from a cached compiled module (Emscripten's instantiateWasm hook), and EspeakSynthesizer's reused engine.
+ */
+export async function benchUtterance(calls = 20): Promise<{ fresh: number; cachedModule: number; reused: number }> {
+  const factory = ESpeakNgFactory as Factory;
+  const text = 'Welcome back to the show, this is a short turn.';
+  const args = ['-D', '-v', 'en-us+f3', '-s', '165', '-z', '-w', '/out.wav', '--', text];
+  const wasm = await readFile(join(root, 'node_modules/espeak-ng/dist/espeak-ng.wasm'));
+  const api = (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<object>; instantiate(m: object, i: unknown): Promise<object> } }).WebAssembly;
+  const module = await api.compile(wasm);
+  const quiet = { print() {}, printErr() {}, quit: (_: number, e: unknown) => { throw e; } };
+  const time = async (run: () => Promise<unknown>) => {
+    for (let i = 0; i < 3; i++) await run();
+    const started = performance.now();
+    for (let i = 0; i < calls; i++) await run();
+    return (performance.now() - started) / calls;
+  };
+  const fresh = await time(async () => (await factory({ ...quiet, arguments: [...args] })).FS.readFile('/out.wav'));
+  const cachedModule = await time(async () =>
+    (
+      await factory({
+        ...quiet,
+        arguments: [...args],
+        instantiateWasm(imports: unknown, receive: (instance: object, module: object) => void) {
+          void api.instantiate(module, imports).then((instance) => receive(instance, module));
+          return {};
+        },
+      })
+    ).FS.readFile('/out.wav'),
+  );
+  const synthesizer = new EspeakSynthesizer();
+  const reused = await time(() => synthesizer.synthesize(text, 'en-us+f3'));
+  return { fresh, cachedModule, reused };
 }
 
 const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
 
 /** The figures `make bench` prints: real-time factor of a 10-minute episode, peak RSS of a 60-minute one. */
 export async function benchGeneration(): Promise<Record<string, string | number>> {
+  const utterance = await benchUtterance();
   const ten = await renderBenchmark(1800);
   const rtf = ten.audioSeconds / ten.wallSeconds;
-  const hour = await renderInChild(10800);
-  const rssMb = hour.maxRssKiB / 1024;
-  return {
+  const rows: Record<string, string> = {
+    'espeak-ng per short turn': `fresh instance ${utterance.fresh.toFixed(0)} ms, fresh from cached module ${utterance.cachedModule.toFixed(0)} ms, reused engine ${utterance.reused.toFixed(1)} ms`,
     '10-min episode: audio': `${minutes(ten.audioSeconds)} (${ten.words} words, ${ten.turns} turns)`,
     '10-min episode: wall time': `${ten.wallSeconds.toFixed(2)} s (engine start ${ten.startSeconds.toFixed(2)} s, synthesis ${ten.synthSeconds.toFixed(2)} s, MP3 encoding ${ten.encodeSeconds.toFixed(2)} s)`,
     '10-min episode: real-time factor': `${rtf.toFixed(1)}x (target >= ${TARGET_RTF}x: ${rtf >= TARGET_RTF ? 'met' : 'MISSED'})`,
-    '60-min episode: audio': `${minutes(hour.audioSeconds)} in ${hour.wallSeconds.toFixed(1)} s (${(hour.audioSeconds / hour.wallSeconds).toFixed(1)}x), MP3 ${(hour.mp3Bytes / 1024 / 1024).toFixed(1)} MiB`,
-    '60-min episode: peak RSS': `${rssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB: ${rssMb <= TARGET_RSS_MB ? 'met' : 'MISSED'}; process at start ${(hour.startRssKiB / 1024).toFixed(0)} MB)`,
   };
+  for (const how of ['tsx', 'bundle'] as const) {
+    const hour = await renderInChild(10800, how);
+    const rssMb = hour.maxRssKiB / 1024;
+    const label = how === 'tsx' ? 'node --import tsx' : 'esbuild bundle, as on Lambda';
+    rows[`60-min episode, ${label}`] = `${minutes(hour.audioSeconds)} in ${hour.wallSeconds.toFixed(1)} s (${(hour.audioSeconds / hour.wallSeconds).toFixed(1)}x), MP3 ${(hour.mp3Bytes / 1024 / 1024).toFixed(1)} MiB`;
+    rows[`60-min episode, ${label}: peak RSS`] = `${rssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB: ${rssMb <= TARGET_RSS_MB ? 'met' : 'MISSED'}; ${(hour.startRssKiB / 1024).toFixed(0)} MB at start)`;
+  }
+  return rows;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -60,6 +60,8 @@ interface EspeakModule {
     readdir(path: string): string[];
     lookupPath(path: string): { node: EspeakFsNode };
     isDir(mode: number): boolean;
+    streams: Array<object | null | undefined>;
+    close(stream: object): void;
   };
 }
 type EspeakFactory = (options: EspeakModuleOptions) => Promise<EspeakModule>;
@@ -258,6 +260,11 @@ class EspeakEngine {
     } finally {
       exports.stackRestore(stack);
     }
+    // A run that exit()s midway leaves files open; their FILE structs vanish with the next restore, so close the
+    // JavaScript side of every descriptor but stdin/stdout/stderr too.
+    module.FS.streams.forEach((stream, fd) => {
+      if (fd > 2 && stream) module.FS.close(stream);
+    });
     const stderr = this.stderr.filter((line) => line.trim() !== '' && !line.startsWith('program exited'));
     if (!module.FS.analyzePath(WAV_PATH).exists) return { status, stderr };
     const wav = module.FS.readFile(WAV_PATH);
