@@ -86,6 +86,34 @@ export interface DirectGenerationRequest {
 }
 
 
+/** What each keyword we use demands, in words (the generated validators carry no message strings). */
+function demand(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type':
+      return `must be ${String(p.type)}`;
+    case 'pattern':
+      return `must match pattern "${String(p.pattern)}"`;
+    case 'minLength':
+      return `must NOT have fewer than ${String(p.limit)} characters`;
+    case 'maxLength':
+      return `must NOT have more than ${String(p.limit)} characters`;
+    case 'minItems':
+      return `must NOT have fewer than ${String(p.limit)} items`;
+    case 'maxItems':
+      return `must NOT have more than ${String(p.limit)} items`;
+    case 'minimum':
+    case 'maximum':
+      return `must be ${String(p.comparison)} ${String(p.limit)}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}`;
+    case 'uniqueItems':
+      return `must NOT have duplicate items (items ${String(p.j)} and ${String(p.i)} are identical)`;
+    default:
+      return `is invalid (${e.keyword})`;
+  }
+}
+
 /** `/speakers/person1/name must NOT have fewer than 1 characters` — the field path first, for operators. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
@@ -93,7 +121,7 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     if (e.keyword === 'additionalProperties') return `${path} has unknown field "${String(e.params.additionalProperty)}"`;
     if (e.keyword === 'required') return `${path === '/' ? '' : path}/${String(e.params.missingProperty)} is required`;
     if (e.keyword === 'enum') return `${path} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
-    return `${path} ${e.message ?? 'is invalid'}`;
+    return `${path} ${demand(e)}`;
   });
 }
 

@@ -6,6 +6,11 @@ import { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, TRIGGERS } from
 
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 export const EPISODE_ID_PATTERN = '^\\d{8}T\\d{9}Z$';
+/**
+ * An ISO 8601 UTC instant as `Date.prototype.toISOString()` writes it (what every producer here sends). A pattern
+ * rather than ajv-formats' `date-time`: the full RFC 3339 checker would ride in every Lambda bundle for this one use.
+ */
+const UTC_INSTANT = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$' } as const;
 const S3_PATH_PATTERN = '^podcasts/[a-z0-9][a-z0-9-]{0,62}/\\d{8}T\\d{9}Z/$';
 
 const speakerSchema = {
@@ -100,7 +105,7 @@ export const collectionRequestSchema = {
     podcast_id: { type: 'string', pattern: ID_PATTERN },
     episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
     trigger: { enum: [...TRIGGERS] },
-    requested_at: { type: 'string', format: 'date-time' },
+    requested_at: UTC_INSTANT,
   },
 } as const;
 
@@ -114,7 +119,7 @@ export const processingMessageSchema = {
     podcast_config_id: { type: 'string', pattern: ID_PATTERN },
     podcast_id: { type: 'string', pattern: ID_PATTERN },
     episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
-    timestamp: { type: 'string', format: 'date-time' },
+    timestamp: UTC_INSTANT,
     s3_path: { type: 'string', pattern: S3_PATH_PATTERN },
     result: {
       type: 'object',
@@ -123,8 +128,8 @@ export const processingMessageSchema = {
       properties: {
         channels: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
         message_count: { type: 'integer', minimum: 1 },
-        window_from: { type: 'string', format: 'date-time' },
-        window_to: { type: 'string', format: 'date-time' },
+        window_from: UTC_INSTANT,
+        window_to: UTC_INSTANT,
         content_key: { type: 'string', minLength: 1 },
       },
     },
