@@ -69,7 +69,10 @@ export class Mp3FileEncoder implements AudioEncoder {
     this.bitrateKbps = bitrateKbps;
   }
 
-  /** Encodes the samples and writes the result; resolves when it has been handed to the file. */
+  /**
+   * Encodes the samples and writes the result; resolves when it has been handed to the file. Writes are queued in
+   * order; `samples` must stay unchanged until the returned promise resolves (renderEpisodeAudio awaits each write).
+   */
   write(samples: Int16Array): Promise<void> {
     return this.enqueue(async () => {
       if (this.state !== 'open') throw new DownstreamError(`MP3 encoder for ${this.path} is ${this.state}`, { retryable: false });
