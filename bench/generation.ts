@@ -3,7 +3,6 @@
  * 10-minute episode) and how much memory a 60-minute one takes (peak RSS, measured in a child process so nothing else
  * in this process counts). Run by `make bench` (bench/run.ts) or alone: `node --import tsx bench/generation.ts`.
  */
-// @ts-expect-error espeak-ng ships no type declarations.
 import ESpeakNgFactory from 'espeak-ng';
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';

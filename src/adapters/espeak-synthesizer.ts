@@ -12,7 +12,6 @@
  * zero are compared rather than copied, so it costs well under 1 MB and ~2 ms per restore instead of 32 MB and 5 ms.
  * The compiled module is cached per process, so further synthesizers (warm invocations, tests) skip compilation.
  */
-// @ts-expect-error espeak-ng ships no type declarations; EspeakFactory below types the part we use.
 import ESpeakNgFactory from 'espeak-ng';
 import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
@@ -73,7 +72,7 @@ interface EspeakExports {
   __main_argc_argv(argc: number, argv: number): number;
 }
 
-const factory = ESpeakNgFactory as EspeakFactory;
+const factory = ESpeakNgFactory as unknown as EspeakFactory;
 
 /** espeak-ng's output rate; every voice renders at it. */
 export const ESPEAK_SAMPLE_RATE = 22050;

@@ -123,6 +123,8 @@ export interface SpeechSynthesizer {
 
 /** Receives PCM chunks in order and encodes them (MP3) as a stream; memory must not grow with the input's length. */
 export interface AudioEncoder {
+  /** The rate the encoder was opened with, when fixed; turns at another rate are resampled to it. */
+  readonly sampleRate?: number;
   write(samples: Int16Array): Promise<void>;
   /** Flushes and closes; returns the encoded size in bytes. */
   finish(): Promise<{ bytes: number }>;

@@ -45,7 +45,7 @@ const DEFAULTS = { pauseSeconds: 0.35, sectionPauseSeconds: 1, leadInSeconds: 0.
  */
 export async function renderEpisodeAudio(
   script: Script,
-  deps: { synthesizer: SpeechSynthesizer; encoder: AudioEncoder & { readonly sampleRate?: number } },
+  deps: { synthesizer: SpeechSynthesizer; encoder: AudioEncoder },
   options: RenderAudioOptions = {},
 ): Promise<RenderedAudio> {
   const settings = validateOptions(options);
@@ -64,7 +64,7 @@ export async function renderEpisodeAudio(
   for (const turn of script.turns) {
     if (!turn.text.trim()) continue;
     const speaker = script.speakers[turn.speaker];
-    const pcm = await deps.synthesizer.synthesize(turn.text, speaker.voice);
+    const pcm = await deps.synthesizer.synthesize(turn.text, turn.voice ?? speaker.voice);
     if (!Number.isInteger(pcm.sampleRate) || pcm.sampleRate <= 0) {
       throw new DownstreamError(`synthesizer returned an invalid sample rate (${pcm.sampleRate})`, { retryable: false });
     }

@@ -82,6 +82,14 @@ const PHRASES: Record<Language, Phrases> = {
 const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{FE0F}\u{200D}\u{20E3}]/gu;
 const URL = /\bhttps?:\/\/\S+/giu;
 
+/** The language a text is written in, by its letters: Hebrew or Latin script, whichever has more. */
+export function languageOf(text: string): Language | undefined {
+  const hebrew = text.match(/\p{Script=Hebrew}/gu)?.length ?? 0;
+  const latin = text.match(/\p{Script=Latin}/gu)?.length ?? 0;
+  if (hebrew === 0 && latin === 0) return undefined;
+  return hebrew > latin ? 'he' : 'en';
+}
+
 /**
  * What a host can say aloud: no URLs, emoji, markdown markers, trailing hashtags, or labels left dangling by a removed
  * link ("Release notes:"); `@name` and `#tag` inside a sentence are read as words.
@@ -141,7 +149,12 @@ export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): 
   const turns: ScriptTurn[] = [];
   const say = (speaker: SpeakerId, text: string, section: string): void => {
     const clean = speakable(text);
-    if (clean) turns.push({ speaker, text: clean, section });
+    if (!clean) return;
+    // A Hebrew post in an English show (or the reverse) is read by a voice of its own language, same gender.
+    const lang = languageOf(clean);
+    const configured = podcast.speakers[speaker].voice;
+    const voice = lang && lang !== podcast.language && !configured ? DEFAULT_VOICES[lang][speaker] : undefined;
+    turns.push({ speaker, text: clean, section, ...(voice ? { voice } : {}) });
   };
 
   const stories = content.posts.filter((post) => speakable(post.text).length > 0);

@@ -8,6 +8,8 @@ export interface ScriptTurn {
   text: string;
   /** Which part of the show this line belongs to: `intro`, `segment-<n>`, `outro`. */
   section: string;
+  /** A voice for this line only: a post in another language is read by the speaker's voice for that language. */
+  voice?: string;
 }
 
 export interface Script {

@@ -130,6 +130,13 @@ describe('renderEpisodeAudio', () => {
     ]);
   });
 
+  it('speaks a turn with its own voice when the script gives one (a post in another language)', async () => {
+    const synthesizer = new FakeSynthesizer();
+    const script = { ...twoSections, turns: twoSections.turns.map((t, i) => (i === 2 ? { ...t, voice: 'he+m3' } : t)) };
+    await renderEpisodeAudio(script, { synthesizer, encoder: new FakeEncoder() }, options);
+    expect(synthesizer.calls.map((c) => c.voice)).to.deep.equal(['en-us+m3', 'en-us+f3', 'he+m3']);
+  });
+
   it('writes each turn to the encoder before synthesising the next (no episode-sized buffer)', async () => {
     const log: string[] = [];
     await renderEpisodeAudio(twoSections, { synthesizer: new FakeSynthesizer(log), encoder: new FakeEncoder(log) }, options);

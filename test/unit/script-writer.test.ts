@@ -116,3 +116,22 @@ describe('speaking posts naturally', () => {
     expect(script.turns.filter((t) => t.section === 'segment-1')).to.have.length(3);
   });
 });
+
+describe('posts in another language', () => {
+  it('tells Hebrew from English by its letters', async () => {
+    const { languageOf } = await import('../../src/core/script-writer.ts');
+    expect(languageOf('סטארט-אפ ישראלי חשף שבב חדש, Edge AI')).to.equal('he');
+    expect(languageOf('A new chip from Tel Aviv')).to.equal('en');
+    expect(languageOf('2026 — 42')).to.equal(undefined);
+  });
+
+  it('reads a Hebrew post in an English show with the Hebrew voice of the same host', () => {
+    const script = writeDialogue(podcastConfig(), {
+      ...content(1),
+      posts: [post({ id: 7, text: 'סטארט-אפ ישראלי חשף שבב חדש להרצת מודלי בינה מלאכותית בקצה.', links: [] })],
+    });
+    const hebrew = script.turns.find((t) => /\p{Script=Hebrew}/u.test(t.text));
+    expect(hebrew?.voice).to.equal(DEFAULT_VOICES.he[hebrew!.speaker]);
+    expect(script.turns.filter((t) => !/\p{Script=Hebrew}/u.test(t.text)).every((t) => t.voice === undefined)).to.equal(true);
+  });
+});
