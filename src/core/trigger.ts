@@ -42,6 +42,17 @@ export function newEpisode(podcast: Pick<PodcastConfig, 'podcast_id'>, trigger: 
   };
 }
 
+/** The collection request for an episode, validated (ARCHITECTURE.md: messages are validated on both ends). */
+export function collectionRequestFor(episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'created_at'>, trigger: Trigger): CollectionRequest {
+  return parseCollectionRequest({
+    schema_version: 1,
+    podcast_id: episode.podcast_id,
+    episode_id: episode.episode_id,
+    trigger,
+    requested_at: episode.created_at,
+  });
+}
+
 /**
  * Creates a pending episode and enqueues its collection request. Refuses when an episode is already in flight.
  * If the send fails, the episode is marked failed at stage `queued` with the reason, and the error is rethrown.
@@ -54,14 +65,8 @@ export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigg
 
   const episode = newEpisode(podcast, trigger, deps.clock.now());
   await deps.episodes.create(episode);
-  // Validated on the way out too (ARCHITECTURE.md): a producer bug fails here, loudly, not in the consumer's DLQ.
-  const request: CollectionRequest = parseCollectionRequest({
-    schema_version: 1,
-    podcast_id: episode.podcast_id,
-    episode_id: episode.episode_id,
-    trigger,
-    requested_at: episode.created_at,
-  });
+  // Validated on the way out too: a producer bug fails here, loudly, not in the consumer's DLQ.
+  const request = collectionRequestFor(episode, trigger);
   try {
     await deps.queue.send(deps.collectionQueueUrl, request, { podcast_id: episode.podcast_id, episode_id: episode.episode_id });
   } catch (error) {

@@ -16,7 +16,6 @@ import {
   dlqUrl,
   keyOf,
   lambdaRecord,
-  logTail,
   pendingCount,
   repositories,
   sampleExport,
@@ -25,6 +24,7 @@ import {
   waitForEpisode,
   waitForMessages,
   type Repositories,
+  showLogsOnFailure,
 } from '../helpers/e2e.ts';
 import { startTestStack, type TestStack } from '../helpers/local-stack.ts';
 
@@ -53,9 +53,7 @@ describe('e2e: permanent failures are dead-lettered at once with their reason', 
     repos = repositories(stack);
   });
   after(() => stack?.stop());
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && stack) console.log(`--- last function log lines ---\n${logTail(stack)}`);
-  });
+  showLogsOnFailure(() => stack);
 
   it('a collection batch with three poison records: they reach the DLQ byte for byte with their reasons, the valid record completes', async () => {
     await seedPodcast(repos, 'poison-show');
@@ -183,9 +181,7 @@ describe('e2e: transient failures are retried, then moved to the DLQ by SQS', fu
     repos = repositories(stack);
   });
   after(() => stack?.stop());
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && stack) console.log(`--- last function log lines ---\n${logTail(stack)}`);
-  });
+  showLogsOnFailure(() => stack);
 
   it('a collection request that fails on every receive is delivered max_receive_count times, then the DLQ has it and the episode failed', async () => {
     const maxReceiveCount = settings.collection!.max_receive_count;

@@ -10,7 +10,6 @@ import {
   collectionRequestFor,
   dlqUrl,
   keyOf,
-  logTail,
   pendingCount,
   peekMessages,
   repositories,
@@ -22,6 +21,7 @@ import {
   waitForEpisode,
   waitForMessages,
   type Repositories,
+  showLogsOnFailure,
 } from '../helpers/e2e.ts';
 import { startTestStack, type TestStack } from '../helpers/local-stack.ts';
 
@@ -39,9 +39,7 @@ describe('e2e: an operator redrives dead letters once the cause is fixed', funct
     await stack?.stop();
     files.remove();
   });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && stack) console.log(`--- last function log lines ---\n${logTail(stack)}`);
-  });
+  showLogsOnFailure(() => stack);
 
   it('a request for a podcast not configured yet is dead-lettered; after `podcast put`, `dlq inspect` shows why and `dlq redrive` completes it', async () => {
     const channel = '@late_show';
@@ -91,9 +89,7 @@ describe('e2e: the scheduler', function () {
     repos = repositories(stack);
   });
   after(() => stack?.stop());
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && stack) console.log(`--- last function log lines ---\n${logTail(stack)}`);
-  });
+  showLogsOnFailure(() => stack);
 
   it('starts exactly one pending episode with a collection request for a due podcast, and none while it is in flight', async () => {
     await repos.podcasts.put(samplePodcast({ podcast_id: 'due-show' }));

@@ -17,7 +17,6 @@ import {
   getObjectText,
   headObject,
   keyOf,
-  logTail,
   pendingCount,
   processingMessageFor,
   repositories,
@@ -28,6 +27,7 @@ import {
   tempDir,
   waitForEpisode,
   type Repositories,
+  showLogsOnFailure,
 } from '../helpers/e2e.ts';
 import { startTestStack, type TestStack } from '../helpers/local-stack.ts';
 
@@ -64,9 +64,7 @@ describe('e2e: the demo flow through the operator CLI', function () {
     await stack?.stop();
     files.remove();
   });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && stack) console.log(`--- last function log lines ---\n${logTail(stack)}`);
-  });
+  showLogsOnFailure(() => stack);
 
   function demoEpisode(): Episode {
     if (!demo) throw new Error('the demo episode did not complete (see the first test)');
@@ -210,9 +208,7 @@ describe('e2e: one episode at a time, each collecting only what is new', functio
     await stack?.stop();
     files.remove();
   });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && stack) console.log(`--- last function log lines ---\n${logTail(stack)}`);
-  });
+  showLogsOnFailure(() => stack);
 
   it('a second `episode generate` while one is in flight is refused and names the episode in flight', async () => {
     // Two short posts (the sample's last two), the newest a minute old: a short episode.

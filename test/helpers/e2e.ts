@@ -5,6 +5,9 @@
  * The emulators run inside the test process: the CLI must run asynchronously (execFile), never with spawnSync or
  * execFileSync, or the emulator it talks to cannot answer.
  */
+import type { Trigger } from '../../src/core/contracts.ts';
+import { processingMessageFor as coreProcessingMessageFor } from '../../src/core/collector.ts';
+import { collectionRequestFor as coreCollectionRequestFor } from '../../src/core/trigger.ts';
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -169,22 +172,23 @@ export async function headObject(stack: TestStack, key: string): Promise<HeadObj
 
 // ---- messages and queues ------------------------------------------------------------------------------------------
 
-export function collectionRequestFor(episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'created_at'>, trigger: 'manual' | 'schedule' = 'manual'): CollectionRequest {
-  return { schema_version: 1, podcast_id: episode.podcast_id, episode_id: episode.episode_id, trigger, requested_at: episode.created_at };
+/** The collection request the trigger sends for an episode (src/core's builder; manual unless said otherwise). */
+export function collectionRequestFor(episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'created_at'>, trigger: Trigger = 'manual'): CollectionRequest {
+  return coreCollectionRequestFor(episode, trigger);
 }
 
 /** The processing message the telegram stage sends for a collected episode, rebuilt from its record. */
 export function processingMessageFor(episode: Episode): ProcessingMessage {
   if (!episode.result) throw new Error(`episode ${episode.episode_id} has no collection result`);
-  return {
-    schema_version: 1,
-    podcast_config_id: episode.podcast_id,
-    podcast_id: episode.podcast_id,
-    episode_id: episode.episode_id,
-    result: episode.result,
-    timestamp: episode.timestamp,
-    s3_path: episode.s3_path,
-  };
+  return coreProcessingMessageFor(episode, episode.result);
+}
+
+/** On a failed test, print the functions' last log lines: the first thing anyone debugging it needs. */
+export function showLogsOnFailure(getStack: () => TestStack | undefined): void {
+  afterEach(function () {
+    const stack = getStack();
+    if (this.currentTest?.state === 'failed' && stack) console.log(`--- last function log lines ---\n${logTail(stack)}`);
+  });
 }
 
 /** One record in Lambda's SQS event shape, as the event source mapping of `queue` would deliver it on a first receive. */
