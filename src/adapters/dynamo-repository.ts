@@ -123,6 +123,28 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     return items.map((item) => stripKeys<Episode>(item));
   }
 
+  async latestCompleted(podcastId: string, beforeEpisodeId: string): Promise<Episode | undefined> {
+    // Newest first, filtered server-side, paging until one is found: skipped and failed episodes in between are passed.
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk < :before',
+          FilterExpression: '#status = :completed',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey, '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': episodePartition(podcastId), ':before': beforeEpisodeId, ':completed': 'completed' },
+          ScanIndexForward: false,
+          ExclusiveStartKey,
+        }),
+      );
+      const [item] = page.Items ?? [];
+      if (item) return stripKeys<Episode>(item);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return undefined;
+  }
+
   async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date): Promise<Episode> {
     const t = TRANSITIONS[name];
     const rule = CLAIM_RULES[name];

@@ -75,9 +75,7 @@ export async function collectEpisode(deps: CollectorDeps, request: CollectionReq
   }
 
   let now = deps.clock.now();
-  const [lastCompleted] = (await deps.episodes.listForPodcast(podcast.podcast_id, { limit: 20 })).filter(
-    (e) => e.status === 'completed' && e.episode_id < current.episode_id,
-  );
+  const lastCompleted = await deps.episodes.latestCompleted(podcast.podcast_id, current.episode_id);
   const window = collectionWindow(podcast, new Date(current.timestamp), lastCompleted);
   const claimed = await claim(deps, key, window, now, leaseSeconds);
 

@@ -30,6 +30,8 @@ export interface EpisodeRepository {
    * transition may leave, NotFoundError when there is no such episode. Returns the updated episode.
    */
   apply(name: TransitionName, key: EpisodeKey, changes: Partial<Episode>, now: Date): Promise<Episode>;
+  /** The newest `completed` episode created before `beforeEpisodeId`, however many others came after it. */
+  latestCompleted(podcastId: string, beforeEpisodeId: string): Promise<Episode | undefined>;
   /** Records a transient error without changing status. */
   noteError(key: EpisodeKey, message: string): Promise<void>;
   /** Episodes in `status` whose `updated_at` is before `updatedBefore` (ISO), via the status index. */

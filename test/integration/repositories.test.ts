@@ -114,6 +114,17 @@ describe('DynamoDB repositories on dynalite', function () {
     expect(await aws.episodes.listForPodcast('history', { limit: 1 })).to.have.length(1);
   });
 
+  it('finds the newest completed episode before a given one, past later skipped and failed ones', async () => {
+    await aws.podcasts.put(podcastConfig({ podcast_id: 'last-done' }));
+    const at = (h: number) => new Date(Date.UTC(2026, 10, 29, h));
+    await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: 'completed' }, at(1)));
+    await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: 'completed' }, at(2)));
+    for (const h of [3, 4, 5]) await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: h === 4 ? 'failed' : 'skipped' }, at(h)));
+    await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: 'completed' }, at(7)));
+    expect((await aws.episodes.latestCompleted('last-done', '20261129T060000000Z'))?.episode_id).to.equal('20261129T020000000Z');
+    expect(await aws.episodes.latestCompleted('last-done', '20261129T010000000Z')).to.equal(undefined);
+  });
+
   it('finds episodes by status updated before a cut-off, through the status index', async () => {
     const { key } = await pendingEpisode();
     const cutoffAfter = new Date(Date.now() + 60_000).toISOString();
