@@ -11,7 +11,7 @@ import {
 import { parsePodcastConfig, type PodcastConfig } from '../core/contracts.ts';
 import { CLAIM_RULES, TRANSITIONS, type Episode, type TransitionName } from '../core/episode.ts';
 import { ConflictError, DownstreamError, NotFoundError, errorMessage } from '../core/errors.ts';
-import type { EpisodeKey, EpisodeRepository, PodcastRepository } from '../core/ports.ts';
+import type { EpisodeKey, EpisodeRepository, PodcastRepository, TransitionGuard } from '../core/ports.ts';
 import { PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';
 
 type Item = Record<string, unknown>;
@@ -54,14 +54,24 @@ export class DynamoPodcastRepository implements PodcastRepository {
     return out.Item ? this.parse(out.Item) : undefined;
   }
 
-  async list(): Promise<PodcastConfig[]> {
+  async list(): Promise<{ podcasts: PodcastConfig[]; invalid: Array<{ podcast_id: string; error: string }> }> {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
       ExpressionAttributeValues: { ':pk': PODCAST_PARTITION },
+      ConsistentRead: true,
     });
-    return items.map((item) => this.parse(item));
+    const podcasts: PodcastConfig[] = [];
+    const invalid: Array<{ podcast_id: string; error: string }> = [];
+    for (const item of items) {
+      try {
+        podcasts.push(this.parse(item));
+      } catch (error) {
+        invalid.push({ podcast_id: String(item[TABLE_KEYS.sortKey]), error: errorMessage(error) });
+      }
+    }
+    return { podcasts, invalid };
   }
 
   /** Stored configs are re-validated on read so defaults added since they were written are filled in. */
@@ -116,6 +126,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
         ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
         ExpressionAttributeValues: { ':pk': episodePartition(podcastId) },
         ScanIndexForward: false,
+        ConsistentRead: true,
         ...(options.limit ? { Limit: options.limit } : {}),
       },
       options.limit,
@@ -123,18 +134,33 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     return items.map((item) => stripKeys<Episode>(item));
   }
 
-  async latestCompleted(podcastId: string, beforeEpisodeId: string): Promise<Episode | undefined> {
-    // Newest first, filtered server-side, paging until one is found: skipped and failed episodes in between are passed.
+  async latestChannelEpisode(podcastId: string, options: { status?: Episode['status']; before?: string } = {}): Promise<Episode | undefined> {
+    // Newest first, filtered server-side, paging until one is found: whatever came after it is passed over.
+    const names: Record<string, string> = { '#pk': TABLE_KEYS.partitionKey, '#trigger': 'trigger' };
+    const values: Record<string, unknown> = { ':pk': episodePartition(podcastId), ':direct': 'direct' };
+    const filters = ['#trigger <> :direct'];
+    let keyCondition = '#pk = :pk';
+    if (options.before) {
+      names['#sk'] = TABLE_KEYS.sortKey;
+      values[':before'] = options.before;
+      keyCondition += ' AND #sk < :before';
+    }
+    if (options.status) {
+      names['#status'] = 'status';
+      values[':status'] = options.status;
+      filters.push('#status = :status');
+    }
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk < :before',
-          FilterExpression: '#status = :completed',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey, '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': episodePartition(podcastId), ':before': beforeEpisodeId, ':completed': 'completed' },
+          KeyConditionExpression: keyCondition,
+          FilterExpression: filters.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
           ScanIndexForward: false,
+          ConsistentRead: true,
           ExclusiveStartKey,
         }),
       );
@@ -145,7 +171,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     return undefined;
   }
 
-  async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date): Promise<Episode> {
+  async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard = {}): Promise<Episode> {
     const t = TRANSITIONS[name];
     const rule = CLAIM_RULES[name];
     const names: Record<string, string> = { '#pk': TABLE_KEYS.partitionKey, '#status': 'status' };
@@ -167,6 +193,17 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
         clauses.push(`#status = :from${i}`);
       }
     });
+
+    const guards: string[] = [];
+    if (guard.updatedAt !== undefined) {
+      names['#updated_at'] = 'updated_at';
+      values[':seen'] = guard.updatedAt;
+      guards.push('#updated_at = :seen');
+    }
+    if (guard.leaseExpired) {
+      names['#lease'] = 'lease_expires_at';
+      guards.push('(attribute_not_exists(#lease) OR #lease < :now)');
+    }
 
     // Every attribute goes through a name placeholder: several of ours (status, error, …) are DynamoDB reserved words.
     names['#updated_at'] = 'updated_at';
@@ -194,7 +231,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(k),
-          ConditionExpression: `attribute_exists(#pk) AND (${clauses.join(' OR ')})`,
+          ConditionExpression: [`attribute_exists(#pk)`, `(${clauses.join(' OR ')})`, ...guards].join(' AND '),
           UpdateExpression: `SET ${sets.join(', ')}${removeRefs.length ? ` REMOVE ${removeRefs.join(', ')}` : ''}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

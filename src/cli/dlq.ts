@@ -28,17 +28,26 @@ function attr(m: Message, name: string): string | undefined {
   return m.MessageAttributes?.[name]?.StringValue;
 }
 
-/** Reads up to `max` messages without consuming them: each is made visible again at once. */
+async function visibleCount(sqs: SQSClient, url: string): Promise<number> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+}
+
+/**
+ * Reads up to `max` messages without consuming them: each is made visible again at once. Long polling, until as many
+ * as the queue reports are seen: a short poll samples only some SQS servers and can answer "empty" for a small queue.
+ */
 export async function inspectDeadLetters(sqs: SQSClient, dlqUrl: string, max = 50): Promise<InspectedLetter[]> {
   const seen = new Map<string, InspectedLetter>();
   const handles: string[] = [];
-  while (seen.size < max) {
+  const target = Math.min(max, await visibleCount(sqs, dlqUrl));
+  while (seen.size < target) {
     const out = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: dlqUrl,
-        MaxNumberOfMessages: Math.min(10, max - seen.size),
+        MaxNumberOfMessages: Math.min(10, target - seen.size),
         VisibilityTimeout: 30,
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: 1,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       }),
@@ -70,6 +79,7 @@ export async function inspectDeadLetters(sqs: SQSClient, dlqUrl: string, max = 5
 
 export interface RedriveResult {
   method: 'move-task' | 'manual';
+  /** Manual: messages moved. Move task: messages in the DLQ when the task started (it moves them server-side). */
   moved: number;
   taskHandle?: string;
 }
@@ -82,7 +92,10 @@ function isUnsupported(error: unknown): boolean {
   );
 }
 
-/** Moves every dead-lettered message back to its source queue; the reason attributes are dropped on the way. */
+/**
+ * Moves the dead-lettered messages back to their source queue. The move task keeps message attributes; the manual
+ * move drops our `telecast-*` reason attributes, so a message that fails again gets a fresh reason.
+ */
 export async function redriveDeadLetters(sqs: SQSClient, urls: { source: string; dlq: string }): Promise<RedriveResult> {
   const arns = await Promise.all(
     [urls.dlq, urls.source].map(async (url) => {
@@ -97,13 +110,21 @@ export async function redriveDeadLetters(sqs: SQSClient, urls: { source: string;
   } catch (error) {
     if (!isUnsupported(error)) throw error;
   }
+  // At most what was there when we started: a message that fails permanently again comes straight back to the DLQ,
+  // and moving it again would loop for ever.
   let moved = 0;
-  for (;;) {
+  while (moved < dlq.count) {
     const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: urls.dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: urls.dlq,
+        MaxNumberOfMessages: Math.min(10, dlq.count - moved),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ['All'],
+      }),
     );
     const messages = out.Messages ?? [];
-    if (messages.length === 0) return { method: 'manual', moved };
+    if (messages.length === 0) break;
     for (const m of messages) {
       const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(
         Object.entries(m.MessageAttributes ?? {}).filter(([k]) => !k.startsWith('telecast-')),
@@ -115,4 +136,5 @@ export async function redriveDeadLetters(sqs: SQSClient, urls: { source: string;
       moved += 1;
     }
   }
+  return { method: 'manual', moved };
 }

@@ -91,7 +91,8 @@ async function run(argv: string[], out: Out): Promise<void> {
     }
     case 'podcast list': {
       const { TABLE_NAME } = env(['TABLE_NAME']);
-      const podcasts = await new DynamoPodcastRepository(clients().dynamo, TABLE_NAME).list();
+      const { podcasts, invalid } = await new DynamoPodcastRepository(clients().dynamo, TABLE_NAME).list();
+      for (const bad of invalid) console.error(`telecast: podcast ${bad.podcast_id} has an invalid stored configuration: ${bad.error}`);
       return out.print(podcasts, () =>
         podcasts.length
           ? podcasts.map((p) => `${p.podcast_id.padEnd(24)} ${p.enabled ? 'enabled ' : 'disabled'} every ${p.episode_frequency_hours} h  ${p.telegram_channels.join(' ')}  ${p.name}`).join('\n')
@@ -172,7 +173,9 @@ async function run(argv: string[], out: Out): Promise<void> {
         );
       }
       const moved = await redriveDeadLetters(sqs, urls);
-      return out.print(moved, () => `moved ${moved.moved} message(s) from the ${which} DLQ back to its queue${moved.method === 'manual' ? ' (receive/send/delete: this endpoint has no StartMessageMoveTask)' : ` (StartMessageMoveTask ${moved.taskHandle})`}`);
+      return out.print(moved, () => moved.method === 'manual'
+          ? `moved ${moved.moved} message(s) from the ${which} DLQ back to its queue (receive/send/delete: this endpoint has no StartMessageMoveTask)`
+          : `started moving ${moved.moved} message(s) from the ${which} DLQ back to its queue (StartMessageMoveTask ${moved.taskHandle}); \`aws sqs list-message-move-tasks\` shows its progress`);
     }
     default:
       throw new UsageError(group ? `unknown command "${[group, command].filter(Boolean).join(' ')}"` : 'no command given');

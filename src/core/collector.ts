@@ -63,19 +63,25 @@ export async function collectEpisode(deps: CollectorDeps, request: CollectionReq
   const current = await deps.episodes.get(key);
   if (!current) throw new NotFoundError(`unknown episode ${request.podcast_id}/${request.episode_id}`);
 
-  // A redelivered request for an episode past collection: if it stopped between `collected` and the send, send again
-  // (the generator's claim makes a duplicate harmless); otherwise there is nothing to do.
-  if (current.status === 'collected' && current.result) {
+  // A redelivered (or redriven) request for an episode whose content is already collected: hand it to the generator
+  // again. That covers a stop between `collected` and the send, and an episode that then failed at generating (the
+  // generator may retry a generating failure); the generator's conditional claim makes a duplicate harmless.
+  const handedOver = current.status === 'collected' || (current.status === 'failed' && current.failed_stage === 'generating');
+  if (handedOver && current.result) {
     await sendProcessing(deps, processingMessageFor(current, current.result));
     return { outcome: 'already-done', episode: current };
   }
   if (!canApply('claimCollection', current, deps.clock.now())) {
     if (current.status === 'collecting') throw new NotReadyError(`episode is being collected by another delivery until ${current.lease_expires_at}`);
+    if (current.status === 'failed') {
+      // Acknowledging would delete the operator's only handle on this episode; keep it dead-lettered with the reason.
+      throw new ConflictError(`episode failed at stage ${current.failed_stage ?? 'unknown'} and cannot be collected again: ${current.error ?? ''}`, current.status);
+    }
     return { outcome: 'already-done', episode: current };
   }
 
   let now = deps.clock.now();
-  const lastCompleted = await deps.episodes.latestCompleted(podcast.podcast_id, current.episode_id);
+  const lastCompleted = await deps.episodes.latestChannelEpisode(podcast.podcast_id, { status: 'completed', before: current.episode_id });
   const window = collectionWindow(podcast, new Date(current.timestamp), lastCompleted);
   const claimed = await claim(deps, key, window, now, leaseSeconds);
 

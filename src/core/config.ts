@@ -20,7 +20,8 @@ export const CONFIG_KEYS = {
   COLLECTION_DLQ_URL: { kind: 'url' },
   PROCESSING_DLQ_URL: { kind: 'url' },
   MAX_RECEIVE_COUNT: { kind: 'int', default: '3', min: 1 },
-  STUCK_AFTER_MINUTES: { kind: 'int', default: '120', min: 5 },
+  // Default: the processing queue's 5400 s visibility x 3 receives, plus 30 min (Terraform derives the same).
+  STUCK_AFTER_MINUTES: { kind: 'int', default: '300', min: 5 },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

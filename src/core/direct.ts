@@ -1,10 +1,13 @@
 /**
  * The generator's direct path: `{ podcast_id, text }` becomes an episode without the queues (the seed keeps a direct
- * API next to the SQS trigger). It walks the same status machine, so the episode is visible like any other.
+ * API next to the SQS trigger). It walks the same status machine, so the episode is visible like any other, but it is
+ * not one of the channel episodes: it neither moves the podcast's schedule nor the window of its next episode
+ * (`trigger: 'direct'`). A caller that retries a timed-out invocation gets a second episode, by design: each call is a
+ * request for a new one.
  */
 import type { DirectGenerationRequest } from './contracts.ts';
 import type { Episode } from './episode.ts';
-import { NotFoundError } from './errors.ts';
+import { NotFoundError, errorMessage } from './errors.ts';
 import { runGeneration, type GeneratorDeps } from './generator.ts';
 import type { EpisodeContent } from './ports.ts';
 import { episodeKey } from './time.ts';
@@ -28,8 +31,18 @@ export async function generateFromText(deps: GeneratorDeps, request: DirectGener
     collected_at: now.toISOString(),
     posts: [{ channel: 'direct', id: 1, date: episode.timestamp, text: request.text, links: [], media: [] }],
   };
-  const result = summarise(episode, content);
-  await deps.objects.putJson(episodeKey(key.podcastId, key.episodeId, 'content'), content);
-  await deps.episodes.apply('markCollected', key, { result, content_key: result.content_key }, now);
-  return runGeneration(deps, podcast, key, leaseSeconds);
+  try {
+    const result = summarise(episode, content);
+    await deps.objects.putJson(episodeKey(key.podcastId, key.episodeId, 'content'), content);
+    await deps.episodes.apply('markCollected', key, { result, content_key: result.content_key }, now);
+    return await runGeneration(deps, podcast, key, leaseSeconds);
+  } catch (error) {
+    // No queue will retry a direct call: settle the episode so it does not sit in flight until the sweeper finds it.
+    const current = await deps.episodes.get(key);
+    const failed_stage = current?.status === 'collecting' ? 'collecting' : 'generating';
+    await deps.episodes
+      .apply('markFailed', key, { error: errorMessage(error), failed_stage }, deps.clock.now())
+      .catch(() => undefined);
+    throw error;
+  }
 }

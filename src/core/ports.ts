@@ -15,7 +15,16 @@ export interface PodcastRepository {
   put(config: PodcastConfig): Promise<void>;
   /** Undefined when there is no such podcast. */
   get(podcastId: string): Promise<PodcastConfig | undefined>;
-  list(): Promise<PodcastConfig[]>;
+  /** Every podcast; one whose stored configuration no longer validates is reported, not allowed to hide the rest. */
+  list(): Promise<{ podcasts: PodcastConfig[]; invalid: Array<{ podcast_id: string; error: string }> }>;
+}
+
+/** Extra conditions for a transition decided on an earlier read (the stuck sweep). */
+export interface TransitionGuard {
+  /** Only if the episode has not been updated since this read (`updated_at` unchanged). */
+  updatedAt?: string;
+  /** Only if no claim's lease is still running. */
+  leaseExpired?: boolean;
 }
 
 export interface EpisodeRepository {
@@ -29,9 +38,13 @@ export interface EpisodeRepository {
    * set by the caller for claims. Throws ConflictError (with the current status) when the episode is not in a state the
    * transition may leave, NotFoundError when there is no such episode. Returns the updated episode.
    */
-  apply(name: TransitionName, key: EpisodeKey, changes: Partial<Episode>, now: Date): Promise<Episode>;
-  /** The newest `completed` episode created before `beforeEpisodeId`, however many others came after it. */
-  latestCompleted(podcastId: string, beforeEpisodeId: string): Promise<Episode | undefined>;
+  apply(name: TransitionName, key: EpisodeKey, changes: Partial<Episode>, now: Date, guard?: TransitionGuard): Promise<Episode>;
+  /**
+   * The newest episode of the podcast's channels (direct `{podcast_id, text}` episodes are not part of its schedule
+   * or its windows), optionally only one in `status` and created before `before` (an episode id), however many other
+   * episodes came after it.
+   */
+  latestChannelEpisode(podcastId: string, options?: { status?: Episode['status']; before?: string }): Promise<Episode | undefined>;
   /** Records a transient error without changing status. */
   noteError(key: EpisodeKey, message: string): Promise<void>;
   /** Episodes in `status` whose `updated_at` is before `updatedBefore` (ISO), via the status index. */

@@ -1,10 +1,17 @@
 /** The scheduler's decisions: which podcasts are due, which episodes are stuck. Pure. */
 import type { PodcastConfig } from './contracts.ts';
 import { IN_FLIGHT, stageOf, type Episode, type EpisodeStatus } from './episode.ts';
-import { errorMessage } from './errors.ts';
+import { ConflictError, errorMessage } from './errors.ts';
 import type { QueueDepth, QueueInspector } from './ports.ts';
 import { addHours } from './time.ts';
 import { EpisodeInFlightError, triggerEpisode, type TriggerDeps } from './trigger.ts';
+
+/**
+ * Slack on "frequency has passed": an episode's creation time is taken a moment after the tick that started it, so
+ * without slack the tick exactly one period later finds it a few milliseconds short and the episode slips by a whole
+ * tick every period (07:00, 07:15, 07:30 …). Smaller than any tick rate worth running.
+ */
+export const DUE_TOLERANCE_MS = 5 * 60_000;
 
 export type DueDecision = { due: true } | { due: false; reason: string };
 
@@ -18,7 +25,7 @@ export function isDue(podcast: PodcastConfig, latest: Episode | undefined, now: 
   if (!latest) return { due: true };
   if (IN_FLIGHT.includes(latest.status)) return { due: false, reason: `episode ${latest.episode_id} is ${latest.status}` };
   const next = addHours(new Date(latest.timestamp), podcast.episode_frequency_hours);
-  if (next > now) return { due: false, reason: `next episode at ${next.toISOString()}` };
+  if (next.getTime() - DUE_TOLERANCE_MS > now.getTime()) return { due: false, reason: `next episode at ${next.toISOString()}` };
   return { due: true };
 }
 
@@ -65,7 +72,7 @@ export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
     await attempt(`sweep ${status}`, undefined, async () => {
       for (const e of await deps.episodes.listByStatus(status, cutoff)) {
         await attempt('mark stuck episode failed', e.podcast_id, async () => {
-          await deps.episodes.apply(
+          const marked = await deps.episodes.apply(
             'markFailed',
             { podcastId: e.podcast_id, episodeId: e.episode_id },
             {
@@ -73,18 +80,27 @@ export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
               failed_stage: stageOf(status),
             },
             now,
-          );
-          report.stuck.push({ podcast_id: e.podcast_id, episode_id: e.episode_id, status, updated_at: e.updated_at });
+            // Only if nothing touched it since we read it and no claim is still running: never fail live work.
+            { updatedAt: e.updated_at, leaseExpired: true },
+          ).catch((error: unknown) => {
+            if (error instanceof ConflictError) return undefined; // it moved on (or is leased) since we read it
+            throw error;
+          });
+          if (marked) report.stuck.push({ podcast_id: e.podcast_id, episode_id: e.episode_id, status, updated_at: e.updated_at });
         });
       }
     });
   }
 
   let podcasts: PodcastConfig[] = [];
-  await attempt('list podcasts', undefined, async () => void (podcasts = await deps.podcasts.list()));
+  await attempt('list podcasts', undefined, async () => {
+    const listed = await deps.podcasts.list();
+    podcasts = listed.podcasts;
+    for (const bad of listed.invalid) report.errors.push({ podcast_id: bad.podcast_id, step: 'read configuration', error: bad.error });
+  });
   for (const podcast of podcasts) {
     await attempt('trigger', podcast.podcast_id, async () => {
-      const [latest] = await deps.episodes.listForPodcast(podcast.podcast_id, { limit: 1 });
+      const latest = await deps.episodes.latestChannelEpisode(podcast.podcast_id);
       const decision = isDue(podcast, latest, deps.clock.now());
       if (!decision.due) {
         report.notDue.push({ podcast_id: podcast.podcast_id, reason: decision.reason });

@@ -60,7 +60,7 @@ export function collectionRequestFor(episode: Pick<Episode, 'podcast_id' | 'epis
 export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigger: Trigger): Promise<Episode> {
   const podcast = await deps.podcasts.get(podcastId);
   if (!podcast) throw new NotFoundError(`unknown podcast "${podcastId}"`);
-  const [latest] = await deps.episodes.listForPodcast(podcastId, { limit: 1 });
+  const latest = await deps.episodes.latestChannelEpisode(podcastId);
   if (latest && IN_FLIGHT.includes(latest.status)) throw new EpisodeInFlightError(latest);
 
   const episode = newEpisode(podcast, trigger, deps.clock.now());

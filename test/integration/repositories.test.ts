@@ -28,8 +28,16 @@ describe('DynamoDB repositories on dynalite', function () {
     await aws.podcasts.put(podcastConfig({ podcast_id: 'roundtrip', name: 'Round Trip', language: 'he' }));
     const back = await aws.podcasts.get('roundtrip');
     expect(back).to.include({ podcast_id: 'roundtrip', name: 'Round Trip', language: 'he', window_hours: 24 });
-    expect((await aws.podcasts.list()).map((p) => p.podcast_id)).to.include('roundtrip');
+    expect((await aws.podcasts.list()).podcasts.map((p) => p.podcast_id)).to.include('roundtrip');
     expect(await aws.podcasts.get('nope')).to.equal(undefined);
+  });
+
+  it('lists the valid podcasts and reports a stored configuration that no longer validates, instead of failing', async () => {
+    await aws.podcasts.put(podcastConfig({ podcast_id: 'fine-show' }));
+    await aws.podcasts.put({ ...podcastConfig({ podcast_id: 'broken-show' }), creativity: 7 });
+    const { podcasts, invalid } = await aws.podcasts.list();
+    expect(podcasts.map((p) => p.podcast_id)).to.include('fine-show').and.not.include('broken-show');
+    expect(invalid).to.deep.equal([{ podcast_id: 'broken-show', error: 'ValidationError: invalid podcast configuration: /creativity must be <= 1' }]);
   });
 
   it('refuses to create the same episode twice', async () => {
@@ -94,6 +102,19 @@ describe('DynamoDB repositories on dynalite', function () {
     expect(retried).to.not.have.property('failed_stage');
   });
 
+  it('a guarded transition (the stuck sweep) refuses an episode that changed since it was read or holds a live lease', async () => {
+    const { key } = await pendingEpisode();
+    const claimed = await aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now());
+    const guarded = (guard: { updatedAt?: string; leaseExpired?: boolean }) =>
+      aws.episodes.apply('markFailed', key, { error: 'stuck', failed_stage: 'collecting' }, now(), guard).then(
+        () => 'failed',
+        (e) => (e instanceof ConflictError ? 'refused' : Promise.reject(e)),
+      );
+    expect(await guarded({ leaseExpired: true })).to.equal('refused');
+    expect(await guarded({ updatedAt: '2000-01-01T00:00:00.000Z' })).to.equal('refused');
+    expect(await guarded({ updatedAt: claimed.updated_at })).to.equal('failed');
+  });
+
   it('reports an unknown episode as not found, not as a conflict', async () => {
     let error: unknown;
     await aws.episodes.apply('claimCollection', { podcastId: 'ghost', episodeId: '20261129T070000000Z' }, {}, now()).catch((e) => (error = e));
@@ -114,15 +135,18 @@ describe('DynamoDB repositories on dynalite', function () {
     expect(await aws.episodes.listForPodcast('history', { limit: 1 })).to.have.length(1);
   });
 
-  it('finds the newest completed episode before a given one, past later skipped and failed ones', async () => {
+  it('finds the newest completed channel episode before a given one, past later skipped, failed and direct ones', async () => {
     await aws.podcasts.put(podcastConfig({ podcast_id: 'last-done' }));
     const at = (h: number) => new Date(Date.UTC(2026, 10, 29, h));
     await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: 'completed' }, at(1)));
     await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: 'completed' }, at(2)));
     for (const h of [3, 4, 5]) await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: h === 4 ? 'failed' : 'skipped' }, at(h)));
+    await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: 'completed', trigger: 'direct' }, at(6)));
     await aws.episodes.create(makeEpisode({ podcast_id: 'last-done', status: 'completed' }, at(7)));
-    expect((await aws.episodes.latestCompleted('last-done', '20261129T060000000Z'))?.episode_id).to.equal('20261129T020000000Z');
-    expect(await aws.episodes.latestCompleted('last-done', '20261129T010000000Z')).to.equal(undefined);
+    const before = (id: string) => aws.episodes.latestChannelEpisode('last-done', { status: 'completed', before: id });
+    expect((await before('20261129T065900000Z'))?.episode_id).to.equal('20261129T020000000Z');
+    expect(await before('20261129T010000000Z')).to.equal(undefined);
+    expect((await aws.episodes.latestChannelEpisode('last-done'))?.episode_id).to.equal('20261129T070000000Z');
   });
 
   it('finds episodes by status updated before a cut-off, through the status index', async () => {

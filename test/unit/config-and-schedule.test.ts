@@ -35,7 +35,14 @@ describe('which podcasts are due', () => {
 
   it('is due once the frequency has passed since the last episode, not before', () => {
     expect(isDue(podcast, episode({ status: 'completed' }, new Date('2026-11-28T12:00:00.000Z')), now).due).to.equal(true);
-    expect(isDue(podcast, episode({ status: 'completed' }, new Date('2026-11-28T12:00:00.001Z')), now).due).to.equal(false);
+    expect(isDue(podcast, episode({ status: 'completed' }, new Date('2026-11-28T12:30:00.000Z')), now).due).to.equal(false);
+  });
+
+  it('does not slip a tick when the last episode was created a moment after its tick', () => {
+    // Started by the 12:00:00.180 tick yesterday, created at 12:00:00.420: today's 12:00:00.180 tick must start the next.
+    const latest = episode({ status: 'completed' }, new Date('2026-11-28T12:00:00.420Z'));
+    expect(isDue(podcast, latest, new Date('2026-11-29T12:00:00.180Z')).due).to.equal(true);
+    expect(isDue(podcast, latest, new Date(`2026-11-29T${String(12 - 1)}:50:00.000Z`)).due).to.equal(false);
   });
 
   it('is never due while an episode is in flight', () => {

@@ -35,9 +35,9 @@ variable "alarm_email" {
 }
 
 variable "stuck_after_minutes" {
-  description = "Minutes after which the scheduler fails an unfinished episode."
+  description = "Minutes after which the scheduler fails an unfinished episode; null derives it from queue-settings.json."
   type        = number
-  default     = 120
+  default     = null
 }
 
 variable "deletion_protection" {

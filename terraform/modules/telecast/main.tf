@@ -9,6 +9,11 @@ locals {
   # One source of truth for the queues, shared with the local stack.
   settings = jsondecode(file("${path.module}/../../queue-settings.json")).queues
 
+  # Fail an episode as stuck only once SQS can no longer be retrying its message (see var.stuck_after_minutes).
+  stuck_after_minutes = coalesce(var.stuck_after_minutes, ceil(max([
+    for q in values(local.settings) : q.visibility_timeout_seconds * q.max_receive_count
+  ]...) / 60) + 30)
+
   prefix     = "telecast-${var.environment}"
   account_id = data.aws_caller_identity.current.account_id
 
@@ -191,7 +196,7 @@ module "scheduler" {
     PROCESSING_QUEUE_URL = module.processing_queue.queue_url
     COLLECTION_DLQ_URL   = module.collection_queue.dlq_url
     PROCESSING_DLQ_URL   = module.processing_queue.dlq_url
-    STUCK_AFTER_MINUTES  = tostring(var.stuck_after_minutes)
+    STUCK_AFTER_MINUTES  = tostring(local.stuck_after_minutes)
   })
 
   policy_statements = [

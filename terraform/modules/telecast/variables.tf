@@ -49,13 +49,17 @@ variable "log_retention_days" {
 }
 
 variable "stuck_after_minutes" {
-  description = "Minutes after which the scheduler marks an unfinished episode as failed (STUCK_AFTER_MINUTES)."
+  description = <<-EOT
+    Minutes after which the scheduler marks an unfinished episode as failed (STUCK_AFTER_MINUTES). null (the default)
+    derives it from queue-settings.json: the longest a message can legitimately still be retried (visibility timeout x
+    max receive count, of the slowest queue) plus 30 minutes, so no episode is failed while SQS may still deliver it.
+  EOT
   type        = number
-  default     = 120
+  default     = null
 
   validation {
-    condition     = var.stuck_after_minutes >= 1 && floor(var.stuck_after_minutes) == var.stuck_after_minutes
-    error_message = "stuck_after_minutes must be a whole number of minutes, at least 1."
+    condition     = var.stuck_after_minutes == null || (try(var.stuck_after_minutes >= 5 && floor(var.stuck_after_minutes) == var.stuck_after_minutes, false))
+    error_message = "stuck_after_minutes must be a whole number of minutes, at least 5 (the scheduler refuses less), or null."
   }
 }
 

@@ -240,7 +240,7 @@ run "functions_are_configured_by_environment_variables" {
       output.functions.scheduler.environment_variables.PROCESSING_QUEUE_URL == output.queues.processing.url &&
       output.functions.scheduler.environment_variables.COLLECTION_DLQ_URL == output.queues.collection.dlq_url &&
       output.functions.scheduler.environment_variables.PROCESSING_DLQ_URL == output.queues.processing.dlq_url &&
-    output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == "120")
+    output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == "300")
     error_message = "scheduler needs the four queue URLs and STUCK_AFTER_MINUTES."
   }
 }
