@@ -1,6 +1,7 @@
 /** PodcastRepository and EpisodeRepository over one DynamoDB table (key design in dynamo-table.ts). */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -115,6 +116,25 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
   async get(k: EpisodeKey): Promise<Episode | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(k), ConsistentRead: true }));
     return out.Item ? stripKeys<Episode>(out.Item) : undefined;
+  }
+
+  async withdraw(k: EpisodeKey): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(k),
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`episode ${k.podcastId}/${k.episodeId} has started; it cannot be withdrawn`, undefined, error);
+      }
+      throw error;
+    }
   }
 
   async listForPodcast(podcastId: string, options: { limit?: number } = {}): Promise<Episode[]> {

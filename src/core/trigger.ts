@@ -65,6 +65,15 @@ export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigg
 
   const episode = newEpisode(podcast, trigger, deps.clock.now());
   await deps.episodes.create(episode);
+  // The check above and the create are two requests: two triggers at the same moment (a tick and an operator) can both
+  // pass it. Each looks again after its own create; the later one withdraws, so exactly one goes on.
+  const [rival] = (await deps.episodes.listForPodcast(podcastId, { limit: 10 })).filter(
+    (e) => e.trigger !== 'direct' && IN_FLIGHT.includes(e.status) && e.episode_id < episode.episode_id,
+  );
+  if (rival) {
+    await deps.episodes.withdraw({ podcastId, episodeId: episode.episode_id });
+    throw new EpisodeInFlightError(rival);
+  }
   // Validated on the way out too: a producer bug fails here, loudly, not in the consumer's DLQ.
   const request = collectionRequestFor(episode, trigger);
   try {

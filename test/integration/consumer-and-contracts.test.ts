@@ -5,7 +5,7 @@ import { collectEpisode } from '../../src/core/collector.ts';
 import { parseCollectionRequest, parseProcessingMessage } from '../../src/core/contracts.ts';
 import { NotReadyError, ValidationError } from '../../src/core/errors.ts';
 import { systemClock, type ChannelReader } from '../../src/core/ports.ts';
-import { newEpisode, triggerEpisode } from '../../src/core/trigger.ts';
+import { EpisodeInFlightError, newEpisode, triggerEpisode } from '../../src/core/trigger.ts';
 import { createSqsConsumer } from '../../src/handlers/common/sqs-consumer.ts';
 import { lambdaContext, podcastConfig, post, sqsEvent, sqsRecord } from '../helpers/factories.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';
@@ -129,6 +129,23 @@ describe('contracts on the wire', function () {
     });
     expect(message?.MessageAttributes?.episode_id?.StringValue).to.equal(episode.episode_id);
     expect((await aws.episodes.get({ podcastId: 'wire', episodeId: episode.episode_id }))?.status).to.equal('pending');
+  });
+
+  it('of two triggers at the same moment exactly one starts an episode; the other is refused and leaves nothing behind', async () => {
+    await aws.podcasts.put(podcastConfig({ podcast_id: 'race' }));
+    const q = aws.resources.queues.collection!;
+    let tick = Date.UTC(2026, 10, 29, 7);
+    // Both read "nothing in flight" before either creates (forced here: the read sees nothing), with distinct,
+    // increasing creation times.
+    const blindEpisodes = Object.assign(Object.create(aws.episodes) as typeof aws.episodes, { latestChannelEpisode: async () => undefined });
+    const deps = { podcasts: aws.podcasts, episodes: blindEpisodes, queue: aws.queue, clock: { now: () => new Date(tick++) }, collectionQueueUrl: q.url };
+    const results = await Promise.allSettled([triggerEpisode(deps, 'race', 'schedule'), triggerEpisode(deps, 'race', 'manual')]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).to.be.instanceOf(EpisodeInFlightError);
+    const episodes = await aws.episodes.listForPodcast('race');
+    expect(episodes).to.have.length(1);
+    expect(episodes[0]?.episode_id).to.equal((results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ episode_id: string }>).value.episode_id);
   });
 
   it('the processing message the collector sends is the schema the generator accepts, and the content stays in S3', async () => {
