@@ -68,6 +68,24 @@ describe('SQS consumer failure policy on the emulators', function () {
     expect(failedEpisode).to.include({ status: 'pending', last_error: 'NotReadyError: someone else holds the lease' });
   });
 
+  it('does not start a record when less time is left than the slowest record took: it is reported failed, untouched', async () => {
+    const [a, b] = [await pending(), await pending()];
+    let remaining = 60_000;
+    const started: string[] = [];
+    // The first record takes 20 ms of wall time and, by the context's clock, 50 of the 60 s left.
+    const slow = consumer(async (body) => {
+      started.push(JSON.parse(body).episode_id);
+      remaining -= 50_000;
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => remaining };
+    const records = [a, b].map((e) => sqsRecord(bodyFor(e)));
+    const response = await slow(sqsEvent(...records), context);
+    expect(started).to.deep.equal([a.episode_id]);
+    expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: records[1]!.messageId }]);
+    expect(await aws.episodes.get({ podcastId: b.podcast_id, episodeId: b.episode_id })).to.include({ status: 'pending' }).and.not.have.property('last_error');
+  });
+
   it('on the last allowed receive marks the episode failed with the reason before SQS dead-letters it', async () => {
     const e = await pending();
     const handler = consumer(async () => {

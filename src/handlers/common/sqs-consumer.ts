@@ -14,7 +14,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { identifyEpisode } from '../../core/contracts.ts';
 import type { FailedStage } from '../../core/episode.ts';
-import { ConflictError, errorMessage, isRetryable } from '../../core/errors.ts';
+import { ConflictError, NotReadyError, errorMessage, isRetryable } from '../../core/errors.ts';
 import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
 import { sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
 import type { Logger } from './logger.ts';
@@ -103,8 +103,27 @@ export function createSqsConsumer(options: ConsumerOptions) {
 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const processor = new BatchProcessor(EventType.SQS);
+    // Records run one after another; if the invocation timed out midway, every record of the batch would count a
+    // receive, even those never started. So a record is not started when less time is left than the slowest one so far
+    // took (plus a margin): it is reported failed untouched, and comes back after the visibility timeout.
+    let slowestMs = 0;
+    const startOrDefer = async (record: SQSRecord): Promise<void> => {
+      const left = context?.getRemainingTimeInMillis?.();
+      if (typeof left === 'number' && slowestMs > 0 && left < slowestMs * 1.5 + 2_000) {
+        logger.warn('record deferred: too little time left in this invocation', { message_id: record.messageId, left_ms: left, slowest_ms: slowestMs });
+        throw new NotReadyError(`deferred: ${left} ms left, the slowest record took ${slowestMs} ms`);
+      }
+      // Measured on the invocation's own clock (its remaining time) when there is one.
+      const clock = (): number => (typeof left === 'number' ? -(context.getRemainingTimeInMillis() ?? 0) : Date.now());
+      const started = clock();
+      try {
+        await handleRecord(record, context);
+      } finally {
+        slowestMs = Math.max(slowestMs, clock() - started);
+      }
+    };
     // Sequential: records of one batch share the function's memory and /tmp, and logs stay readable.
-    return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
+    return processPartialResponse(event, startOrDefer, processor, {
       context,
       processInParallel: false,
       throwOnFullBatchFailure: false,
