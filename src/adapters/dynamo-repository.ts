@@ -205,8 +205,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
         names['#lease'] = 'lease_expires_at';
         clauses.push(`(#status = :from${i} AND (attribute_not_exists(#lease) OR #lease < :now))`);
       } else if (rule && from === 'failed') {
-        const stages = name === 'claimCollection' ? [rule.retryFailedStage, 'queued'] : [rule.retryFailedStage];
-        const refs = stages.map((s, j) => ((values[`:stage${j}`] = s), `:stage${j}`));
+        const refs = rule.retryFailedStages.map((s, j) => ((values[`:stage${j}`] = s), `:stage${j}`));
         names['#failed_stage'] = 'failed_stage';
         clauses.push(`(#status = :from${i} AND #failed_stage IN (${refs.join(', ')}))`);
       } else {

@@ -2,6 +2,11 @@
 import { GetQueueAttributesCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueDepth, QueueInspector, QueueSender } from '../core/ports.ts';
 
+/** A queue's name from its URL (`…/<account>/<name>`) or ARN (`arn:aws:sqs:<region>:<account>:<name>`). */
+export function queueNameOf(urlOrArn: string): string {
+  return urlOrArn.split(/[/:]/).pop() || urlOrArn;
+}
+
 function stringAttributes(attributes: Record<string, string>): Record<string, MessageAttributeValue> {
   return Object.fromEntries(
     Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v.slice(0, 1024) || '-' }]),

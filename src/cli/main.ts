@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createAwsClients, usesCustomS3Endpoint } from '../adapters/aws-clients.ts';
+import { createDynamoClient, createS3Client, createSqsClient, usesCustomS3Endpoint } from '../adapters/aws-clients.ts';
 import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../adapters/dynamo-repository.ts';
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
-import { SqsQueue } from '../adapters/sqs-queue.ts';
+import { SqsQueue, queueNameOf } from '../adapters/sqs-queue.ts';
 import { exportPosts, type ChannelExport } from '../adapters/telegram-export-reader.ts';
 import { readConfig, type ConfigKey } from '../core/config.ts';
 import { parsePodcastConfig } from '../core/contracts.ts';
@@ -44,8 +44,21 @@ function env<K extends ConfigKey>(keys: readonly K[]) {
   return readConfig(process.env, keys);
 }
 
+const made: { sqs?: ReturnType<typeof createSqsClient>; s3?: ReturnType<typeof createS3Client>; dynamo?: ReturnType<typeof createDynamoClient> } = {};
+
 function clients() {
-  return createAwsClients({ s3ForcePathStyle: usesCustomS3Endpoint(process.env) });
+  // Created on first use: a command talks to one or two services, not all three.
+  return {
+    get sqs() {
+      return (made.sqs ??= createSqsClient());
+    },
+    get s3() {
+      return (made.s3 ??= createS3Client({ forcePathStyle: usesCustomS3Endpoint(process.env) }));
+    },
+    get dynamo() {
+      return (made.dynamo ??= createDynamoClient());
+    },
+  };
 }
 
 function episodeLine(e: Episode): string {
@@ -152,7 +165,7 @@ async function run(argv: string[], out: Out): Promise<void> {
       const c = env(['COLLECTION_QUEUE_URL', 'COLLECTION_DLQ_URL', 'PROCESSING_QUEUE_URL', 'PROCESSING_DLQ_URL']);
       const sqs = new SqsQueue(clients().sqs);
       const depths = await Promise.all(
-        [c.COLLECTION_QUEUE_URL, c.COLLECTION_DLQ_URL, c.PROCESSING_QUEUE_URL, c.PROCESSING_DLQ_URL].map((url) => sqs.depth(url.split('/').pop() ?? url, url)),
+        [c.COLLECTION_QUEUE_URL, c.COLLECTION_DLQ_URL, c.PROCESSING_QUEUE_URL, c.PROCESSING_DLQ_URL].map((url) => sqs.depth(queueNameOf(url), url)),
       );
       return out.print(depths, () =>
         depths.map((d) => `${d.queue.padEnd(44)} visible ${String(d.visible).padStart(5)}  in flight ${String(d.inFlight).padStart(5)}  delayed ${d.delayed}`).join('\n'),

@@ -82,7 +82,6 @@ export interface ProcessingMessage {
 export interface DirectGenerationRequest {
   podcast_id: string;
   text: string;
-  title?: string;
 }
 
 

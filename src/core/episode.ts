@@ -70,11 +70,12 @@ export type TransitionName = keyof typeof TRANSITIONS;
  */
 export interface ClaimRule {
   reclaimAfterLease: EpisodeStatus;
-  retryFailedStage: FailedStage;
+  /** Failed stages this claim may retry; collection also retries episodes that never left the queue. */
+  retryFailedStages: readonly FailedStage[];
 }
 export const CLAIM_RULES: Partial<Record<TransitionName, ClaimRule>> = {
-  claimCollection: { reclaimAfterLease: 'collecting', retryFailedStage: 'collecting' },
-  claimGeneration: { reclaimAfterLease: 'generating', retryFailedStage: 'generating' },
+  claimCollection: { reclaimAfterLease: 'collecting', retryFailedStages: ['collecting', 'queued'] },
+  claimGeneration: { reclaimAfterLease: 'generating', retryFailedStages: ['generating'] },
 };
 
 /** Pure check of a transition against an episode as read; the store enforces the same rule atomically. */
@@ -87,8 +88,7 @@ export function canApply(name: TransitionName, episode: Pick<Episode, 'status' |
     return episode.lease_expires_at === undefined || episode.lease_expires_at < now.toISOString();
   }
   if (episode.status === 'failed') {
-    // Collection failures at the queue stage (never claimed) are retried by the collector too.
-    return episode.failed_stage === rule.retryFailedStage || (name === 'claimCollection' && episode.failed_stage === 'queued');
+    return episode.failed_stage !== undefined && rule.retryFailedStages.includes(episode.failed_stage);
   }
   return true;
 }

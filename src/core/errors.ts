@@ -76,7 +76,6 @@ const TRANSIENT_CLIENT_ERRORS = new Set([
   'SlowDown',
   'RequestTimeout',
   'RequestTimeoutException',
-  'TransactionConflictException',
 ]);
 
 /**

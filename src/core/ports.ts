@@ -76,7 +76,6 @@ export interface QueueDepth {
   visible: number;
   inFlight: number;
   delayed: number;
-  oldestAgeSeconds?: number;
 }
 
 export interface QueueInspector {

@@ -144,7 +144,6 @@ export const directGenerationRequestSchema = {
   properties: {
     podcast_id: { type: 'string', pattern: ID_PATTERN },
     text: { type: 'string', minLength: 1, maxLength: 100_000 },
-    title: { type: 'string', maxLength: 200 },
   },
 } as const;
 

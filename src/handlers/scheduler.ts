@@ -6,13 +6,18 @@ import { readConfig } from '../core/config.ts';
 import { runSchedule, type ScheduleDeps, type ScheduleReport } from '../core/schedule.ts';
 import { TelecastError } from '../core/errors.ts';
 import { logger, type Logger } from './common/logger.ts';
-import { createRuntime } from './common/runtime.ts';
+import { createStateRuntime } from './common/runtime.ts';
+import { queueNameOf } from '../adapters/sqs-queue.ts';
 
 export interface SchedulerDeps extends ScheduleDeps {
   logger: Logger;
 }
 
-/** Raised after a tick that did all it could but had errors, so EventBridge Scheduler's retry policy sees them. */
+/**
+ * Raised after a tick that did all it could but had errors. EventBridge Scheduler invokes the function asynchronously,
+ * so Lambda's own async retries run the tick again (safe: triggering refuses a second episode in flight) and the
+ * function's Errors alarm tells the operator.
+ */
 export class ScheduleTickError extends TelecastError {
   override name = 'ScheduleTickError';
   constructor(readonly report: ScheduleReport) {
@@ -50,13 +55,12 @@ function fromEnvironment(): SchedulerDeps {
     'PROCESSING_DLQ_URL',
     'STUCK_AFTER_MINUTES',
   ]);
-  const runtime = createRuntime(process.env, { tableName: config.TABLE_NAME });
-  const queueName = (url: string): string => url.split('/').pop() ?? url;
+  const runtime = createStateRuntime(config.TABLE_NAME);
   return {
     ...runtime,
     collectionQueueUrl: config.COLLECTION_QUEUE_URL,
     queues: [config.COLLECTION_QUEUE_URL, config.COLLECTION_DLQ_URL, config.PROCESSING_QUEUE_URL, config.PROCESSING_DLQ_URL].map((url) => ({
-      name: queueName(url),
+      name: queueNameOf(url),
       url,
     })),
     stuckAfterMinutes: config.STUCK_AFTER_MINUTES,

@@ -6,14 +6,12 @@ import type { SQSEvent, Context, SQSBatchResponse } from 'aws-lambda';
 import { parseCollectionRequest, parseJsonBody } from '../core/contracts.ts';
 import { collectEpisode, type CollectorDeps } from '../core/collector.ts';
 import { readConfig } from '../core/config.ts';
-import type { EpisodeRepository } from '../core/ports.ts';
 import { TelegramExportReader } from '../adapters/telegram-export-reader.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createRuntime, leaseSeconds } from './common/runtime.ts';
 import { createSqsConsumer } from './common/sqs-consumer.ts';
 
 export interface TelegramDeps extends CollectorDeps {
-  episodes: EpisodeRepository;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;
   logger: Logger;

@@ -1,22 +1,29 @@
-/** What every handler's default dependencies share: SDK clients created once per cold start, a clock, lease sizing. */
+/** What the handlers' default dependencies share: SDK clients created once per cold start, a clock, lease sizing. */
 import type { Context } from 'aws-lambda';
-import { createAwsClients, usesCustomS3Endpoint, type AwsClients } from '../../adapters/aws-clients.ts';
+import { createDynamoClient, createS3Client, createSqsClient, usesCustomS3Endpoint } from '../../adapters/aws-clients.ts';
 import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../../adapters/dynamo-repository.ts';
 import { S3ObjectStore } from '../../adapters/s3-object-store.ts';
 import { SqsQueue } from '../../adapters/sqs-queue.ts';
 import { systemClock } from '../../core/ports.ts';
 
-export function createRuntime(env: Record<string, string | undefined>, names: { tableName: string; bucketName?: string }) {
-  const clients: AwsClients = createAwsClients({ s3ForcePathStyle: usesCustomS3Endpoint(env) });
-  const queue = new SqsQueue(clients.sqs);
+/** State and queues: what every function uses. */
+export function createStateRuntime(tableName: string) {
+  const dynamo = createDynamoClient();
+  const queue = new SqsQueue(createSqsClient());
   return {
-    clients,
-    podcasts: new DynamoPodcastRepository(clients.dynamo, names.tableName),
-    episodes: new DynamoEpisodeRepository(clients.dynamo, names.tableName),
-    objects: new S3ObjectStore(clients.s3, names.bucketName ?? ''),
+    podcasts: new DynamoPodcastRepository(dynamo, tableName),
+    episodes: new DynamoEpisodeRepository(dynamo, tableName),
     queue,
     inspector: queue,
     clock: systemClock,
+  };
+}
+
+/** State, queues and the episode bucket: what the two SQS consumers use. */
+export function createRuntime(env: Record<string, string | undefined>, names: { tableName: string; bucketName: string }) {
+  return {
+    ...createStateRuntime(names.tableName),
+    objects: new S3ObjectStore(createS3Client({ forcePathStyle: usesCustomS3Endpoint(env) }), names.bucketName),
   };
 }
 

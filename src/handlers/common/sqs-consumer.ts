@@ -16,7 +16,7 @@ import { identifyEpisode } from '../../core/contracts.ts';
 import type { FailedStage } from '../../core/episode.ts';
 import { ConflictError, NotReadyError, errorMessage, isRetryable } from '../../core/errors.ts';
 import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
-import { sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
+import { queueNameOf, sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
 import type { Logger } from './logger.ts';
 
 export interface ConsumerOptions {
@@ -29,10 +29,6 @@ export interface ConsumerOptions {
   logger: Logger;
   /** Does the work for one record; throws TelecastErrors (or anything, treated as transient). */
   process(record: SQSRecord, log: Logger, context: Context): Promise<void>;
-}
-
-function queueNameOf(arn: string): string {
-  return arn.split(':').pop() ?? arn;
 }
 
 function episodeOf(record: SQSRecord): EpisodeKey | undefined {
