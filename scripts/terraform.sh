@@ -39,10 +39,14 @@ has_aws_credentials() {
   [[ -n "${AWS_ACCESS_KEY_ID:-}" || -n "${AWS_PROFILE:-}" || -n "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ]] && return 0
   [[ -n "${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" || -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ]] && return 0
   [[ -f "${AWS_SHARED_CREDENTIALS_FILE:-${HOME:-}/.aws/credentials}" ]] && return 0
+  # A [default] profile in ~/.aws/config (SSO, credential_process, role chaining) works without AWS_PROFILE.
+  grep -qs '^\[default\]' "${AWS_CONFIG_FILE:-${HOME:-}/.aws/config}" && return 0
+  # On EC2 or CodeBuild, the instance role provides credentials through IMDS with no file or variable to see.
+  [[ "${TELECAST_ASSUME_AMBIENT_CREDENTIALS:-}" == 1 ]] && return 0
   return 1
 }
 has_aws_credentials ||
-  fail "No AWS credentials found, so Terraform cannot reach your account. Set AWS_PROFILE to a profile from ~/.aws/config (for example after 'aws sso login --profile <name>'), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or create ~/.aws/credentials with 'aws configure'. In CI the OIDC role provides them. Nothing was changed. See terraform/README.md, 'First deployment'."
+  fail "No AWS credentials found, so Terraform cannot reach your account. Set AWS_PROFILE to a profile from ~/.aws/config (for example after 'aws sso login --profile <name>'), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or create ~/.aws/credentials with 'aws configure'. In CI the OIDC role provides them; on an instance with a role, set TELECAST_ASSUME_AMBIENT_CREDENTIALS=1. Nothing was changed. See terraform/README.md, 'First deployment'."
 
 [[ -f "$env_dir/backend.hcl" ]] ||
   fail "terraform/envs/$env/backend.hcl is missing: it tells Terraform where the state of '$env' lives. Create it from the example with 'cp terraform/envs/$env/backend.hcl.example terraform/envs/$env/backend.hcl' and set your state bucket and region (the file is git-ignored). See terraform/README.md, 'First deployment'."
