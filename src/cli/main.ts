@@ -17,6 +17,7 @@ import { TelecastError, ValidationError } from '../core/errors.ts';
 import { systemClock } from '../core/ports.ts';
 import { channelExportPrefix } from '../core/time.ts';
 import { triggerEpisode } from '../core/trigger.ts';
+import { shiftExportDates } from '../local/export-dates.ts';
 import { inspectDeadLetters, redriveDeadLetters } from './dlq.ts';
 
 const USAGE = `usage: telecast <command> [--json]
@@ -24,7 +25,9 @@ const USAGE = `usage: telecast <command> [--json]
   podcast put <file.json>                 validate and store a podcast configuration
   podcast list                            list podcasts
   podcast get <podcast_id>                show one podcast's configuration
-  channel import <channel> <result.json>  upload a Telegram Desktop export as the channel's source
+  channel import <channel> <result.json> [--recent]
+                                          upload a Telegram Desktop export as the channel's source
+                                          (--recent: move its dates so the newest post is 10 minutes old)
   episode generate <podcast_id>           start an episode now (as the admin button does)
   episode status <podcast_id> <episode_id>
   episode list <podcast_id> [--limit N]   newest first
@@ -120,9 +123,13 @@ async function run(argv: string[], out: Out): Promise<void> {
       return out.print(podcast, () => JSON.stringify(podcast, null, 2));
     }
     case 'channel import': {
-      const channel = arg(0, 'channel');
-      const path = arg(1, 'result.json');
-      const data = JSON.parse(await readFile(path, 'utf8')) as ChannelExport;
+      const { values, positionals } = parseArgs({ args, options: { recent: { type: 'boolean', default: false } }, allowPositionals: true });
+      const [channel, path] = positionals;
+      if (!channel) throw new UsageError('missing <channel>');
+      if (!path) throw new UsageError('missing <result.json>');
+      let data = JSON.parse(await readFile(path, 'utf8')) as ChannelExport;
+      // --recent: a sample export is old by the time anyone imports it, and the collector reads only recent posts.
+      if (values.recent) data = shiftExportDates(data, new Date(Date.now() - 10 * 60_000));
       const posts = exportPosts(channel, data); // validates the shape before anything is stored
       const { BUCKET_NAME } = env(['BUCKET_NAME']);
       const key = `${channelExportPrefix(channel)}result.json`;

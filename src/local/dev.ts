@@ -60,7 +60,7 @@ To use the CLI against this stack, in another shell:
 ${exportLines(stack.env)}
 
   node bin/telecast.mjs podcast put samples/podcast.json
-  node bin/telecast.mjs channel import @telecast_sample test/fixtures/telegram-export/result.json
+  node bin/telecast.mjs channel import @telecast_sample test/fixtures/telegram-export/result.json --recent
   node bin/telecast.mjs episode generate tech-pulse
 
 Ctrl-C stops the stack (state is in memory and goes with it).

@@ -87,6 +87,17 @@ describe('operator CLI against the emulators', function () {
     expect(result.stderr).to.include('unknown command "episode explode"').and.include('usage: telecast');
   });
 
+  it('imports a channel export, with --recent moving its newest post to ten minutes ago', async () => {
+    const file = join(dir, 'export.json');
+    const old = { name: 'Old', type: 'public_channel', id: 1, messages: [{ id: 1, type: 'message', date: '2020-01-01T00:00:00', date_unixtime: '1577836800', text: 'A long enough post from years ago.' }] };
+    await writeFile(file, JSON.stringify(old));
+    const result = await telecast(env, 'channel', 'import', '@old_channel', file, '--recent', '--json');
+    expect(JSON.parse(result.stdout)).to.include({ channel: '@old_channel', key: 'channel-exports/old_channel/result.json', posts: 1 });
+    const stored = await aws.objects.getJson<{ messages: Array<{ date_unixtime: string }> }>('channel-exports/old_channel/result.json');
+    const age = Date.now() / 1000 - Number(stored.messages[0]!.date_unixtime);
+    expect(age).to.be.within(9 * 60, 11 * 60);
+  });
+
   it('refuses to start an episode for an unknown podcast', async () => {
     const result = await telecast(env, 'episode', 'generate', 'nobody');
     expect(result.code).to.equal(1);
