@@ -4,7 +4,6 @@
 # Node 22 comes from the npm `node` package in devDependencies: the machine's system Node may be older, and
 # Lambda runs nodejs22.x. Putting node_modules/.bin first on PATH makes `node` here that pinned version.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
-NPM      ?= npm
 ENV      ?= dev
 TF_ENV_DIR = terraform/envs/$(ENV)
 
@@ -21,7 +20,7 @@ help:
 # ---- dependencies ---------------------------------------------------------------------------------------------
 # The stamp is npm's own lock copy: reinstall only when package-lock.json changes.
 node_modules/.package-lock.json: package-lock.json package.json
-	$(NPM) ci --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $@
 
 install: node_modules/.package-lock.json
