@@ -155,7 +155,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
   }
 
   async latestChannelEpisode(podcastId: string, options: { status?: Episode['status']; before?: string } = {}): Promise<Episode | undefined> {
-    // Newest first, filtered server-side, paging until one is found: whatever came after it is passed over.
+    // Newest first, filtered server-side: whatever came after the one we want is passed over.
     const names: Record<string, string> = { '#pk': TABLE_KEYS.partitionKey, '#trigger': 'trigger' };
     const values: Record<string, unknown> = { ':pk': episodePartition(podcastId), ':direct': 'direct' };
     const filters = ['#trigger <> :direct'];
@@ -170,25 +170,21 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
       values[':status'] = options.status;
       filters.push('#status = :status');
     }
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: keyCondition,
-          FilterExpression: filters.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      const [item] = page.Items ?? [];
-      if (item) return stripKeys<Episode>(item);
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return undefined;
+    // queryAll pages on until it has one: the filter applies after the read, so a page may come back empty.
+    const [item] = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filters.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      1,
+    );
+    return item ? stripKeys<Episode>(item) : undefined;
   }
 
   async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard = {}): Promise<Episode> {

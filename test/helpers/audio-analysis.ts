@@ -236,3 +236,14 @@ export function median(values: number[]): number {
 export function medianF0(samples: Int16Array, sampleRate: number): number {
   return median(estimateF0(samples, sampleRate));
 }
+
+/** PCM chunks, as written to an encoder, joined into one buffer. */
+export function concatPcm(chunks: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

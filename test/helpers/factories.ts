@@ -3,6 +3,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parsePodcastConfig, type PodcastConfig } from '../../src/core/contracts.ts';
 import type { Episode } from '../../src/core/episode.ts';
 import type { ChannelPost } from '../../src/core/ports.ts';
+import type { Script, ScriptTurn } from '../../src/core/script.ts';
 import { newEpisode } from '../../src/core/trigger.ts';
 
 export function podcastConfig(overrides: Partial<PodcastConfig> = {}): PodcastConfig {
@@ -72,5 +73,18 @@ export function lambdaContext(remainingMs = 60_000): Context {
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
+  };
+}
+
+/** An English two-host script with Alex (male voice) and Dana (female voice) and the given turns. */
+export function twoHostScript(turns: ScriptTurn[], title = 'Weekly digest'): Script {
+  return {
+    language: 'en',
+    title,
+    speakers: {
+      person1: { name: 'Alex', role: 'host', voice: 'en-us+m3' },
+      person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
+    },
+    turns,
   };
 }

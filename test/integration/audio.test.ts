@@ -9,25 +9,18 @@ import { DownstreamError, ValidationError } from '../../src/core/errors.ts';
 import type { AudioEncoder } from '../../src/core/ports.ts';
 import { renderEpisodeAudio } from '../../src/core/render-audio.ts';
 import type { Script } from '../../src/core/script.ts';
-import { findSilences, medianF0, parseMp3Frames, rms } from '../helpers/audio-analysis.ts';
+import { concatPcm, findSilences, medianF0, parseMp3Frames, rms } from '../helpers/audio-analysis.ts';
+import { twoHostScript } from '../helpers/factories.ts';
 
 /** LAME's start delay (576 + 529 samples) plus the last frame's padding and the flush frame. */
 const ENCODER_SLACK_SAMPLES = 1105 + 2 * 576;
 
-const english: Script = {
-  language: 'en',
-  title: 'Weekly digest',
-  speakers: {
-    person1: { name: 'Alex', role: 'host', voice: 'en-us+m3' },
-    person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
-  },
-  turns: [
-    { speaker: 'person1', text: 'Welcome to the weekly digest. I am Alex.', section: 'intro' },
-    { speaker: 'person2', text: 'And I am Dana. We have three stories today.', section: 'intro' },
-    { speaker: 'person1', text: 'First, the city council approved the new budget on Monday.', section: 'segment-1' },
-    { speaker: 'person2', text: 'That is all for this week. Thanks for listening!', section: 'outro' },
-  ],
-};
+const english: Script = twoHostScript([
+  { speaker: 'person1', text: 'Welcome to the weekly digest. I am Alex.', section: 'intro' },
+  { speaker: 'person2', text: 'And I am Dana. We have three stories today.', section: 'intro' },
+  { speaker: 'person1', text: 'First, the city council approved the new budget on Monday.', section: 'segment-1' },
+  { speaker: 'person2', text: 'That is all for this week. Thanks for listening!', section: 'outro' },
+]);
 
 const hebrew: Script = {
   language: 'he',
@@ -57,13 +50,7 @@ class Tee implements AudioEncoder {
     return this.inner.finish();
   }
   pcm(): Int16Array {
-    const out = new Int16Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatPcm(this.chunks);
   }
 }
 

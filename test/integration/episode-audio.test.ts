@@ -4,6 +4,7 @@ import { createAudioRenderer } from '../../src/adapters/episode-audio.ts';
 import { EspeakSynthesizer } from '../../src/adapters/espeak-synthesizer.ts';
 import type { Script } from '../../src/core/script.ts';
 import { parseMp3Frames } from '../helpers/audio-analysis.ts';
+import { twoHostScript } from '../helpers/factories.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';
 
 describe('the episode audio renderer (espeak-ng → MP3 file → S3)', function () {
@@ -14,18 +15,13 @@ describe('the episode audio renderer (espeak-ng → MP3 file → S3)', function 
   });
   after(() => aws?.stop());
 
-  const script: Script = {
-    language: 'en',
-    title: 'Short',
-    speakers: {
-      person1: { name: 'Alex', role: 'host', voice: 'en-us+m3' },
-      person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
-    },
-    turns: [
+  const script: Script = twoHostScript(
+    [
       { speaker: 'person1', text: 'Welcome to a very short show.', section: 'intro' },
       { speaker: 'person2', text: 'Short enough that it fits in one buffer.', section: 'intro' },
     ],
-  };
+    'Short',
+  );
 
   it('uploads the whole MP3, even one shorter than the encoder buffer, as long as the returned duration', async () => {
     const render = createAudioRenderer({ objects: aws.objects, synthesizer: new EspeakSynthesizer() });

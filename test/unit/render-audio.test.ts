@@ -3,6 +3,8 @@ import { DownstreamError, ValidationError } from '../../src/core/errors.ts';
 import type { AudioEncoder, Pcm, SpeechSynthesizer } from '../../src/core/ports.ts';
 import { renderEpisodeAudio, resampleLinear } from '../../src/core/render-audio.ts';
 import type { Script, ScriptTurn } from '../../src/core/script.ts';
+import { concatPcm } from '../helpers/audio-analysis.ts';
+import { twoHostScript } from '../helpers/factories.ts';
 
 const RATE = 1000;
 
@@ -37,27 +39,11 @@ class FakeEncoder implements AudioEncoder {
     return { bytes: 0 };
   }
   get samples(): Int16Array {
-    const out = new Int16Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatPcm(this.chunks);
   }
 }
 
-function script(turns: ScriptTurn[]): Script {
-  return {
-    language: 'en',
-    title: 'Weekly digest',
-    speakers: {
-      person1: { name: 'Alex', role: 'host', voice: 'en-us+m3' },
-      person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
-    },
-    turns,
-  };
-}
+const script = (turns: ScriptTurn[]): Script => twoHostScript(turns);
 
 const twoSections = script([
   { speaker: 'person1', text: 'Hello there', section: 'intro' }, // 110 samples

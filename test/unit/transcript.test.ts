@@ -2,15 +2,10 @@ import { expect } from 'chai';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { Cue, Script } from '../../src/core/script.ts';
 import { formatVttTimestamp, toTranscriptText, toWebVtt } from '../../src/core/transcript.ts';
+import { twoHostScript } from '../helpers/factories.ts';
 
-const script: Script = {
-  language: 'en',
-  title: 'Weekly digest: 29 November',
-  speakers: {
-    person1: { name: 'Alex', role: 'host', voice: 'en-us+m3' },
-    person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
-  },
-  turns: [
+const script: Script = twoHostScript(
+  [
     { speaker: 'person1', text: 'Welcome to the show.', section: 'intro' },
     { speaker: 'person2', text: 'Glad to be here.\nLet us begin.', section: 'intro' },
     { speaker: 'person1', text: '   ', section: 'segment-1' },
@@ -18,7 +13,8 @@ const script: Script = {
     { speaker: 'person2', text: 'It passed, narrowly.', section: 'segment-1' },
     { speaker: 'person1', text: 'That is all for today.', section: 'outro' },
   ],
-};
+  'Weekly digest: 29 November',
+);
 
 function cue(speaker: 'person1' | 'person2', text: string, start: number, end: number): Cue {
   return { speaker, speakerName: speaker === 'person1' ? 'Alex' : 'Dana', text, start, end };
