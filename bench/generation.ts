@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { EspeakSynthesizer } from '../src/adapters/espeak-synthesizer.ts';
 import { Mp3FileEncoder } from '../src/adapters/mp3-encoder.ts';
 import type { AudioEncoder, Pcm, SpeechSynthesizer } from '../src/core/ports.ts';
-import { renderEpisodeAudio } from '../src/core/render-audio.ts';
-import type { Script, ScriptTurn, SpeakerId } from '../src/core/script.ts';
+import { renderEpisodeAudio } from '../src/core/generation/render-audio.ts';
+import type { Script, ScriptTurn, SpeakerId } from '../src/core/generation/script.ts';
 
 const TARGET_RTF = 30;
 const TARGET_RSS_MB = 300;

@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { parsePodcastConfig, type PodcastConfig } from '../core/contracts.ts';
-import { CLAIM_RULES, TRANSITIONS, type Episode, type TransitionName } from '../core/episode.ts';
+import { CLAIM_RULES, TRANSITIONS, type Episode, type TransitionName } from '../core/episodes/status.ts';
 import { ConflictError, DownstreamError, NotFoundError, errorMessage } from '../core/errors.ts';
 import type { EpisodeKey, EpisodeRepository, PodcastRepository, TransitionGuard } from '../core/ports.ts';
 import { PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';

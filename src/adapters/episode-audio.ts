@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AudioRenderer } from '../core/generator.ts';
+import type { AudioRenderer } from '../core/generation/generate-episode.ts';
 import type { ObjectStore, SpeechSynthesizer } from '../core/ports.ts';
-import { renderEpisodeAudio, type RenderedAudio } from '../core/render-audio.ts';
+import { renderEpisodeAudio, type RenderedAudio } from '../core/generation/render-audio.ts';
 import { Mp3FileEncoder } from './mp3-encoder.ts';
 
 export interface EpisodeAudioOptions {

@@ -3,10 +3,11 @@
  * `channel-exports/<channel>/`. Live sources (Bot API, MTProto) implement the same port.
  */
 import type { MediaType } from '../core/contracts.ts';
-import { inWindow } from '../core/collect.ts';
+import { inWindow } from '../core/collection/window.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ChannelPost, ChannelReader, PostMedia, TimeWindow } from '../core/ports.ts';
-import { channelExportPrefix, normaliseChannel } from '../core/time.ts';
+import { normaliseChannel } from '../core/channels.ts';
+import { channelExportKey } from '../core/keys.ts';
 import type { S3ObjectStore } from './s3-object-store.ts';
 
 /** The parts of an export message we read. */
@@ -88,7 +89,7 @@ export class TelegramExportReader implements ChannelReader {
   ) {}
 
   async *read(channel: string, window: TimeWindow): AsyncIterable<ChannelPost[]> {
-    const key = `${channelExportPrefix(channel)}result.json`;
+    const key = channelExportKey(channel);
     let data: ChannelExport;
     try {
       data = await this.objects.getJson<ChannelExport>(key);

@@ -12,11 +12,11 @@ import { SqsQueue, queueNameOf } from '../adapters/sqs-queue.ts';
 import { exportPosts, type ChannelExport } from '../adapters/telegram-export-reader.ts';
 import { readConfig, type ConfigKey } from '../core/config.ts';
 import { parsePodcastConfig } from '../core/contracts.ts';
-import type { Episode } from '../core/episode.ts';
+import type { Episode } from '../core/episodes/status.ts';
 import { TelecastError, ValidationError } from '../core/errors.ts';
 import { systemClock } from '../core/ports.ts';
-import { channelExportPrefix } from '../core/time.ts';
-import { triggerEpisode } from '../core/trigger.ts';
+import { channelExportKey } from '../core/keys.ts';
+import { triggerEpisode } from '../core/episodes/start-episode.ts';
 import { shiftExportDates } from '../local/export-dates.ts';
 import { inspectDeadLetters, redriveDeadLetters } from './dlq.ts';
 
@@ -132,7 +132,7 @@ async function run(argv: string[], out: Out): Promise<void> {
       if (values.recent) data = shiftExportDates(data, new Date(Date.now() - 10 * 60_000));
       const posts = exportPosts(channel, data); // validates the shape before anything is stored
       const { BUCKET_NAME } = env(['BUCKET_NAME']);
-      const key = `${channelExportPrefix(channel)}result.json`;
+      const key = channelExportKey(channel);
       await new S3ObjectStore(clients().s3, BUCKET_NAME).putJson(key, data);
       return out.print({ channel, key, posts: posts.length }, () => `imported ${posts.length} posts of ${channel} to s3://${BUCKET_NAME}/${key}`);
     }

@@ -1,6 +1,6 @@
 /**
  * Handler configuration from environment variables, parsed and validated once at cold start: fail fast and name
- * every bad key at once (ARCHITECTURE.md "Runtime and configuration"). Pure: the caller passes `process.env`.
+ * every bad key at once (docs/architecture.md "Runtime and configuration"). Pure: the caller passes `process.env`.
  */
 import { ConfigError } from './errors.ts';
 

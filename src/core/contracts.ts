@@ -1,5 +1,5 @@
 /**
- * The contracts between stages (ARCHITECTURE.md "Messages"): their types, and parsers that validate with the ajv code
+ * The contracts between stages (docs/architecture.md "Messages"): their types, and parsers that validate with the ajv code
  * generated from src/core/schemas.ts. A message that fails validation is never processed: the consumer dead-letters
  * it with the violations as the reason.
  */
@@ -7,6 +7,7 @@ import type { ErrorObject } from 'ajv';
 import { LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, TRIGGERS } from './contract-constants.ts';
 import { EPISODE_ID_PATTERN, ID_PATTERN } from './schemas.ts';
 import { ValidationError } from './errors.ts';
+import type { EpisodeContent } from './ports.ts';
 import * as validators from './validators.generated.js';
 
 export { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, TRIGGERS } from './contract-constants.ts';
@@ -144,6 +145,8 @@ export const parsePodcastConfig = /* @__PURE__ */ validatorFor<PodcastConfig>(va
 export const parseCollectionRequest = /* @__PURE__ */ validatorFor<CollectionRequest>(validators.collectionRequest, 'collection request');
 /** Validates a processing message (telegram → podcastfy). */
 export const parseProcessingMessage = /* @__PURE__ */ validatorFor<ProcessingMessage>(validators.processingMessage, 'processing message');
+/** Validates content.json (telegram → podcastfy, through S3). */
+export const parseEpisodeContent = /* @__PURE__ */ validatorFor<EpisodeContent>(validators.episodeContent, 'content.json');
 /** Validates the podcastfy Lambda's direct-invocation input. */
 export const parseDirectGenerationRequest = /* @__PURE__ */ validatorFor<DirectGenerationRequest>(
   validators.directGenerationRequest,

@@ -3,8 +3,8 @@
  * core never imports @aws-sdk. Tests of pure logic pass in-memory implementations.
  */
 import type { MediaType, PodcastConfig } from './contracts.ts';
-import type { Episode, TransitionName } from './episode.ts';
-import type { Script } from './script.ts';
+import type { Episode, TransitionName } from './episodes/status.ts';
+import type { Script } from './generation/script.ts';
 
 export interface EpisodeKey {
   podcastId: string;

@@ -136,6 +136,55 @@ export const processingMessageSchema = {
   },
 } as const;
 
+/**
+ * content.json: what the collector stores for the generator (claim check). The generator validates it when it reads
+ * it, like every other hand-off: a hand-edited or truncated file fails with the field at fault, not deep in a writer.
+ */
+export const episodeContentSchema = {
+  $id: 'telecast/episode-content',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schema_version', 'podcast_id', 'episode_id', 'channels', 'window', 'collected_at', 'posts'],
+  properties: {
+    schema_version: { const: SCHEMA_VERSION },
+    podcast_id: { type: 'string', pattern: ID_PATTERN },
+    episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
+    channels: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+    window: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from', 'to'],
+      properties: { from: UTC_INSTANT, to: UTC_INSTANT },
+    },
+    collected_at: UTC_INSTANT,
+    posts: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channel', 'id', 'date', 'text', 'links', 'media'],
+        properties: {
+          channel: { type: 'string', minLength: 1 },
+          id: { type: 'integer' },
+          date: UTC_INSTANT,
+          text: { type: 'string' },
+          links: { type: 'array', items: { type: 'string' } },
+          media: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type'],
+              properties: { type: { enum: [...MEDIA_TYPES] }, file: { type: 'string' }, key: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 export const directGenerationRequestSchema = {
   $id: 'telecast/direct-generation-request',
   type: 'object',
@@ -154,4 +203,5 @@ export const SCHEMAS = {
   collectionRequest: collectionRequestSchema,
   processingMessage: processingMessageSchema,
   directGenerationRequest: directGenerationRequestSchema,
+  episodeContent: episodeContentSchema,
 } as const;

@@ -1,6 +1,6 @@
 /**
  * Episode identity is derived from its creation time, so folder, id and status record always agree
- * (ARCHITECTURE.md: `<timestamp>` in keys is the compact UTC form, e.g. 20261129T070000123Z).
+ * (docs/architecture.md: `<timestamp>` in keys is the compact UTC form, e.g. 20261129T070000123Z).
  */
 const COMPACT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z$/;
 
@@ -21,39 +21,6 @@ export function parseCompactTimestamp(value: string): Date | undefined {
 /** The episode id is the compact creation timestamp itself: sortable, unique per podcast, and readable. */
 export function episodeIdFor(createdAt: Date): string {
   return compactTimestamp(createdAt);
-}
-
-/** `podcasts/<podcast_id>/<timestamp>/` — the seed's folder for everything one episode produces. */
-export function episodePrefix(podcastId: string, episodeId: string): string {
-  return `podcasts/${podcastId}/${episodeId}/`;
-}
-
-export const EPISODE_FILES = {
-  content: 'content.json',
-  script: 'script.json',
-  audio: 'episode.mp3',
-  transcript: 'transcript.txt',
-  vtt: 'transcript.vtt',
-  media: 'media/',
-} as const;
-
-export function episodeKey(podcastId: string, episodeId: string, file: keyof typeof EPISODE_FILES): string {
-  return episodePrefix(podcastId, episodeId) + EPISODE_FILES[file];
-}
-
-/** Where a Telegram Desktop export of a channel is kept in the bucket (read by the export ChannelReader). */
-export function channelExportPrefix(channel: string): string {
-  return `channel-exports/${normaliseChannel(channel)}/`;
-}
-
-/** `@Some_Channel`, `t.me/Some_Channel` and `some_channel` all name the same channel. */
-export function normaliseChannel(channel: string): string {
-  return channel
-    .trim()
-    .replace(/^https?:\/\//, '')
-    .replace(/^t\.me\//, '')
-    .replace(/^@/, '')
-    .toLowerCase();
 }
 
 export function addHours(date: Date, hours: number): Date {

@@ -8,3 +8,4 @@ export declare const podcastConfig: GeneratedValidator;
 export declare const collectionRequest: GeneratedValidator;
 export declare const processingMessage: GeneratedValidator;
 export declare const directGenerationRequest: GeneratedValidator;
+export declare const episodeContent: GeneratedValidator;

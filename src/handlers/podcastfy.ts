@@ -5,13 +5,13 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseDirectGenerationRequest, parseJsonBody, parseProcessingMessage } from '../core/contracts.ts';
 import { readConfig } from '../core/config.ts';
-import { generateFromText } from '../core/direct.ts';
-import type { Episode } from '../core/episode.ts';
+import { generateFromText } from '../core/generation/direct-episode.ts';
+import type { Episode } from '../core/episodes/status.ts';
 import { errorMessage } from '../core/errors.ts';
-import { generateEpisode, type GeneratorDeps } from '../core/generator.ts';
+import { generateEpisode, type GeneratorDeps } from '../core/generation/generate-episode.ts';
 import type { QueueSender } from '../core/ports.ts';
-import { DialogueScriptWriter } from '../core/script-writer.ts';
-import { toTranscriptText, toWebVtt } from '../core/transcript.ts';
+import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
+import { toTranscriptText, toWebVtt } from '../core/generation/transcript.ts';
 import { createAudioRenderer } from '../adapters/episode-audio.ts';
 import { EspeakSynthesizer } from '../adapters/espeak-synthesizer.ts';
 import { logger, type Logger } from './common/logger.ts';

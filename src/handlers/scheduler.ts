@@ -3,7 +3,7 @@
  * episodes stuck past STUCK_AFTER_MINUTES, and starts an episode for every due podcast.
  */
 import { readConfig } from '../core/config.ts';
-import { runSchedule, type ScheduleDeps, type ScheduleReport } from '../core/schedule.ts';
+import { runSchedule, type ScheduleDeps, type ScheduleReport } from '../core/episodes/schedule.ts';
 import { TelecastError } from '../core/errors.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createStateRuntime } from './common/runtime.ts';

@@ -4,7 +4,7 @@
  */
 import type { SQSEvent, Context, SQSBatchResponse } from 'aws-lambda';
 import { parseCollectionRequest, parseJsonBody } from '../core/contracts.ts';
-import { collectEpisode, type CollectorDeps } from '../core/collector.ts';
+import { collectEpisode, type CollectorDeps } from '../core/collection/collect-episode.ts';
 import { readConfig } from '../core/config.ts';
 import { TelegramExportReader } from '../adapters/telegram-export-reader.ts';
 import { logger, type Logger } from './common/logger.ts';

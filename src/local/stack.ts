@@ -87,7 +87,7 @@ function commonEnv(endpoints: EmulatorEndpoints, resources: Resources, logLevel:
   };
 }
 
-/** Each function's variables (ARCHITECTURE.md "Runtime and configuration"): only what that function needs. */
+/** Each function's variables (docs/architecture.md "Runtime and configuration"): only what that function needs. */
 function environments(
   endpoints: EmulatorEndpoints,
   resources: Resources,

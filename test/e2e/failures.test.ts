@@ -4,9 +4,10 @@
 import { expect } from 'chai';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { Episode } from '../../src/core/episode.ts';
-import { channelExportPrefix, episodeIdFor, episodeKey } from '../../src/core/time.ts';
-import { newEpisode } from '../../src/core/trigger.ts';
+import type { Episode } from '../../src/core/episodes/status.ts';
+import { channelExportPrefix, episodeKey } from '../../src/core/keys.ts';
+import { episodeIdFor } from '../../src/core/time.ts';
+import { newEpisode } from '../../src/core/episodes/status.ts';
 import { loadQueueSettings } from '../../src/local/queue-settings.ts';
 import type { InspectedLetter, RedriveResult } from '../../src/cli/dlq.ts';
 import {

@@ -2,9 +2,9 @@
 // scheduler do around the pipeline. Dead letters are inspected and redriven through the CLI once their cause is fixed;
 // the scheduler starts due podcasts (one episode at a time) and fails episodes stuck past STUCK_AFTER_MINUTES.
 import { expect } from 'chai';
-import type { ScheduleReport } from '../../src/core/schedule.ts';
-import type { Episode } from '../../src/core/episode.ts';
-import { newEpisode } from '../../src/core/trigger.ts';
+import type { ScheduleReport } from '../../src/core/episodes/schedule.ts';
+import type { Episode } from '../../src/core/episodes/status.ts';
+import { newEpisode } from '../../src/core/episodes/status.ts';
 import type { InspectedLetter, RedriveResult } from '../../src/cli/dlq.ts';
 import {
   collectionRequestFor,

@@ -3,8 +3,8 @@
 // episode the first one produced, as an operator's session would.
 import { expect } from 'chai';
 import type { EpisodeContent } from '../../src/core/ports.ts';
-import type { Script } from '../../src/core/script.ts';
-import type { Episode, EpisodeStatus } from '../../src/core/episode.ts';
+import type { Script } from '../../src/core/generation/script.ts';
+import type { Episode, EpisodeStatus } from '../../src/core/episodes/status.ts';
 import { parseMp3Frames } from '../helpers/audio-analysis.ts';
 import {
   SAMPLE_CHANNEL,

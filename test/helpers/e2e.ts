@@ -6,8 +6,7 @@
  * execFileSync, or the emulator it talks to cannot answer.
  */
 import type { Trigger } from '../../src/core/contracts.ts';
-import { processingMessageFor as coreProcessingMessageFor } from '../../src/core/collector.ts';
-import { collectionRequestFor as coreCollectionRequestFor } from '../../src/core/trigger.ts';
+import { collectionRequestFor as coreCollectionRequestFor, processingMessageFor as coreProcessingMessageFor } from '../../src/core/handoff.ts';
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,7 +20,7 @@ import { promisify } from 'node:util';
 import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../../src/adapters/dynamo-repository.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { parsePodcastConfig, type CollectionRequest, type PodcastConfig, type ProcessingMessage } from '../../src/core/contracts.ts';
-import type { Episode, EpisodeStatus } from '../../src/core/episode.ts';
+import type { Episode, EpisodeStatus } from '../../src/core/episodes/status.ts';
 import type { EpisodeKey } from '../../src/core/ports.ts';
 import { shiftExportDates } from '../../src/local/export-dates.ts';
 import { REPO_ROOT } from '../../src/local/stack.ts';

@@ -1,10 +1,10 @@
 /** Real-shaped test data: podcast configs, episodes, posts and Lambda SQS events. */
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parsePodcastConfig, type PodcastConfig } from '../../src/core/contracts.ts';
-import type { Episode } from '../../src/core/episode.ts';
+import type { Episode } from '../../src/core/episodes/status.ts';
 import type { ChannelPost } from '../../src/core/ports.ts';
-import type { Script, ScriptTurn } from '../../src/core/script.ts';
-import { newEpisode } from '../../src/core/trigger.ts';
+import type { Script, ScriptTurn } from '../../src/core/generation/script.ts';
+import { newEpisode } from '../../src/core/episodes/status.ts';
 
 export function podcastConfig(overrides: Partial<PodcastConfig> = {}): PodcastConfig {
   return parsePodcastConfig({

@@ -7,8 +7,8 @@ import { EspeakSynthesizer, parseWav } from '../../src/adapters/espeak-synthesiz
 import { Mp3FileEncoder } from '../../src/adapters/mp3-encoder.ts';
 import { DownstreamError, ValidationError } from '../../src/core/errors.ts';
 import type { AudioEncoder } from '../../src/core/ports.ts';
-import { renderEpisodeAudio } from '../../src/core/render-audio.ts';
-import type { Script } from '../../src/core/script.ts';
+import { renderEpisodeAudio } from '../../src/core/generation/render-audio.ts';
+import type { Script } from '../../src/core/generation/script.ts';
 import { concatPcm, findSilences, medianF0, parseMp3Frames, rms } from '../helpers/audio-analysis.ts';
 import { twoHostScript } from '../helpers/factories.ts';
 

@@ -1,11 +1,12 @@
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { expect } from 'chai';
-import { collectEpisode } from '../../src/core/collector.ts';
+import { collectEpisode } from '../../src/core/collection/collect-episode.ts';
 import { parseCollectionRequest, parseProcessingMessage } from '../../src/core/contracts.ts';
 import { NotReadyError, ValidationError } from '../../src/core/errors.ts';
 import { systemClock, type ChannelReader } from '../../src/core/ports.ts';
-import { EpisodeInFlightError, newEpisode, triggerEpisode } from '../../src/core/trigger.ts';
+import { EpisodeInFlightError, triggerEpisode } from '../../src/core/episodes/start-episode.ts';
+import { newEpisode } from '../../src/core/episodes/status.ts';
 import { createSqsConsumer } from '../../src/handlers/common/sqs-consumer.ts';
 import { lambdaContext, podcastConfig, post, sqsEvent, sqsRecord } from '../helpers/factories.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';

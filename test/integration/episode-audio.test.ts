@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createAudioRenderer } from '../../src/adapters/episode-audio.ts';
 import { EspeakSynthesizer } from '../../src/adapters/espeak-synthesizer.ts';
-import type { Script } from '../../src/core/script.ts';
+import type { Script } from '../../src/core/generation/script.ts';
 import { parseMp3Frames } from '../helpers/audio-analysis.ts';
 import { twoHostScript } from '../helpers/factories.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';

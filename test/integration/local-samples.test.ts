@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { exportPosts, type ChannelExport } from '../../src/adapters/telegram-export-reader.ts';
-import { isFilteredLink, preparePost } from '../../src/core/collect.ts';
+import { isFilteredLink, preparePost } from '../../src/core/collection/post-rules.ts';
 import { parsePodcastConfig } from '../../src/core/contracts.ts';
 import { newestMessageTime, shiftExportDates } from '../../src/local/export-dates.ts';
 

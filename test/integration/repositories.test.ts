@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConflictError, NotFoundError } from '../../src/core/errors.ts';
-import { newEpisode } from '../../src/core/trigger.ts';
+import { newEpisode } from '../../src/core/episodes/status.ts';
 import { episode as makeEpisode, podcastConfig } from '../helpers/factories.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';
 

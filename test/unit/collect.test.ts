@@ -1,13 +1,7 @@
 import { expect } from 'chai';
-import {
-  buildContent,
-  collectionWindow,
-  domainOf,
-  extractLinks,
-  inWindow,
-  matchesDomainFilter,
-  preparePost,
-} from '../../src/core/collect.ts';
+import { domainOf, extractLinks, matchesDomainFilter, preparePost } from '../../src/core/collection/post-rules.ts';
+import { collectionWindow, inWindow } from '../../src/core/collection/window.ts';
+import { episodeContentFor } from '../../src/core/handoff.ts';
 import { episode, podcastConfig, post } from '../helpers/factories.ts';
 
 const created = new Date('2026-11-29T07:00:00.000Z');
@@ -97,7 +91,7 @@ describe('content.json', () => {
   it('orders posts oldest first and lists each post once', () => {
     const podcast = podcastConfig();
     const window = collectionWindow(podcast, created, undefined);
-    const content = buildContent(
+    const content = episodeContentFor(
       podcast,
       { episode_id: '20261129T070000000Z' },
       window,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readConfig } from '../../src/core/config.ts';
 import { ConfigError } from '../../src/core/errors.ts';
-import { isDue, stuckCutoff } from '../../src/core/schedule.ts';
+import { isDue, stuckCutoff } from '../../src/core/episodes/schedule.ts';
 import { episode, podcastConfig } from '../helpers/factories.ts';
 
 describe('handler configuration', () => {

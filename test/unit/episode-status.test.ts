@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import { canApply, stageOf, TRANSITIONS, EPISODE_STATUSES, type EpisodeStatus } from '../../src/core/episode.ts';
-import { compactTimestamp, episodeIdFor, episodePrefix, parseCompactTimestamp, normaliseChannel } from '../../src/core/time.ts';
+import { canApply, stageOf, TRANSITIONS, EPISODE_STATUSES, type EpisodeStatus } from '../../src/core/episodes/status.ts';
+import { normaliseChannel } from '../../src/core/channels.ts';
+import { episodePrefix } from '../../src/core/keys.ts';
+import { compactTimestamp, episodeIdFor, parseCompactTimestamp } from '../../src/core/time.ts';
 
 const now = new Date('2026-11-29T08:00:00.000Z');
 const past = '2026-11-29T07:59:00.000Z';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { DownstreamError, ValidationError } from '../../src/core/errors.ts';
 import type { AudioEncoder, Pcm, SpeechSynthesizer } from '../../src/core/ports.ts';
-import { renderEpisodeAudio, resampleLinear } from '../../src/core/render-audio.ts';
-import type { Script, ScriptTurn } from '../../src/core/script.ts';
+import { renderEpisodeAudio, resampleLinear } from '../../src/core/generation/render-audio.ts';
+import type { Script, ScriptTurn } from '../../src/core/generation/script.ts';
 import { concatPcm } from '../helpers/audio-analysis.ts';
 import { twoHostScript } from '../helpers/factories.ts';
 

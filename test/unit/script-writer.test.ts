@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_VOICES, SEGMENTS_PER_ROUND, excerpt, speakable, writeDialogue } from '../../src/core/script-writer.ts';
+import { DEFAULT_VOICES, SEGMENTS_PER_ROUND, excerpt, speakable, writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
 import type { EpisodeContent } from '../../src/core/ports.ts';
 import { podcastConfig, post } from '../helpers/factories.ts';
 
@@ -119,7 +119,7 @@ describe('speaking posts naturally', () => {
 
 describe('posts in another language', () => {
   it('tells Hebrew from English by its letters', async () => {
-    const { languageOf } = await import('../../src/core/script-writer.ts');
+    const { languageOf } = await import('../../src/core/generation/dialogue-writer.ts');
     expect(languageOf('סטארט-אפ ישראלי חשף שבב חדש, Edge AI')).to.equal('he');
     expect(languageOf('A new chip from Tel Aviv')).to.equal('en');
     expect(languageOf('2026 — 42')).to.equal(undefined);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ValidationError } from '../../src/core/errors.ts';
-import type { Cue, Script } from '../../src/core/script.ts';
-import { formatVttTimestamp, toTranscriptText, toWebVtt } from '../../src/core/transcript.ts';
+import type { Cue, Script } from '../../src/core/generation/script.ts';
+import { formatVttTimestamp, toTranscriptText, toWebVtt } from '../../src/core/generation/transcript.ts';
 import { twoHostScript } from '../helpers/factories.ts';
 
 const script: Script = twoHostScript(

@@ -3,7 +3,7 @@
  * processPartialResponse with ReportBatchItemFailures, so one failed record is retried and the rest of its batch is not
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
  *
- * Failure policy (ARCHITECTURE.md "Failure semantics"):
+ * Failure policy (docs/architecture.md "Failure semantics"):
  * - retryable errors throw: the record is reported failed and SQS redelivers it after the visibility timeout; the
  *   episode keeps the error as `last_error`, and on the last allowed receive it is marked `failed` because SQS's
  *   redrive will move the message to the DLQ next;
@@ -13,7 +13,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { identifyEpisode } from '../../core/contracts.ts';
-import type { FailedStage } from '../../core/episode.ts';
+import type { FailedStage } from '../../core/episodes/status.ts';
 import { ConflictError, NotReadyError, errorMessage, isRetryable } from '../../core/errors.ts';
 import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
 import { queueNameOf, sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';

@@ -3,12 +3,12 @@
  * transcripts, mark `completed`. A completed episode is acknowledged with no work; a duplicate delivery while another
  * holds the claim is acknowledged too (the holder's own message stays responsible for it).
  */
-import type { PodcastConfig, ProcessingMessage } from './contracts.ts';
-import { canApply, type Episode } from './episode.ts';
-import { ConflictError, NotFoundError, NotReadyError, ValidationError } from './errors.ts';
-import type { Clock, EpisodeContent, EpisodeKey, EpisodeRepository, ObjectStore, PodcastRepository, ScriptWriter } from './ports.ts';
+import { parseEpisodeContent, type PodcastConfig, type ProcessingMessage } from '../contracts.ts';
+import { canApply, type Episode } from '../episodes/status.ts';
+import { ConflictError, NotFoundError, NotReadyError, ValidationError } from '../errors.ts';
+import type { Clock, EpisodeKey, EpisodeRepository, ObjectStore, PodcastRepository, ScriptWriter } from '../ports.ts';
 import type { Cue, Script } from './script.ts';
-import { episodeKey } from './time.ts';
+import { episodeKey } from '../keys.ts';
 
 /** Renders a script to audio and stores it at `key`; returns exact timings. Implemented over espeak-ng + MP3 + S3. */
 export type AudioRenderer = (script: Script, key: string) => Promise<{ durationSeconds: number; cues: Cue[] }>;
@@ -75,15 +75,19 @@ export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig,
   }
 
   const contentKey = episodeKey(key.podcastId, key.episodeId, 'content');
-  let content: EpisodeContent;
+  let stored: unknown;
   try {
-    content = await deps.objects.getJson<EpisodeContent>(contentKey);
+    stored = await deps.objects.getJson(contentKey);
   } catch (error) {
     if (error instanceof NotFoundError) throw new NotFoundError(`content.json is missing at ${contentKey}`, error);
     throw error;
   }
-  if (!Array.isArray(content?.posts) || content.posts.length === 0) {
-    throw new ValidationError(`content.json at ${contentKey} has no posts`);
+  // Validated like every other hand-off (handoff.ts): a damaged file names its field, a misplaced one its owner.
+  const content = parseEpisodeContent(stored);
+  if (content.podcast_id !== key.podcastId || content.episode_id !== key.episodeId) {
+    throw new ValidationError(`content.json at ${contentKey} belongs to another episode`, [
+      `it names ${content.podcast_id}/${content.episode_id}, not ${key.podcastId}/${key.episodeId}`,
+    ]);
   }
 
   const script = await deps.writer.write(podcast, content);

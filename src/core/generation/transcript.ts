@@ -2,7 +2,7 @@
  * The episode's transcripts: `transcript.txt` (speaker-tagged plain text) and `transcript.vtt` (WebVTT with voice
  * spans, for players and captions). Pure functions of the script and the cues renderEpisodeAudio measured.
  */
-import { ValidationError } from './errors.ts';
+import { ValidationError } from '../errors.ts';
 import type { Cue, Script, ScriptTurn } from './script.ts';
 
 /** Longest caption renderEpisodeAudio's turn is left as one cue; longer turns are split by sentence. */

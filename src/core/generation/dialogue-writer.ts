@@ -3,10 +3,10 @@
  * name and slogan, one segment per story, quick hits for the rest, outro). Same input, same script — which is what the
  * tests and a replayed message need. An LLM-backed writer can replace it behind the same port.
  */
-import type { Language, PodcastConfig } from './contracts.ts';
-import type { ChannelPost, EpisodeContent, ScriptWriter } from './ports.ts';
+import type { Language, PodcastConfig } from '../contracts.ts';
+import type { ChannelPost, EpisodeContent, ScriptWriter } from '../ports.ts';
 import type { Script, ScriptTurn, SpeakerId } from './script.ts';
-import { domainOf } from './collect.ts';
+import { domainOf } from '../collection/post-rules.ts';
 
 /** Voices used when a speaker names none: a lower and a higher voice so the two hosts are told apart. */
 export const DEFAULT_VOICES: Record<Language, Record<SpeakerId, string>> = {

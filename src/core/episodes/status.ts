@@ -1,11 +1,13 @@
 /**
- * The episode status machine (ARCHITECTURE.md "State"):
+ * The episode record and its status machine (docs/architecture.md "State"):
  *   pending → collecting → collected → generating → completed
  *   any active state → failed (error, failed_stage, attempts); collecting → skipped (no new content).
  * Every transition is a conditional update in the store, built from {@link TRANSITIONS}: a redelivered or duplicate
  * message can never move an episode backwards, and a completed episode is never regenerated.
  */
-import type { CollectionSummary, Trigger } from './contracts.ts';
+import type { CollectionSummary, PodcastConfig, Trigger } from '../contracts.ts';
+import { episodePrefix } from '../keys.ts';
+import { episodeIdFor } from '../time.ts';
 
 export const EPISODE_STATUSES = ['pending', 'collecting', 'collected', 'generating', 'completed', 'failed', 'skipped'] as const;
 export type EpisodeStatus = (typeof EPISODE_STATUSES)[number];
@@ -103,4 +105,21 @@ export function stageOf(status: EpisodeStatus): FailedStage {
     default:
       return 'generating';
   }
+}
+
+/** A new `pending` episode; its id, folder and timestamp all come from its creation time. */
+export function newEpisode(podcast: Pick<PodcastConfig, 'podcast_id'>, trigger: Episode['trigger'], createdAt: Date): Episode {
+  const episodeId = episodeIdFor(createdAt);
+  const iso = createdAt.toISOString();
+  return {
+    podcast_id: podcast.podcast_id,
+    episode_id: episodeId,
+    status: 'pending',
+    trigger,
+    timestamp: iso,
+    s3_path: episodePrefix(podcast.podcast_id, episodeId),
+    created_at: iso,
+    updated_at: iso,
+    attempts: 0,
+  };
 }

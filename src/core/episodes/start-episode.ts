@@ -2,11 +2,11 @@
  * Starting an episode: the one code path behind the schedule, the CLI's `episode generate` and the admin button.
  * The `pending` record is written before the collection request is sent, so no work ever runs without a status record.
  */
-import { parseCollectionRequest, type CollectionRequest, type PodcastConfig, type Trigger } from './contracts.ts';
-import { ConflictError, NotFoundError, errorMessage } from './errors.ts';
-import { IN_FLIGHT, type Episode } from './episode.ts';
-import type { Clock, EpisodeRepository, PodcastRepository, QueueSender } from './ports.ts';
-import { episodeIdFor, episodePrefix } from './time.ts';
+import type { Trigger } from '../contracts.ts';
+import { ConflictError, NotFoundError, errorMessage } from '../errors.ts';
+import { IN_FLIGHT, newEpisode, type Episode } from './status.ts';
+import type { Clock, EpisodeRepository, PodcastRepository, QueueSender } from '../ports.ts';
+import { collectionRequestFor } from '../handoff.ts';
 
 export interface TriggerDeps {
   podcasts: PodcastRepository;
@@ -24,33 +24,6 @@ export class EpisodeInFlightError extends ConflictError {
     super(`podcast ${episode.podcast_id} already has episode ${episode.episode_id} in status ${episode.status}`, episode.status);
     this.episode = episode;
   }
-}
-
-export function newEpisode(podcast: Pick<PodcastConfig, 'podcast_id'>, trigger: Episode['trigger'], createdAt: Date): Episode {
-  const episodeId = episodeIdFor(createdAt);
-  const iso = createdAt.toISOString();
-  return {
-    podcast_id: podcast.podcast_id,
-    episode_id: episodeId,
-    status: 'pending',
-    trigger,
-    timestamp: iso,
-    s3_path: episodePrefix(podcast.podcast_id, episodeId),
-    created_at: iso,
-    updated_at: iso,
-    attempts: 0,
-  };
-}
-
-/** The collection request for an episode, validated (ARCHITECTURE.md: messages are validated on both ends). */
-export function collectionRequestFor(episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'created_at'>, trigger: Trigger): CollectionRequest {
-  return parseCollectionRequest({
-    schema_version: 1,
-    podcast_id: episode.podcast_id,
-    episode_id: episode.episode_id,
-    trigger,
-    requested_at: episode.created_at,
-  });
 }
 
 /**
@@ -74,7 +47,6 @@ export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigg
     await deps.episodes.withdraw({ podcastId, episodeId: episode.episode_id });
     throw new EpisodeInFlightError(rival);
   }
-  // Validated on the way out too: a producer bug fails here, loudly, not in the consumer's DLQ.
   const request = collectionRequestFor(episode, trigger);
   try {
     await deps.queue.send(deps.collectionQueueUrl, request, { podcast_id: episode.podcast_id, episode_id: episode.episode_id });

@@ -1,32 +1,10 @@
 /**
- * Collection logic: which window to read, which posts to keep, what goes into content.json.
- * Pure: the telegram handler feeds it posts from a ChannelReader and writes what it returns.
+ * Which posts an episode keeps, and what is cut from them: links to filtered domains, media of unwanted types, posts
+ * too short to talk about. Pure: the collector feeds it the posts a ChannelReader yields.
  */
-import type { DomainFilter, PodcastConfig } from './contracts.ts';
-import type { Episode } from './episode.ts';
-import type { ChannelPost, EpisodeContent, TimeWindow } from './ports.ts';
-import { addHours, normaliseChannel } from './time.ts';
-
-/**
- * The exact window an episode covers, up to the episode's creation time: from the end of the podcast's last completed
- * episode's window (so nothing is read twice and nothing between episodes is missed), else `window_hours` before the
- * episode's creation. No rounding to days.
- */
-export function collectionWindow(
-  podcast: Pick<PodcastConfig, 'window_hours'>,
-  episodeCreatedAt: Date,
-  lastCompleted: Pick<Episode, 'window_to' | 'timestamp'> | undefined,
-): TimeWindow {
-  const to = episodeCreatedAt;
-  const lastEnd = lastCompleted ? new Date(lastCompleted.window_to ?? lastCompleted.timestamp) : undefined;
-  const from = lastEnd && lastEnd < to ? lastEnd : addHours(to, -podcast.window_hours);
-  return { from, to };
-}
-
-/** Whether an instant lies in the half-open window (from, to]: a post exactly at `from` belonged to the previous episode. */
-export function inWindow(date: Date, window: TimeWindow): boolean {
-  return date > window.from && date <= window.to;
-}
+import type { DomainFilter, PodcastConfig } from '../contracts.ts';
+import type { ChannelPost, TimeWindow } from '../ports.ts';
+import { inWindow } from './window.ts';
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'()\[\]{}]+/giu;
 
@@ -98,37 +76,5 @@ export function preparePost(
       links: allLinks.filter((l) => !removed.includes(l)),
       media: post.media.filter((m) => podcast.media_types.includes(m.type)),
     },
-  };
-}
-
-export interface CollectionOutcome {
-  content: EpisodeContent;
-  dropped: Record<string, number>;
-}
-
-/** Assembles content.json from the kept posts of every channel: oldest first, duplicates (same channel and id) once. */
-export function buildContent(
-  podcast: PodcastConfig,
-  episode: Pick<Episode, 'episode_id'>,
-  window: TimeWindow,
-  posts: readonly ChannelPost[],
-  collectedAt: Date,
-): EpisodeContent {
-  const seen = new Set<string>();
-  const unique = posts.filter((p) => {
-    const key = `${normaliseChannel(p.channel)}#${p.id}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  unique.sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id);
-  return {
-    schema_version: 1,
-    podcast_id: podcast.podcast_id,
-    episode_id: episode.episode_id,
-    channels: podcast.telegram_channels.map(normaliseChannel),
-    window: { from: window.from.toISOString(), to: window.to.toISOString() },
-    collected_at: collectedAt.toISOString(),
-    posts: unique,
   };
 }

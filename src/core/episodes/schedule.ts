@@ -1,10 +1,10 @@
 /** The scheduler's decisions: which podcasts are due, which episodes are stuck. Pure. */
-import type { PodcastConfig } from './contracts.ts';
-import { IN_FLIGHT, stageOf, type Episode, type EpisodeStatus } from './episode.ts';
-import { ConflictError, errorMessage } from './errors.ts';
-import type { QueueDepth, QueueInspector } from './ports.ts';
-import { addHours } from './time.ts';
-import { EpisodeInFlightError, triggerEpisode, type TriggerDeps } from './trigger.ts';
+import type { PodcastConfig } from '../contracts.ts';
+import { IN_FLIGHT, stageOf, type Episode, type EpisodeStatus } from './status.ts';
+import { ConflictError, errorMessage } from '../errors.ts';
+import type { QueueDepth, QueueInspector } from '../ports.ts';
+import { addHours } from '../time.ts';
+import { EpisodeInFlightError, triggerEpisode, type TriggerDeps } from './start-episode.ts';
 
 /**
  * Slack on "frequency has passed": an episode's creation time is taken a moment after the tick that started it, so

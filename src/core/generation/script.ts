@@ -1,5 +1,5 @@
 /** The two-host script: what the ScriptWriter produces and the SpeechSynthesizer speaks. */
-import type { Language } from './contracts.ts';
+import type { Language } from '../contracts.ts';
 
 export type SpeakerId = 'person1' | 'person2';
 

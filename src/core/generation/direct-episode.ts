@@ -5,14 +5,11 @@
  * (`trigger: 'direct'`). A caller that retries a timed-out invocation gets a second episode, by design: each call is a
  * request for a new one.
  */
-import type { DirectGenerationRequest } from './contracts.ts';
-import type { Episode } from './episode.ts';
-import { NotFoundError, errorMessage } from './errors.ts';
-import { runGeneration, type GeneratorDeps } from './generator.ts';
-import type { EpisodeContent } from './ports.ts';
-import { episodeKey } from './time.ts';
-import { newEpisode } from './trigger.ts';
-import { summarise } from './collector.ts';
+import type { DirectGenerationRequest } from '../contracts.ts';
+import { newEpisode, type Episode } from '../episodes/status.ts';
+import { NotFoundError, errorMessage } from '../errors.ts';
+import { collectionSummaryOf, directContentFor } from '../handoff.ts';
+import { runGeneration, type GeneratorDeps } from './generate-episode.ts';
 
 export async function generateFromText(deps: GeneratorDeps, request: DirectGenerationRequest, leaseSeconds: number): Promise<Episode> {
   const podcast = await deps.podcasts.get(request.podcast_id);
@@ -21,25 +18,18 @@ export async function generateFromText(deps: GeneratorDeps, request: DirectGener
   const episode = newEpisode(podcast, 'direct', now);
   const key = { podcastId: episode.podcast_id, episodeId: episode.episode_id };
   await deps.episodes.create(episode);
-  await deps.episodes.apply('claimCollection', key, { window_from: episode.timestamp, window_to: episode.timestamp }, now);
-  const content: EpisodeContent = {
-    schema_version: 1,
-    podcast_id: podcast.podcast_id,
-    episode_id: episode.episode_id,
-    channels: ['direct'],
-    window: { from: episode.timestamp, to: episode.timestamp },
-    collected_at: now.toISOString(),
-    posts: [{ channel: 'direct', id: 1, date: episode.timestamp, text: request.text, links: [], media: [] }],
-  };
+  // Everything after the create is inside the try: whatever fails, the episode is settled, never left pending.
   try {
-    const result = summarise(episode, content);
-    await deps.objects.putJson(episodeKey(key.podcastId, key.episodeId, 'content'), content);
+    await deps.episodes.apply('claimCollection', key, { window_from: episode.timestamp, window_to: episode.timestamp }, now);
+    const content = directContentFor(episode, request.text, now);
+    const result = collectionSummaryOf(episode, content);
+    await deps.objects.putJson(result.content_key, content);
     await deps.episodes.apply('markCollected', key, { result, content_key: result.content_key }, now);
     return await runGeneration(deps, podcast, key, leaseSeconds);
   } catch (error) {
     // No queue will retry a direct call: settle the episode so it does not sit in flight until the sweeper finds it.
-    const current = await deps.episodes.get(key);
-    const failed_stage = current?.status === 'collecting' ? 'collecting' : 'generating';
+    const current = await deps.episodes.get(key).catch(() => undefined);
+    const failed_stage = current?.status === 'generating' || current?.status === 'collected' ? 'generating' : 'collecting';
     await deps.episodes
       .apply('markFailed', key, { error: errorMessage(error), failed_stage }, deps.clock.now())
       .catch(() => undefined);

@@ -3,8 +3,8 @@
  * turn by turn, with silence between turns (longer between sections), written to the encoder as it is made so memory
  * stays flat however long the episode is. Timings come from sample counts, so cues and duration are exact.
  */
-import { DownstreamError, ValidationError } from './errors.ts';
-import type { AudioEncoder, SpeechSynthesizer } from './ports.ts';
+import { DownstreamError, ValidationError } from '../errors.ts';
+import type { AudioEncoder, SpeechSynthesizer } from '../ports.ts';
 import type { Cue, Script } from './script.ts';
 
 export interface RenderAudioOptions {

@@ -2,12 +2,14 @@
  * The telegram stage: claim the episode, read the window from every channel, write content.json, mark `collected`,
  * hand the episode to the generator. Idempotent under redelivery (see the inline notes).
  */
-import { buildContent, collectionWindow, preparePost } from './collect.ts';
-import { parseProcessingMessage, type CollectionRequest, type CollectionSummary, type ProcessingMessage } from './contracts.ts';
-import { canApply, type Episode } from './episode.ts';
-import { ConflictError, DownstreamError, NotFoundError, NotReadyError } from './errors.ts';
-import type { ChannelPost, ChannelReader, Clock, EpisodeContent, EpisodeRepository, ObjectStore, PodcastRepository, QueueSender } from './ports.ts';
-import { EPISODE_FILES, channelExportPrefix, episodeKey } from './time.ts';
+import type { CollectionRequest, ProcessingMessage } from '../contracts.ts';
+import { canApply, type Episode } from '../episodes/status.ts';
+import { ConflictError, DownstreamError, NotFoundError, NotReadyError } from '../errors.ts';
+import type { ChannelPost, ChannelReader, Clock, EpisodeContent, EpisodeRepository, ObjectStore, PodcastRepository, QueueSender } from '../ports.ts';
+import { collectionSummaryOf, episodeContentFor, processingMessageFor } from '../handoff.ts';
+import { EPISODE_FILES, MEDIA_TAG, channelExportPrefix } from '../keys.ts';
+import { preparePost } from './post-rules.ts';
+import { collectionWindow } from './window.ts';
 
 export interface CollectorDeps {
   podcasts: PodcastRepository;
@@ -24,32 +26,9 @@ export type CollectionResult =
   | { outcome: 'skipped'; episode: Episode; reason: string }
   | { outcome: 'already-done'; episode: Episode };
 
-/** The small summary that rides in the processing message; the content itself stays in S3 (claim check). */
-export function summarise(episode: Pick<Episode, 'podcast_id' | 'episode_id'>, content: EpisodeContent): CollectionSummary {
-  return {
-    channels: content.channels,
-    message_count: content.posts.length,
-    window_from: content.window.from,
-    window_to: content.window.to,
-    content_key: episodeKey(episode.podcast_id, episode.episode_id, 'content'),
-  };
-}
-
-export function processingMessageFor(episode: Episode, result: CollectionSummary): ProcessingMessage {
-  return {
-    schema_version: 1,
-    podcast_config_id: episode.podcast_id,
-    podcast_id: episode.podcast_id,
-    episode_id: episode.episode_id,
-    result,
-    timestamp: episode.timestamp,
-    s3_path: episode.s3_path,
-  };
-}
-
-/** Validated on the way out as on the way in: a producer bug fails here, with the episode still collectable. */
+/** Validated on the way out as on the way in (handoff.ts): a producer bug fails here, with the episode still collectable. */
 async function sendProcessing(deps: CollectorDeps, message: ProcessingMessage): Promise<void> {
-  await deps.queue.send(deps.processingQueueUrl, parseProcessingMessage(message), { podcast_id: message.podcast_id, episode_id: message.episode_id });
+  await deps.queue.send(deps.processingQueueUrl, message, { podcast_id: message.podcast_id, episode_id: message.episode_id });
 }
 
 /**
@@ -109,8 +88,8 @@ export async function collectEpisode(deps: CollectorDeps, request: CollectionReq
     return { outcome: 'skipped', episode, reason };
   }
 
-  const content = buildContent(podcast, claimed, window, await withMedia(deps, claimed, posts), now);
-  const result = summarise(claimed, content);
+  const content = episodeContentFor(podcast, claimed, window, await withMedia(deps, claimed, posts), now);
+  const result = collectionSummaryOf(claimed, content);
   await deps.objects.putJson(result.content_key, content);
   // Marked before sending: if the send fails, the redelivered request finds `collected` and sends again (above).
   const episode = await deps.episodes.apply('markCollected', key, { result, content_key: result.content_key }, now);
@@ -142,9 +121,6 @@ async function claim(
     throw error;
   }
 }
-
-/** The tag the storage module's lifecycle rule matches to expire media copies (S3 rules cannot match mid-key folders). */
-export const MEDIA_TAG = { key: 'telecast-class', value: 'media' } as const;
 
 /** Copies the kept posts' media from the export into the episode's media/ folder when the export includes the files. */
 async function withMedia(deps: CollectorDeps, episode: Episode, posts: ChannelPost[]): Promise<ChannelPost[]> {

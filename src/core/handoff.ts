@@ -1,0 +1,103 @@
+/**
+ * The documents one stage hands to the next, each built here and only here, and validated on the way out as on the
+ * way in (their JSON Schemas are in schemas.ts; contracts.ts parses them):
+ *
+ *   scheduler / operator ─ collection request ─► telegram ─ content.json (S3) + processing message ─► podcastfy
+ *
+ * A producer bug fails at the producer, loudly, with the episode still where it was, not in the consumer's DLQ.
+ */
+import { normaliseChannel } from './channels.ts';
+import {
+  parseCollectionRequest,
+  parseEpisodeContent,
+  parseProcessingMessage,
+  type CollectionRequest,
+  type CollectionSummary,
+  type PodcastConfig,
+  type ProcessingMessage,
+  type Trigger,
+} from './contracts.ts';
+import type { Episode } from './episodes/status.ts';
+import { episodeKey } from './keys.ts';
+import type { ChannelPost, EpisodeContent, TimeWindow } from './ports.ts';
+
+/** The collection request for an episode (scheduler or operator → telegram). */
+export function collectionRequestFor(episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'created_at'>, trigger: Trigger): CollectionRequest {
+  return parseCollectionRequest({
+    schema_version: 1,
+    podcast_id: episode.podcast_id,
+    episode_id: episode.episode_id,
+    trigger,
+    requested_at: episode.created_at,
+  });
+}
+
+/**
+ * content.json from the kept posts of every channel: oldest first, as a listener hears them; the same post (channel and
+ * id) once, however many pages or channels yielded it.
+ */
+export function episodeContentFor(
+  podcast: Pick<PodcastConfig, 'podcast_id' | 'telegram_channels'>,
+  episode: Pick<Episode, 'episode_id'>,
+  window: TimeWindow,
+  posts: readonly ChannelPost[],
+  collectedAt: Date,
+): EpisodeContent {
+  const seen = new Set<string>();
+  const unique = posts.filter((p) => {
+    const key = `${normaliseChannel(p.channel)}#${p.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  unique.sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id);
+  return parseEpisodeContent({
+    schema_version: 1,
+    podcast_id: podcast.podcast_id,
+    episode_id: episode.episode_id,
+    channels: podcast.telegram_channels.map(normaliseChannel),
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    collected_at: collectedAt.toISOString(),
+    posts: unique,
+  });
+}
+
+/** content.json of a direct `{ podcast_id, text }` episode: the text is its one post, from the `direct` channel. */
+export function directContentFor(episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'timestamp'>, text: string, collectedAt: Date): EpisodeContent {
+  return parseEpisodeContent({
+    schema_version: 1,
+    podcast_id: episode.podcast_id,
+    episode_id: episode.episode_id,
+    channels: ['direct'],
+    window: { from: episode.timestamp, to: episode.timestamp },
+    collected_at: collectedAt.toISOString(),
+    posts: [{ channel: 'direct', id: 1, date: episode.timestamp, text, links: [], media: [] }],
+  });
+}
+
+/** The small summary that rides in the processing message; the content itself stays in S3 (claim check). */
+export function collectionSummaryOf(episode: Pick<Episode, 'podcast_id' | 'episode_id'>, content: EpisodeContent): CollectionSummary {
+  return {
+    channels: content.channels,
+    message_count: content.posts.length,
+    window_from: content.window.from,
+    window_to: content.window.to,
+    content_key: episodeKey(episode.podcast_id, episode.episode_id, 'content'),
+  };
+}
+
+/** The processing message (telegram → podcastfy): the seed's format plus `schema_version`, `podcast_id`, `episode_id`. */
+export function processingMessageFor(
+  episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'timestamp' | 's3_path'>,
+  result: CollectionSummary,
+): ProcessingMessage {
+  return parseProcessingMessage({
+    schema_version: 1,
+    podcast_config_id: episode.podcast_id,
+    podcast_id: episode.podcast_id,
+    episode_id: episode.episode_id,
+    result,
+    timestamp: episode.timestamp,
+    s3_path: episode.s3_path,
+  });
+}
