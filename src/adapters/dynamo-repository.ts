@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { parsePodcastConfig, type PodcastConfig } from '../core/contracts.ts';
-import { CLAIM_RULES, TRANSITIONS, type Episode, type TransitionName } from '../core/episodes/status.ts';
+import { CLAIM_RULES, CLEARED_ON_CLAIM, CLEARED_ON_SETTLE, TRANSITIONS, type Episode, type TransitionName } from '../core/episodes/status.ts';
 import { ConflictError, DownstreamError, NotFoundError, errorMessage } from '../core/errors.ts';
 import type { EpisodeKey, EpisodeRepository, PodcastRepository, TransitionGuard } from '../core/ports.ts';
 import { PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';
@@ -50,7 +50,7 @@ export class DynamoPodcastRepository implements PodcastRepository {
 
   async get(podcastId: string): Promise<PodcastConfig | undefined> {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: PODCAST_PARTITION, sk: podcastId }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { [TABLE_KEYS.partitionKey]: PODCAST_PARTITION, [TABLE_KEYS.sortKey]: podcastId }, ConsistentRead: true }),
     );
     return out.Item ? this.parse(out.Item) : undefined;
   }
@@ -80,10 +80,6 @@ export class DynamoPodcastRepository implements PodcastRepository {
     return parsePodcastConfig(stripKeys(item));
   }
 }
-
-/** Fields a claim clears: a retried stage starts clean, its earlier failure stays visible until then. */
-const CLEARED_ON_CLAIM = ['error', 'failed_stage', 'skip_reason'] as const;
-const CLEARED_ON_SETTLE = ['lease_expires_at'] as const;
 
 export class DynamoEpisodeRepository implements EpisodeRepository {
   constructor(
@@ -234,7 +230,9 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
       values[':one'] = 1;
       values[':zero'] = 0;
       names['#attempts'] = 'attempts';
-      sets.push('#attempts = if_not_exists(#attempts, :zero) + :one');
+      names['#counter'] = rule.counter;
+      // Both read the stage counter's old value: the stage's count goes up by one and `attempts` shows it.
+      sets.push('#counter = if_not_exists(#counter, :zero) + :one', '#attempts = if_not_exists(#counter, :zero) + :one');
       removes.push(...CLEARED_ON_CLAIM.filter((f) => !(f in changes)));
     } else {
       removes.push(...CLEARED_ON_SETTLE.filter((f) => !(f in changes)));

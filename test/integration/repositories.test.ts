@@ -47,13 +47,13 @@ describe('DynamoDB repositories on dynalite', function () {
     expect(error).to.be.instanceOf(ConflictError);
   });
 
-  it('walks the whole happy path with conditional transitions, counting claims', async () => {
+  it('walks the whole happy path with conditional transitions, counting each stage\'s tries: a clean run is attempt 1', async () => {
     const { key } = await pendingEpisode();
     await aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now());
     await aws.episodes.apply('markCollected', key, { content_key: 'x' }, now());
     await aws.episodes.apply('claimGeneration', key, { lease_expires_at: inAnHour() }, now());
     const done = await aws.episodes.apply('markCompleted', key, { duration_seconds: 12.5 }, now());
-    expect(done).to.include({ status: 'completed', attempts: 2, duration_seconds: 12.5 });
+    expect(done).to.include({ status: 'completed', attempts: 1, collection_attempts: 1, generation_attempts: 1, duration_seconds: 12.5 });
     expect(done).to.not.have.property('lease_expires_at');
   });
 
@@ -84,7 +84,7 @@ describe('DynamoDB repositories on dynalite', function () {
     const { key } = await pendingEpisode();
     await aws.episodes.apply('claimCollection', key, { lease_expires_at: new Date(Date.now() - 1000).toISOString() }, now());
     const again = await aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now());
-    expect(again).to.include({ status: 'collecting', attempts: 2 });
+    expect(again).to.include({ status: 'collecting', attempts: 2, collection_attempts: 2 });
   });
 
   it('records a failure with its stage, and lets only that stage retry it, clearing the error', async () => {

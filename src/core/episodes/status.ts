@@ -37,8 +37,13 @@ export interface Episode extends EpisodeFiles {
   s3_path: string;
   created_at: string;
   updated_at: string;
-  /** How many times a stage claimed this episode (collection + generation claims). */
+  /**
+   * Tries of the stage the episode is in, or failed in: 1 for a clean first run, 2 after one redelivery or redrive of
+   * that stage. Each stage also keeps its own count.
+   */
   attempts: number;
+  collection_attempts?: number;
+  generation_attempts?: number;
   /** A claim is exclusive until this time; a redelivery after it may take the episode over. */
   lease_expires_at?: string;
   window_from?: string;
@@ -72,13 +77,20 @@ export type TransitionName = keyof typeof TRANSITIONS;
  */
 export interface ClaimRule {
   reclaimAfterLease: EpisodeStatus;
+  /** The stage's own count of tries; `attempts` is set to it as the claim increments it. */
+  counter: 'collection_attempts' | 'generation_attempts';
   /** Failed stages this claim may retry; collection also retries episodes that never left the queue. */
   retryFailedStages: readonly FailedStage[];
 }
 export const CLAIM_RULES: Partial<Record<TransitionName, ClaimRule>> = {
-  claimCollection: { reclaimAfterLease: 'collecting', retryFailedStages: ['collecting', 'queued'] },
-  claimGeneration: { reclaimAfterLease: 'generating', retryFailedStages: ['generating'] },
+  claimCollection: { reclaimAfterLease: 'collecting', counter: 'collection_attempts', retryFailedStages: ['collecting', 'queued'] },
+  claimGeneration: { reclaimAfterLease: 'generating', counter: 'generation_attempts', retryFailedStages: ['generating'] },
 };
+
+/** Fields a claim clears: a retried stage starts clean; its earlier failure stays visible until then. */
+export const CLEARED_ON_CLAIM = ['error', 'failed_stage', 'skip_reason'] as const;
+/** Fields a settlement (any transition that is not a claim) clears: the lease ends with the claim's work. */
+export const CLEARED_ON_SETTLE = ['lease_expires_at'] as const;
 
 /** Pure check of a transition against an episode as read; the store enforces the same rule atomically. */
 export function canApply(name: TransitionName, episode: Pick<Episode, 'status' | 'lease_expires_at' | 'failed_stage'>, now: Date): boolean {

@@ -1,0 +1,264 @@
+/**
+ * In-memory implementations of core's ports, for specs that run in milliseconds. They keep the stores' contracts, not
+ * just their shapes: the episode repository applies transitions only where `canApply` allows them (plus the sweep's
+ * guards), counts tries and clears fields exactly as the DynamoDB adapter does, so a spec that passes here states
+ * behaviour the emulator-backed tests also see.
+ */
+import { parsePodcastConfig, type PodcastConfig } from '../../src/core/contracts.ts';
+import {
+  CLAIM_RULES,
+  CLEARED_ON_CLAIM,
+  CLEARED_ON_SETTLE,
+  TRANSITIONS,
+  canApply,
+  type Episode,
+  type TransitionName,
+} from '../../src/core/episodes/status.ts';
+import { ConflictError, NotFoundError, errorMessage } from '../../src/core/errors.ts';
+import type {
+  ChannelPost,
+  ChannelReader,
+  Clock,
+  EpisodeKey,
+  EpisodeRepository,
+  ObjectStore,
+  PodcastRepository,
+  QueueDepth,
+  QueueInspector,
+  QueueSender,
+  TimeWindow,
+  TransitionGuard,
+} from '../../src/core/ports.ts';
+import { inWindow } from '../../src/core/collection/window.ts';
+import { normaliseChannel } from '../../src/core/channels.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryPodcasts implements PodcastRepository {
+  /** Raw stored items, so a spec can store one that no longer validates. */
+  readonly items = new Map<string, unknown>();
+
+  async put(config: PodcastConfig): Promise<void> {
+    this.items.set(config.podcast_id, copy(config));
+  }
+
+  async get(podcastId: string): Promise<PodcastConfig | undefined> {
+    const item = this.items.get(podcastId);
+    return item === undefined ? undefined : parsePodcastConfig(item);
+  }
+
+  async list(): Promise<{ podcasts: PodcastConfig[]; invalid: Array<{ podcast_id: string; error: string }> }> {
+    const podcasts: PodcastConfig[] = [];
+    const invalid: Array<{ podcast_id: string; error: string }> = [];
+    for (const [id, item] of [...this.items].sort(([a], [b]) => a.localeCompare(b))) {
+      try {
+        podcasts.push(parsePodcastConfig(item));
+      } catch (error) {
+        invalid.push({ podcast_id: id, error: errorMessage(error) });
+      }
+    }
+    return { podcasts, invalid };
+  }
+}
+
+export class MemoryEpisodes implements EpisodeRepository {
+  private readonly items = new Map<string, Episode>();
+  /** Every transition applied, in order: `<name> <podcast>/<episode>`. */
+  readonly applied: string[] = [];
+  /** Makes the next `apply` of this transition throw this error (once), before it changes anything. */
+  readonly failNext = new Map<TransitionName, unknown>();
+
+  private id(k: EpisodeKey): string {
+    return `${k.podcastId}/${k.episodeId}`;
+  }
+
+  async create(episode: Episode): Promise<void> {
+    const id = this.id({ podcastId: episode.podcast_id, episodeId: episode.episode_id });
+    if (this.items.has(id)) throw new ConflictError(`episode ${id} already exists`);
+    this.items.set(id, copy(episode));
+  }
+
+  async get(k: EpisodeKey): Promise<Episode | undefined> {
+    const e = this.items.get(this.id(k));
+    return e && copy(e);
+  }
+
+  async withdraw(k: EpisodeKey): Promise<void> {
+    const e = this.items.get(this.id(k));
+    if (e?.status !== 'pending') throw new ConflictError(`episode ${this.id(k)} has started; it cannot be withdrawn`, e?.status);
+    this.items.delete(this.id(k));
+  }
+
+  private newestFirst(podcastId: string): Episode[] {
+    return [...this.items.values()].filter((e) => e.podcast_id === podcastId).sort((a, b) => b.episode_id.localeCompare(a.episode_id));
+  }
+
+  async listForPodcast(podcastId: string, options: { limit?: number } = {}): Promise<Episode[]> {
+    return this.newestFirst(podcastId).slice(0, options.limit ?? Infinity).map(copy);
+  }
+
+  async latestChannelEpisode(podcastId: string, options: { status?: Episode['status']; before?: string } = {}): Promise<Episode | undefined> {
+    const found = this.newestFirst(podcastId).find(
+      (e) =>
+        e.trigger !== 'direct' &&
+        (options.status === undefined || e.status === options.status) &&
+        (options.before === undefined || e.episode_id < options.before),
+    );
+    return found && copy(found);
+  }
+
+  async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard = {}): Promise<Episode> {
+    const planned = this.failNext.get(name);
+    if (planned !== undefined) {
+      this.failNext.delete(name);
+      throw planned;
+    }
+    const current = this.items.get(this.id(k));
+    if (!current) throw new NotFoundError(`episode ${this.id(k)} does not exist`);
+    const guarded =
+      (guard.updatedAt === undefined || current.updated_at === guard.updatedAt) &&
+      (!guard.leaseExpired || current.lease_expires_at === undefined || current.lease_expires_at < now.toISOString());
+    if (!canApply(name, current, now) || !guarded) {
+      throw new ConflictError(`cannot ${name} episode ${this.id(k)}: it is ${current.status}`, current.status);
+    }
+    const rule = CLAIM_RULES[name];
+    const next: Episode = { ...current };
+    for (const field of rule ? CLEARED_ON_CLAIM : CLEARED_ON_SETTLE) if (!(field in changes)) delete next[field];
+    for (const [field, value] of Object.entries(changes)) {
+      if (field !== 'status' && field !== 'updated_at' && value !== undefined) (next as unknown as Record<string, unknown>)[field] = copy(value);
+    }
+    if (rule) {
+      const tries = (current[rule.counter] ?? 0) + 1;
+      next[rule.counter] = tries;
+      next.attempts = tries;
+    }
+    next.status = TRANSITIONS[name].to;
+    next.updated_at = now.toISOString();
+    this.items.set(this.id(k), next);
+    this.applied.push(`${name} ${this.id(k)}`);
+    return copy(next);
+  }
+
+  async noteError(k: EpisodeKey, message: string): Promise<void> {
+    const e = this.items.get(this.id(k));
+    if (e) e.last_error = message.slice(0, 2000);
+  }
+
+  async listByStatus(status: Episode['status'], updatedBefore: string): Promise<Episode[]> {
+    return [...this.items.values()].filter((e) => e.status === status && e.updated_at < updatedBefore).map(copy);
+  }
+
+  /** Stores an episode as given (a spec's starting state). */
+  seed(episode: Episode): void {
+    this.items.set(this.id({ podcastId: episode.podcast_id, episodeId: episode.episode_id }), copy(episode));
+  }
+}
+
+export class MemoryObjects implements ObjectStore {
+  readonly objects = new Map<string, { body: string; contentType: string; tags?: Record<string, string> }>();
+  /** Keys written, in order (a rewrite shows up twice). */
+  readonly writes: string[] = [];
+
+  async putJson(key: string, value: unknown): Promise<void> {
+    await this.putText(key, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
+  }
+
+  async getJson<T = unknown>(key: string): Promise<T> {
+    const o = this.objects.get(key);
+    if (!o) throw new NotFoundError(`memory://${key} does not exist`);
+    return JSON.parse(o.body) as T;
+  }
+
+  async putText(key: string, text: string, contentType: string): Promise<void> {
+    this.objects.set(key, { body: text, contentType });
+    this.writes.push(key);
+  }
+
+  async putFile(key: string, path: string, contentType: string): Promise<void> {
+    const { readFile } = await import('node:fs/promises');
+    this.objects.set(key, { body: (await readFile(path)).toString('latin1'), contentType });
+    this.writes.push(key);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.objects.has(key);
+  }
+
+  async copy(fromKey: string, toKey: string, options: { tags?: Record<string, string> } = {}): Promise<void> {
+    const o = this.objects.get(fromKey);
+    if (!o) throw new NotFoundError(`memory://${fromKey} does not exist`);
+    this.objects.set(toKey, { ...o, ...(options.tags ? { tags: options.tags } : {}) });
+    this.writes.push(toKey);
+  }
+}
+
+export interface SentMessage {
+  queueUrl: string;
+  body: unknown;
+  attributes: Record<string, string>;
+  messageId: string;
+}
+
+export class MemoryQueues implements QueueSender, QueueInspector {
+  readonly sent: SentMessage[] = [];
+  /** Makes the next send to this queue URL throw this error (once). */
+  readonly failNext = new Map<string, unknown>();
+  private seq = 0;
+
+  async send(queueUrl: string, body: unknown, attributes: Record<string, string> = {}): Promise<string> {
+    const planned = this.failNext.get(queueUrl);
+    if (planned !== undefined) {
+      this.failNext.delete(queueUrl);
+      throw planned;
+    }
+    const messageId = `memory-${++this.seq}`;
+    this.sent.push({ queueUrl, body: copy(body), attributes: { ...attributes }, messageId });
+    return messageId;
+  }
+
+  to(queueUrl: string): unknown[] {
+    return this.sent.filter((m) => m.queueUrl === queueUrl).map((m) => m.body);
+  }
+
+  async depth(queue: string, url: string): Promise<QueueDepth> {
+    return { queue, url, visible: this.to(url).length, inFlight: 0, delayed: 0 };
+  }
+}
+
+/** A ChannelReader over fixed posts per channel, paging newest first like a live history; or failing on request. */
+export class MemoryChannels implements ChannelReader {
+  readonly posts = new Map<string, ChannelPost[]>();
+  readonly failures = new Map<string, unknown>();
+  readonly reads: string[] = [];
+
+  constructor(private readonly pageSize = 2) {}
+
+  add(channel: string, ...posts: ChannelPost[]): this {
+    const key = normaliseChannel(channel);
+    this.posts.set(key, [...(this.posts.get(key) ?? []), ...posts]);
+    return this;
+  }
+
+  async *read(channel: string, window: TimeWindow): AsyncIterable<ChannelPost[]> {
+    const key = normaliseChannel(channel);
+    this.reads.push(key);
+    const failure = this.failures.get(key);
+    if (failure !== undefined) throw failure;
+    const posts = (this.posts.get(key) ?? []).filter((p) => inWindow(new Date(p.date), window)).sort((a, b) => b.date.localeCompare(a.date));
+    for (let i = 0; i < posts.length; i += this.pageSize) yield posts.slice(i, i + this.pageSize).map(copy);
+  }
+}
+
+/** A clock that stands still until told to move. */
+export class ManualClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  set(date: Date): void {
+    this.current = new Date(date);
+  }
+}
