@@ -89,10 +89,10 @@ class Timed implements SpeechSynthesizer, AudioEncoder {
       this.synthSeconds += (performance.now() - started) / 1000;
     }
   }
-  async write(samples: Int16Array): Promise<void> {
+  async write(samples: Int16Array, sampleRate: number): Promise<void> {
     const started = performance.now();
     try {
-      await this.encoder.write(samples);
+      await this.encoder.write(samples, sampleRate);
     } finally {
       this.encodeSeconds += (performance.now() - started) / 1000;
     }

@@ -73,9 +73,12 @@ export class Mp3FileEncoder implements AudioEncoder {
    * Encodes the samples and writes the result; resolves when it has been handed to the file. Writes are queued in
    * order; `samples` must stay unchanged until the returned promise resolves (renderEpisodeAudio awaits each write).
    */
-  write(samples: Int16Array): Promise<void> {
+  write(samples: Int16Array, sampleRate: number = this.sampleRate): Promise<void> {
     return this.enqueue(async () => {
       if (this.state !== 'open') throw new DownstreamError(`MP3 encoder for ${this.path} is ${this.state}`, { retryable: false });
+      if (sampleRate !== this.sampleRate) {
+        throw new ValidationError(`MP3 encoder for ${this.path} was opened at ${this.sampleRate} Hz, not ${sampleRate} Hz`);
+      }
       const lame = await this.encoder();
       for (let i = 0; i < samples.length; i += BLOCK_SAMPLES) {
         this.collect(lame.encodeBuffer(samples.subarray(i, i + BLOCK_SAMPLES)));

@@ -5,3 +5,7 @@ export const MEDIA_TYPES = ['photo', 'video', 'document', 'audio', 'voice', 'sti
 export const DOMAIN_MATCHES = ['exact', 'starts_with', 'ends_with', 'contains'] as const;
 export const TRIGGERS = ['schedule', 'manual'] as const;
 
+/** Script writers a podcast can name (core/generation/engines.ts describes each). */
+export const SCRIPT_WRITERS = ['offline'] as const;
+/** Voice engines a podcast can name (core/generation/engines.ts describes each). */
+export const VOICE_ENGINES = ['espeak'] as const;

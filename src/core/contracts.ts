@@ -4,18 +4,21 @@
  * it with the violations as the reason.
  */
 import type { ErrorObject } from 'ajv';
-import { LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, TRIGGERS } from './contract-constants.ts';
+import { LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
+import { engineViolations } from './generation/engines.ts';
 import { EPISODE_ID_PATTERN, ID_PATTERN } from './schemas.ts';
 import { ValidationError } from './errors.ts';
 import type { EpisodeContent } from './ports.ts';
 import * as validators from './validators.generated.js';
 
-export { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, TRIGGERS } from './contract-constants.ts';
+export { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
 
 export type Language = (typeof LANGUAGES)[number];
 export type MediaType = (typeof MEDIA_TYPES)[number];
 export type DomainMatch = (typeof DOMAIN_MATCHES)[number];
 export type Trigger = (typeof TRIGGERS)[number];
+export type ScriptWriterName = (typeof SCRIPT_WRITERS)[number];
+export type VoiceEngineName = (typeof VOICE_ENGINES)[number];
 
 export interface DomainFilter {
   match: DomainMatch;
@@ -27,7 +30,7 @@ export interface Speaker {
   name: string;
   /** Role in the conversation, e.g. "curious host" or "domain expert". */
   role: string;
-  /** Synthesiser voice id (espeak-ng voice, e.g. `en-us+m3`); defaults per language when omitted. */
+  /** A voice id of the podcast's voice engine (espeak-ng: e.g. `en-us+m3`); the engine's default when omitted. */
   voice?: string;
 }
 
@@ -51,6 +54,10 @@ export interface PodcastConfig {
   media_types: MediaType[];
   min_post_length: number;
   enabled: boolean;
+  /** Which script writer writes the dialogue (core/generation/engines.ts). */
+  script_writer: ScriptWriterName;
+  /** Which voice engine speaks it; speakers' voices are validated by this engine. */
+  voice_engine: VoiceEngineName;
 }
 
 export interface CollectionRequest {
@@ -139,8 +146,18 @@ function validatorFor<T>(validate: CompiledValidator, label: string): (value: un
   };
 }
 
-/** Validates and fills defaults; throws {@link ValidationError} naming every violated field. */
-export const parsePodcastConfig = /* @__PURE__ */ validatorFor<PodcastConfig>(validators.podcastConfig, 'podcast configuration');
+const parsePodcastConfigShape = /* @__PURE__ */ validatorFor<PodcastConfig>(validators.podcastConfig, 'podcast configuration');
+
+/**
+ * Validates and fills defaults, then checks the configuration against the engines it names (a voice the voice engine
+ * does not know, a language it does not speak); throws {@link ValidationError} naming every violated field.
+ */
+export function parsePodcastConfig(value: unknown): PodcastConfig {
+  const config = parsePodcastConfigShape(value);
+  const violations = engineViolations(config);
+  if (violations.length) throw new ValidationError('invalid podcast configuration', violations);
+  return config;
+}
 /** Validates a collection request (scheduler → telegram). */
 export const parseCollectionRequest = /* @__PURE__ */ validatorFor<CollectionRequest>(validators.collectionRequest, 'collection request');
 /** Validates a processing message (telegram → podcastfy). */

@@ -133,7 +133,9 @@ export interface Pcm {
 }
 
 export interface SpeechSynthesizer {
-  /** `voice` is an espeak-ng style voice id such as `en-us+m3`; implementations map it as they can. */
+  /** The rate every call returns, when the engine has one fixed rate; the episode is encoded at it. */
+  readonly sampleRate?: number;
+  /** `voice` is a voice id of this engine (validated against core/generation/engines.ts when the podcast is stored). */
   synthesize(text: string, voice: string): Promise<Pcm>;
 }
 
@@ -141,9 +143,27 @@ export interface SpeechSynthesizer {
 export interface AudioEncoder {
   /** The rate the encoder was opened with, when fixed; turns at another rate are resampled to it. */
   readonly sampleRate?: number;
-  write(samples: Int16Array): Promise<void>;
+  /** `sampleRate` is the rate of `samples`; one encoder takes one rate (the renderer resamples to it). */
+  write(samples: Int16Array, sampleRate: number): Promise<void>;
   /** Flushes and closes; returns the encoded size in bytes. */
   finish(): Promise<{ bytes: number }>;
+}
+
+/** An episode's audio on its way to storage: encoded as it is written, stored under its key by `finish`. */
+export interface EpisodeAudioWriter extends AudioEncoder {
+  /** Drops what was written (a failed render): nothing is stored, temporary files are removed. */
+  discard(): Promise<void>;
+}
+
+/** Where episodes' audio is kept (MP3 in S3 on AWS and on the local stack). */
+export interface AudioStore {
+  open(key: string): Promise<EpisodeAudioWriter>;
+}
+
+/** The engines a podcast names (core/generation/engines.ts), made real by the composition root. */
+export interface EngineRegistry {
+  writerFor(podcast: PodcastConfig): ScriptWriter;
+  synthesizerFor(podcast: PodcastConfig): SpeechSynthesizer;
 }
 
 export interface Clock {

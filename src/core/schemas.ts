@@ -2,7 +2,7 @@
  * The contract schemas (JSON Schema, validated with ajv). Pure data: scripts/generate-validators.ts compiles them to
  * src/core/validators.generated.js at build time, and contracts.ts validates with that code.
  */
-import { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, TRIGGERS } from './contract-constants.ts';
+import { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
 
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 export const EPISODE_ID_PATTERN = '^\\d{8}T\\d{9}Z$';
@@ -20,7 +20,8 @@ const speakerSchema = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 40 },
     role: { type: 'string', minLength: 1, maxLength: 120 },
-    voice: { type: 'string', pattern: '^[a-z]{2,3}(-[a-z0-9]+)*(\\+[a-z0-9]+)?$' },
+    // Which ids are voices depends on the podcast's voice engine: engines.ts checks them after the schema.
+    voice: { type: 'string', minLength: 1, maxLength: 100 },
   },
 } as const;
 
@@ -92,6 +93,8 @@ export const podcastConfigSchema = {
     },
     min_post_length: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
     enabled: { type: 'boolean', default: true },
+    script_writer: { enum: [...SCRIPT_WRITERS], default: 'offline' },
+    voice_engine: { enum: [...VOICE_ENGINES], default: 'espeak' },
   },
 } as const;
 

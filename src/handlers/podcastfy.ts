@@ -10,10 +10,8 @@ import type { Episode } from '../core/episodes/status.ts';
 import { errorMessage } from '../core/errors.ts';
 import { generateEpisode, type GeneratorDeps } from '../core/generation/generate-episode.ts';
 import type { QueueSender } from '../core/ports.ts';
-import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
-import { toTranscriptText, toWebVtt } from '../core/generation/transcript.ts';
-import { createAudioRenderer } from '../adapters/episode-audio.ts';
-import { EspeakSynthesizer } from '../adapters/espeak-synthesizer.ts';
+import { createEngineRegistry } from '../adapters/engines.ts';
+import { Mp3AudioStore } from '../adapters/mp3-audio-store.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createRuntime, leaseSeconds } from './common/runtime.ts';
 import { createSqsConsumer } from './common/sqs-consumer.ts';
@@ -76,12 +74,10 @@ export function createHandler(deps: PodcastfyDeps) {
 function fromEnvironment(): PodcastfyDeps {
   const config = readConfig(process.env, ['TABLE_NAME', 'BUCKET_NAME', 'PROCESSING_DLQ_URL', 'MAX_RECEIVE_COUNT']);
   const runtime = createRuntime(process.env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
-  const synthesizer = new EspeakSynthesizer();
   return {
     ...runtime,
-    writer: new DialogueScriptWriter(),
-    renderAudio: createAudioRenderer({ objects: runtime.objects, synthesizer }),
-    transcripts: { text: toTranscriptText, vtt: toWebVtt },
+    engines: createEngineRegistry(),
+    audio: new Mp3AudioStore(runtime.objects),
     deadLetterQueueUrl: config.PROCESSING_DLQ_URL,
     maxReceiveCount: config.MAX_RECEIVE_COUNT,
     logger,

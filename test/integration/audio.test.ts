@@ -42,9 +42,9 @@ class Tee implements AudioEncoder {
     private readonly inner: AudioEncoder,
     readonly sampleRate: number,
   ) {}
-  async write(samples: Int16Array): Promise<void> {
+  async write(samples: Int16Array, sampleRate: number): Promise<void> {
     this.chunks.push(samples.slice());
-    await this.inner.write(samples);
+    await this.inner.write(samples, sampleRate);
   }
   finish(): Promise<{ bytes: number }> {
     return this.inner.finish();

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { DEFAULT_VOICES, SEGMENTS_PER_ROUND, excerpt, speakable, writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
+import { SEGMENTS_PER_ROUND, excerpt, speakable, writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
+import { VOICE_ENGINE_SPECS } from '../../src/core/generation/engines.ts';
+
+const DEFAULT_VOICES = { en: VOICE_ENGINE_SPECS.espeak.defaultVoices.en!, he: VOICE_ENGINE_SPECS.espeak.defaultVoices.he! };
 import type { EpisodeContent } from '../../src/core/ports.ts';
 import { podcastConfig, post } from '../helpers/factories.ts';
 

@@ -7,12 +7,7 @@ import type { Language, PodcastConfig } from '../contracts.ts';
 import type { ChannelPost, EpisodeContent, ScriptWriter } from '../ports.ts';
 import type { Script, ScriptTurn, SpeakerId } from './script.ts';
 import { domainOf } from '../collection/post-rules.ts';
-
-/** Voices used when a speaker names none: a lower and a higher voice so the two hosts are told apart. */
-export const DEFAULT_VOICES: Record<Language, Record<SpeakerId, string>> = {
-  en: { person1: 'en-us+m3', person2: 'en-us+f3' },
-  he: { person1: 'he+m3', person2: 'he+f3' },
-};
+import { voiceCast } from './engines.ts';
 
 /** Stories that get a full segment per long-form round; the rest are read as quick hits. */
 export const SEGMENTS_PER_ROUND = 6;
@@ -145,15 +140,14 @@ export class DialogueScriptWriter implements ScriptWriter {
 export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): Script {
   const lang = podcast.language;
   const p = PHRASES[lang];
+  const cast = voiceCast(podcast);
   const { person1, person2 } = podcast.speakers;
   const turns: ScriptTurn[] = [];
   const say = (speaker: SpeakerId, text: string, section: string): void => {
     const clean = speakable(text);
     if (!clean) return;
-    // A Hebrew post in an English show (or the reverse) is read by a voice of its own language, same gender.
-    const lang = languageOf(clean);
-    const configured = podcast.speakers[speaker].voice;
-    const voice = lang && lang !== podcast.language && !configured ? DEFAULT_VOICES[lang][speaker] : undefined;
+    // A Hebrew post in an English show (or the reverse) is read by a voice of its own language, same host.
+    const voice = cast.line(speaker, languageOf(clean));
     turns.push({ speaker, text: clean, section, ...(voice ? { voice } : {}) });
   };
 
@@ -180,8 +174,8 @@ export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): 
     language: lang,
     title: `${podcast.name} — ${content.window.to.slice(0, 10)}`,
     speakers: {
-      person1: { name: person1.name, role: person1.role, voice: person1.voice ?? DEFAULT_VOICES[lang].person1 },
-      person2: { name: person2.name, role: person2.role, voice: person2.voice ?? DEFAULT_VOICES[lang].person2 },
+      person1: { name: person1.name, role: person1.role, voice: cast.speaker('person1') },
+      person2: { name: person2.name, role: person2.role, voice: cast.speaker('person2') },
     },
     turns,
   };

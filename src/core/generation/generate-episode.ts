@@ -6,25 +6,20 @@
 import { parseEpisodeContent, type PodcastConfig, type ProcessingMessage } from '../contracts.ts';
 import { canApply, type Episode } from '../episodes/status.ts';
 import { ConflictError, NotFoundError, NotReadyError, ValidationError } from '../errors.ts';
-import type { Clock, EpisodeKey, EpisodeRepository, ObjectStore, PodcastRepository, ScriptWriter } from '../ports.ts';
-import type { Cue, Script } from './script.ts';
+import type { AudioStore, Clock, EngineRegistry, EpisodeKey, EpisodeRepository, ObjectStore, PodcastRepository, SpeechSynthesizer } from '../ports.ts';
 import { episodeKey } from '../keys.ts';
-
-/** Renders a script to audio and stores it at `key`; returns exact timings. Implemented over espeak-ng + MP3 + S3. */
-export type AudioRenderer = (script: Script, key: string) => Promise<{ durationSeconds: number; cues: Cue[] }>;
-
-export interface TranscriptFormats {
-  text(script: Script, cues: Cue[]): string;
-  vtt(cues: Cue[]): string;
-}
+import { renderEpisodeAudio, type RenderedAudio } from './render-audio.ts';
+import type { Script } from './script.ts';
+import { toTranscriptText, toWebVtt } from './transcript.ts';
 
 export interface GeneratorDeps {
   podcasts: PodcastRepository;
   episodes: EpisodeRepository;
   objects: ObjectStore;
-  writer: ScriptWriter;
-  renderAudio: AudioRenderer;
-  transcripts: TranscriptFormats;
+  /** The script writer and voice engine each podcast names. */
+  engines: EngineRegistry;
+  /** Where the episode's audio is encoded and kept. */
+  audio: AudioStore;
   clock: Clock;
 }
 
@@ -90,7 +85,7 @@ export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig,
     ]);
   }
 
-  const script = await deps.writer.write(podcast, content);
+  const script = await deps.engines.writerFor(podcast).write(podcast, content);
   const files = {
     script_key: episodeKey(key.podcastId, key.episodeId, 'script'),
     audio_key: episodeKey(key.podcastId, key.episodeId, 'audio'),
@@ -98,9 +93,9 @@ export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig,
     vtt_key: episodeKey(key.podcastId, key.episodeId, 'vtt'),
   };
   await deps.objects.putJson(files.script_key, script);
-  const { durationSeconds, cues } = await deps.renderAudio(script, files.audio_key);
-  await deps.objects.putText(files.transcript_key, deps.transcripts.text(script, cues), 'text/plain');
-  await deps.objects.putText(files.vtt_key, deps.transcripts.vtt(cues), 'text/vtt');
+  const { durationSeconds, cues } = await renderAndStore(deps.audio, files.audio_key, script, deps.engines.synthesizerFor(podcast));
+  await deps.objects.putText(files.transcript_key, toTranscriptText(script, cues), 'text/plain');
+  await deps.objects.putText(files.vtt_key, toWebVtt(cues), 'text/vtt');
 
   now = deps.clock.now();
   return deps.episodes.apply(
@@ -109,4 +104,17 @@ export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig,
     { ...files, duration_seconds: Math.round(durationSeconds * 1000) / 1000, completed_at: now.toISOString() },
     now,
   );
+}
+
+/** Speaks the script into the audio store: stored whole when every turn rendered, discarded when anything failed. */
+async function renderAndStore(store: AudioStore, key: string, script: Script, synthesizer: SpeechSynthesizer): Promise<RenderedAudio> {
+  const audio = await store.open(key);
+  try {
+    const rendered = await renderEpisodeAudio(script, { synthesizer, encoder: audio });
+    await audio.finish();
+    return rendered;
+  } catch (error) {
+    await audio.discard();
+    throw error;
+  }
 }

@@ -15,8 +15,8 @@ export interface RenderAudioOptions {
   /** Silence before the first turn. Default 0.25 s. */
   leadInSeconds?: number;
   /**
-   * The rate the encoder was created with. Default: the encoder's own `sampleRate` when it has one (Mp3FileEncoder
-   * does), else the first turn's rate. Turns at another rate are resampled to it.
+   * The episode's rate. Default: the encoder's own `sampleRate` when it has one, else the synthesizer's fixed rate,
+   * else the first turn's rate. Turns at another rate are resampled to it.
    */
   sampleRate?: number;
 }
@@ -55,7 +55,7 @@ export async function renderEpisodeAudio(
   if (violations.length) throw new ValidationError('script cannot be rendered', violations);
   if (!script.turns.length) throw new ValidationError('script has no turns to render');
 
-  let sampleRate = settings.sampleRate ?? validRate(deps.encoder.sampleRate);
+  let sampleRate = settings.sampleRate ?? validRate(deps.encoder.sampleRate) ?? validRate(deps.synthesizer.sampleRate);
   let written = 0;
   let previousSection: string | undefined;
   const cues: Cue[] = [];
@@ -78,9 +78,9 @@ export async function renderEpisodeAudio(
         : previousSection === turn.section
           ? settings.pauseSeconds
           : settings.sectionPauseSeconds;
-    written += await silence.write(Math.round(gap * sampleRate));
+    written += await silence.write(Math.round(gap * sampleRate), sampleRate);
     const start = written;
-    await deps.encoder.write(samples);
+    await deps.encoder.write(samples, sampleRate);
     written += samples.length;
     cues.push({ speaker: turn.speaker, speakerName: speaker.name, text: turn.text.trim(), start: start / sampleRate, end: written / sampleRate });
     previousSection = turn.section;
@@ -114,10 +114,10 @@ class SilenceWriter {
   private zeros = new Int16Array(0);
   constructor(private readonly encoder: AudioEncoder) {}
 
-  async write(count: number): Promise<number> {
+  async write(count: number, sampleRate: number): Promise<number> {
     if (count <= 0) return 0;
     if (this.zeros.length < count) this.zeros = new Int16Array(count);
-    await this.encoder.write(this.zeros.subarray(0, count));
+    await this.encoder.write(this.zeros.subarray(0, count), sampleRate);
     return count;
   }
 }

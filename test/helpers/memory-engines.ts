@@ -1,0 +1,58 @@
+/** In-memory engines and audio for fast specs of the generator: a synthesizer that makes a tone per character, and an
+ * audio store that keeps what it is given. */
+import { DialogueScriptWriter } from '../../src/core/generation/dialogue-writer.ts';
+import type { AudioStore, EngineRegistry, EpisodeAudioWriter, Pcm, ScriptWriter, SpeechSynthesizer } from '../../src/core/ports.ts';
+
+/** 100 samples per character at 8 kHz: long texts make long audio, and a call can be made to fail. */
+export class ToneSynthesizer implements SpeechSynthesizer {
+  readonly sampleRate = 8_000;
+  readonly calls: Array<{ text: string; voice: string }> = [];
+  /** Calls (1-based) that throw this error instead of speaking. */
+  readonly failOn = new Map<number, unknown>();
+
+  async synthesize(text: string, voice: string): Promise<Pcm> {
+    this.calls.push({ text, voice });
+    const failure = this.failOn.get(this.calls.length);
+    if (failure !== undefined) throw failure;
+    return { sampleRate: this.sampleRate, samples: new Int16Array(text.length * 100).fill(1000) };
+  }
+}
+
+export interface StoredAudio {
+  samples: number;
+  sampleRate?: number;
+  state: 'open' | 'finished' | 'discarded';
+}
+
+export class MemoryAudioStore implements AudioStore {
+  readonly audio = new Map<string, StoredAudio>();
+
+  async open(key: string): Promise<EpisodeAudioWriter> {
+    const entry: StoredAudio = { samples: 0, state: 'open' };
+    let pending = 0;
+    return {
+      get sampleRate() {
+        return entry.sampleRate;
+      },
+      write: async (samples, sampleRate) => {
+        if (entry.sampleRate !== undefined && entry.sampleRate !== sampleRate) throw new Error(`rate changed to ${sampleRate}`);
+        entry.sampleRate = sampleRate;
+        pending += samples.length;
+      },
+      finish: async () => {
+        entry.samples = pending;
+        entry.state = 'finished';
+        this.audio.set(key, entry);
+        return { bytes: pending * 2 };
+      },
+      discard: async () => {
+        entry.state = 'discarded';
+        if (!this.audio.has(key)) this.audio.set(key, entry);
+      },
+    };
+  }
+}
+
+export function memoryEngines(synthesizer: SpeechSynthesizer = new ToneSynthesizer(), writer: ScriptWriter = new DialogueScriptWriter()): EngineRegistry {
+  return { writerFor: () => writer, synthesizerFor: () => synthesizer };
+}

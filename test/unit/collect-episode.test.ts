@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { collectEpisode, type CollectorDeps } from '../../src/core/collection/collect-episode.ts';
+import { parseEpisodeContent } from '../../src/core/contracts.ts';
+import { newEpisode } from '../../src/core/episodes/status.ts';
+import { DownstreamError, NotFoundError } from '../../src/core/errors.ts';
+import { collectionRequestFor } from '../../src/core/handoff.ts';
+import { episodeKey } from '../../src/core/keys.ts';
+import { podcastConfig, post } from '../helpers/factories.ts';
+import { ManualClock, MemoryChannels, MemoryEpisodes, MemoryObjects, MemoryPodcasts, MemoryQueues } from '../helpers/memory-ports.ts';
+
+const PROCESSING = 'memory://processing';
+const created = new Date('2026-11-29T07:00:00.000Z');
+
+function setup() {
+  const deps = {
+    podcasts: new MemoryPodcasts(),
+    episodes: new MemoryEpisodes(),
+    objects: new MemoryObjects(),
+    queue: new MemoryQueues(),
+    reader: new MemoryChannels(),
+    clock: new ManualClock(new Date(created.getTime() + 1_000)),
+    processingQueueUrl: PROCESSING,
+  } satisfies CollectorDeps;
+  const podcast = podcastConfig({ telegram_channels: ['@first_channel', '@second_channel'] });
+  void deps.podcasts.put(podcast);
+  const episode = newEpisode(podcast, 'manual', created);
+  deps.episodes.seed(episode);
+  const key = { podcastId: episode.podcast_id, episodeId: episode.episode_id };
+  return { deps, podcast, episode, key, request: collectionRequestFor(episode, 'manual') };
+}
+
+describe('collecting an episode (in-memory ports)', () => {
+  it('reads every channel, stores valid content.json and hands the episode on with a processing message', async () => {
+    const { deps, key, request } = setup();
+    deps.reader.add('first_channel', post({ channel: 'first_channel', id: 1, date: '2026-11-29T05:00:00.000Z' }));
+    deps.reader.add('second_channel', post({ channel: 'second_channel', id: 7, date: '2026-11-29T04:00:00.000Z' }));
+    const result = await collectEpisode(deps, request, 60);
+    expect(result.outcome).to.equal('collected');
+    const content = parseEpisodeContent(await deps.objects.getJson(episodeKey(key.podcastId, key.episodeId, 'content')));
+    expect(content.posts.map((p) => `${p.channel}#${p.id}`)).to.deep.equal(['second_channel#7', 'first_channel#1']);
+    const [message] = deps.queue.to(PROCESSING) as Array<{ episode_id: string; result: { message_count: number } }>;
+    expect(message).to.include({ episode_id: key.episodeId });
+    expect(message?.result.message_count).to.equal(2);
+    expect((await deps.episodes.get(key))?.status).to.equal('collected');
+  });
+
+  it('marks the episode skipped with the reason when no channel has a new post, and sends nothing', async () => {
+    const { deps, key, request } = setup();
+    const result = await collectEpisode(deps, request, 60);
+    expect(result.outcome).to.equal('skipped');
+    const stored = await deps.episodes.get(key);
+    expect(stored?.status).to.equal('skipped');
+    expect(stored?.skip_reason).to.include('no new posts in @first_channel, @second_channel');
+    expect(deps.queue.sent).to.deep.equal([]);
+  });
+
+  it('sends the processing message again for a redelivered request of a collected episode, without reading the channels', async () => {
+    const { deps, request } = setup();
+    deps.reader.add('first_channel', post({ channel: 'first_channel', id: 1 }));
+    await collectEpisode(deps, request, 60);
+    const reads = deps.reader.reads.length;
+    const again = await collectEpisode(deps, request, 60);
+    expect(again.outcome).to.equal('already-done');
+    expect(deps.reader.reads).to.have.length(reads);
+    expect(deps.queue.to(PROCESSING)).to.have.length(2);
+  });
+
+  it('wraps a channel that cannot be read in a retryable DownstreamError naming the channel and keeping the cause', async () => {
+    const { deps, request } = setup();
+    deps.reader.failures.set('second_channel', new SyntaxError('Unexpected token < in JSON'));
+    const error = await collectEpisode(deps, request, 60).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(DownstreamError);
+    expect((error as Error).message).to.include('@second_channel');
+    expect((error as Error).cause).to.be.instanceOf(SyntaxError);
+  });
+
+  it('refuses a request for an unknown podcast with NotFoundError and touches nothing', async () => {
+    const { deps, request } = setup();
+    const error = await collectEpisode(deps, { ...request, podcast_id: 'no-such-show' }, 60).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(NotFoundError);
+    expect(deps.episodes.applied).to.deep.equal([]);
+  });
+
+  it('reads from where the last completed episode ended, so no post reaches two episodes', async () => {
+    const { deps, podcast, request, key } = setup();
+    const earlier = { ...newEpisode(podcast, 'schedule', new Date('2026-11-28T07:00:00.000Z')), status: 'completed' as const, window_to: '2026-11-29T02:00:00.000Z' };
+    deps.episodes.seed(earlier);
+    deps.reader.add('first_channel', post({ channel: 'first_channel', id: 1, date: '2026-11-29T01:00:00.000Z' }), post({ channel: 'first_channel', id: 2, date: '2026-11-29T03:00:00.000Z' }));
+    await collectEpisode(deps, request, 60);
+    const content = parseEpisodeContent(await deps.objects.getJson(episodeKey(key.podcastId, key.episodeId, 'content')));
+    expect(content.posts.map((p) => p.id)).to.deep.equal([2]);
+    expect(content.window.from).to.equal('2026-11-29T02:00:00.000Z');
+  });
+});
