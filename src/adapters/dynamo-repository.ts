@@ -1,5 +1,6 @@
 /** PodcastRepository and EpisodeRepository over one DynamoDB table (key design in dynamo-table.ts). */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
@@ -17,8 +18,15 @@ import { PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.
 
 type Item = Record<string, unknown>;
 
+/**
+ * Every write of an episode records a token of its own in the same conditional update. When a response is lost, the
+ * SDK retries the write, and the retry's condition fails against the state its first try wrote: a record that carries
+ * the retry's token is that first try's work, so the write succeeded. Another caller's write carries another token.
+ */
+const WRITE_TOKEN = 'write_token';
+
 function stripKeys<T>(item: Item): T {
-  const { [TABLE_KEYS.partitionKey]: _pk, [TABLE_KEYS.sortKey]: _sk, ...rest } = item;
+  const { [TABLE_KEYS.partitionKey]: _pk, [TABLE_KEYS.sortKey]: _sk, [WRITE_TOKEN]: _token, ...rest } = item;
   return rest as T;
 }
 
@@ -92,17 +100,20 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
   }
 
   async create(episode: Episode): Promise<void> {
+    const key = this.key({ podcastId: episode.podcast_id, episodeId: episode.episode_id });
+    const token = randomUUID();
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...episode, ...this.key({ podcastId: episode.podcast_id, episodeId: episode.episode_id }) },
+          Item: { ...episode, ...key, [WRITE_TOKEN]: token },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
         }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
+        if ((await this.raw(key))?.[WRITE_TOKEN] === token) return; // our own create, retried after a lost response
         throw new ConflictError(`episode ${episode.podcast_id}/${episode.episode_id} already exists`, undefined, error);
       }
       throw error;
@@ -110,8 +121,13 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
   }
 
   async get(k: EpisodeKey): Promise<Episode | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(k), ConsistentRead: true }));
-    return out.Item ? stripKeys<Episode>(out.Item) : undefined;
+    const item = await this.raw(this.key(k));
+    return item ? stripKeys<Episode>(item) : undefined;
+  }
+
+  private async raw(key: Item): Promise<Item | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return out.Item as Item | undefined;
   }
 
   async withdraw(k: EpisodeKey): Promise<void> {
@@ -127,7 +143,9 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(`episode ${k.podcastId}/${k.episodeId} has started; it cannot be withdrawn`, undefined, error);
+        const current = await this.get(k);
+        if (!current) return; // withdrawn: by this call, retried after a lost response, or by an earlier one
+        throw new ConflictError(`episode ${k.podcastId}/${k.episodeId} has started; it cannot be withdrawn`, current.status, error);
       }
       throw error;
     }
@@ -218,7 +236,10 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
 
     // Every attribute goes through a name placeholder: several of ours (status, error, …) are DynamoDB reserved words.
     names['#updated_at'] = 'updated_at';
-    const sets = ['#status = :to', '#updated_at = :now'];
+    names['#write_token'] = WRITE_TOKEN;
+    const token = randomUUID();
+    values[':token'] = token;
+    const sets = ['#status = :to', '#updated_at = :now', '#write_token = :token'];
     const removes: string[] = [];
     for (const [field, value] of Object.entries(changes)) {
       if (field === 'status' || field === 'updated_at' || value === undefined) continue;
@@ -256,8 +277,10 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
       if (!(error instanceof ConditionalCheckFailedException)) {
         throw new DownstreamError(`DynamoDB update for ${name} failed: ${errorMessage(error)}`, { cause: error });
       }
-      const current = await this.get(k);
-      if (!current) throw new NotFoundError(`episode ${k.podcastId}/${k.episodeId} does not exist`, error);
+      const item = await this.raw(this.key(k));
+      if (!item) throw new NotFoundError(`episode ${k.podcastId}/${k.episodeId} does not exist`, error);
+      const current = stripKeys<Episode>(item);
+      if (item[WRITE_TOKEN] === token) return current; // our own write, retried after a lost response
       throw new ConflictError(
         `cannot ${name} episode ${k.podcastId}/${k.episodeId}: it is ${current.status}`,
         current.status,
