@@ -11,10 +11,10 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { parsePodcastConfig, type PodcastConfig } from '../core/contracts.ts';
-import { CLAIM_RULES, CLEARED_ON_CLAIM, CLEARED_ON_SETTLE, TRANSITIONS, type Episode, type TransitionName } from '../core/episodes/status.ts';
+import { CLAIM_RULES, CLEARED_ON_CLAIM, CLEARED_ON_SETTLE, TRANSITIONS, settles, type Episode, type TransitionName } from '../core/episodes/status.ts';
 import { ConflictError, DownstreamError, NotFoundError, errorMessage } from '../core/errors.ts';
-import type { EpisodeKey, EpisodeRepository, PodcastRepository, TransitionGuard } from '../core/ports.ts';
-import { PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';
+import type { EpisodeKey, EpisodeRepository, InFlightMarker, PodcastRepository, TransitionGuard } from '../core/ports.ts';
+import { IN_FLIGHT_PARTITION, PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';
 
 type Item = Record<string, unknown>;
 
@@ -202,6 +202,14 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
   }
 
   async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard = {}): Promise<Episode> {
+    const episode = await this.transition(name, k, changes, now, guard);
+    // Settled: the podcast's in-flight place is free again. A crash before this line leaves a marker that points at a
+    // settled episode, which the next start takes over (start-episode.ts).
+    if (settles(name) && episode.trigger !== 'direct') await this.releaseInFlight(k.podcastId, k.episodeId);
+    return episode;
+  }
+
+  private async transition(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard): Promise<Episode> {
     const t = TRANSITIONS[name];
     const rule = CLAIM_RULES[name];
     const names: Record<string, string> = { '#pk': TABLE_KEYS.partitionKey, '#status': 'status' };
@@ -286,6 +294,50 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
         current.status,
         error,
       );
+    }
+  }
+
+  private markerKey(podcastId: string): Item {
+    return { [TABLE_KEYS.partitionKey]: IN_FLIGHT_PARTITION, [TABLE_KEYS.sortKey]: podcastId };
+  }
+
+  async reserveInFlight(podcastId: string, episodeId: string, now: Date, replacing?: string): Promise<InFlightMarker | undefined> {
+    const key = this.markerKey(podcastId);
+    const token = randomUUID();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, episode_id: episodeId, since: now.toISOString(), [WRITE_TOKEN]: token },
+          ConditionExpression: replacing === undefined ? 'attribute_not_exists(#pk)' : '#episode_id = :holder',
+          ExpressionAttributeNames: replacing === undefined ? { '#pk': TABLE_KEYS.partitionKey } : { '#episode_id': 'episode_id' },
+          ...(replacing === undefined ? {} : { ExpressionAttributeValues: { ':holder': replacing } }),
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const holder = await this.raw(key);
+      if (holder?.[WRITE_TOKEN] === token) return undefined; // ours, retried after a lost response
+      // Released between our write and our read: report the place as just taken, the caller may try again.
+      return holder ? { episode_id: String(holder.episode_id), since: String(holder.since) } : { episode_id: '', since: now.toISOString() };
+    }
+  }
+
+  async releaseInFlight(podcastId: string, episodeId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.markerKey(podcastId),
+          ConditionExpression: '#episode_id = :episode',
+          ExpressionAttributeNames: { '#episode_id': 'episode_id' },
+          ExpressionAttributeValues: { ':episode': episodeId },
+        }),
+      );
+    } catch (error) {
+      // Not held by this episode (already released, or taken over): nothing to give back.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

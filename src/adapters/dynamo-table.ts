@@ -3,6 +3,7 @@
  * storage module. Podcasts and episodes live in one table:
  *   podcast  pk = "PODCAST"               sk = <podcast_id>
  *   episode  pk = "EPISODE#<podcast_id>"  sk = <episode_id>   (compact timestamp: a reverse query is newest first)
+ *   marker   pk = "IN_FLIGHT"             sk = <podcast_id>   (the podcast's one channel episode in flight)
  * The status index (sparse: only episodes carry `status`) serves the stuck-episode sweep.
  */
 export const TABLE_KEYS = {
@@ -12,4 +13,6 @@ export const TABLE_KEYS = {
 } as const;
 
 export const PODCAST_PARTITION = 'PODCAST';
+/** The marker of the one channel episode a podcast has in flight: pk = "IN_FLIGHT", sk = <podcast_id>. */
+export const IN_FLIGHT_PARTITION = 'IN_FLIGHT';
 export const episodePartition = (podcastId: string): string => `EPISODE#${podcastId}`;

@@ -19,6 +19,12 @@ export interface PodcastRepository {
   list(): Promise<{ podcasts: PodcastConfig[]; invalid: Array<{ podcast_id: string; error: string }> }>;
 }
 
+/** Which channel episode holds a podcast's one in-flight place, since when (ISO). */
+export interface InFlightMarker {
+  episode_id: string;
+  since: string;
+}
+
 /** Extra conditions for a transition decided on an earlier read (the stuck sweep). */
 export interface TransitionGuard {
   /** Only if the episode has not been updated since this read (`updated_at` unchanged). */
@@ -51,6 +57,15 @@ export interface EpisodeRepository {
   noteError(key: EpisodeKey, message: string): Promise<void>;
   /** Episodes in `status` whose `updated_at` is before `updatedBefore` (ISO), via the status index. */
   listByStatus(status: Episode['status'], updatedBefore: string): Promise<Episode[]>;
+  /**
+   * Takes the podcast's one in-flight place for `episodeId`, atomically: of any number of concurrent callers exactly
+   * one gets it, whatever their clocks say. Returns undefined when taken, else the marker that holds the place.
+   * `replacing`: take the place over only from that holder (one the caller found settled or never created).
+   * A transition into a terminal state (completed, failed, skipped) gives the place back by itself.
+   */
+  reserveInFlight(podcastId: string, episodeId: string, now: Date, replacing?: string): Promise<InFlightMarker | undefined>;
+  /** Gives the place back if `episodeId` holds it (a reservation whose episode could not be created). */
+  releaseInFlight(podcastId: string, episodeId: string): Promise<void>;
 }
 
 export interface ObjectStore {

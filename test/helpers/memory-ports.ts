@@ -11,6 +11,7 @@ import {
   CLEARED_ON_SETTLE,
   TRANSITIONS,
   canApply,
+  settles,
   type Episode,
   type TransitionName,
 } from '../../src/core/episodes/status.ts';
@@ -21,6 +22,7 @@ import type {
   Clock,
   EpisodeKey,
   EpisodeRepository,
+  InFlightMarker,
   ObjectStore,
   PodcastRepository,
   QueueDepth,
@@ -63,6 +65,8 @@ export class MemoryPodcasts implements PodcastRepository {
 
 export class MemoryEpisodes implements EpisodeRepository {
   private readonly items = new Map<string, Episode>();
+  /** Each podcast's in-flight marker. */
+  readonly inFlight = new Map<string, InFlightMarker>();
   /** Every transition applied, in order: `<name> <podcast>/<episode>`. */
   readonly applied: string[] = [];
   /** Makes the next `apply` of this transition throw this error (once), before it changes anything. */
@@ -136,7 +140,19 @@ export class MemoryEpisodes implements EpisodeRepository {
     next.updated_at = now.toISOString();
     this.items.set(this.id(k), next);
     this.applied.push(`${name} ${this.id(k)}`);
+    if (settles(name) && next.trigger !== 'direct') await this.releaseInFlight(k.podcastId, k.episodeId);
     return copy(next);
+  }
+
+  async reserveInFlight(podcastId: string, episodeId: string, now: Date, replacing?: string): Promise<InFlightMarker | undefined> {
+    const holder = this.inFlight.get(podcastId);
+    if (replacing === undefined ? holder !== undefined : holder?.episode_id !== replacing) return holder && copy(holder);
+    this.inFlight.set(podcastId, { episode_id: episodeId, since: now.toISOString() });
+    return undefined;
+  }
+
+  async releaseInFlight(podcastId: string, episodeId: string): Promise<void> {
+    if (this.inFlight.get(podcastId)?.episode_id === episodeId) this.inFlight.delete(podcastId);
   }
 
   async noteError(k: EpisodeKey, message: string): Promise<void> {

@@ -167,6 +167,33 @@ describe('contracts on the wire', function () {
     expect(episodes[0]?.episode_id).to.equal((results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ episode_id: string }>).value.episode_id);
   });
 
+  it('of two triggers the one whose write comes second is refused even when its clock is earlier: the store orders them', async () => {
+    await aws.podcasts.put(podcastConfig({ podcast_id: 'race-clocks' }));
+    const q = aws.resources.queues.collection!;
+    const blindEpisodes = Object.assign(Object.create(aws.episodes) as typeof aws.episodes, { latestChannelEpisode: async () => undefined });
+    const at = (ms: number) => ({ now: () => new Date(ms) });
+    const base = { podcasts: aws.podcasts, episodes: blindEpisodes, queue: aws.queue, collectionQueueUrl: q.url };
+    // The operator's trigger writes first with a clock 10 ms ahead; the tick writes second, its clock behind.
+    const first = await triggerEpisode({ ...base, clock: at(Date.UTC(2026, 10, 29, 8, 0, 0, 10)) }, 'race-clocks', 'manual');
+    const second = await triggerEpisode({ ...base, clock: at(Date.UTC(2026, 10, 29, 8, 0, 0, 0)) }, 'race-clocks', 'schedule').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(second).to.be.instanceOf(EpisodeInFlightError);
+    expect((second as EpisodeInFlightError).episode.episode_id).to.equal(first.episode_id);
+    expect((await aws.episodes.listForPodcast('race-clocks')).map((e) => e.episode_id)).to.deep.equal([first.episode_id]);
+  });
+
+  it('a settled episode gives its podcast\'s in-flight place back, so the next trigger starts', async () => {
+    await aws.podcasts.put(podcastConfig({ podcast_id: 'race-next' }));
+    const q = aws.resources.queues.collection!;
+    const deps = { podcasts: aws.podcasts, episodes: aws.episodes, queue: aws.queue, clock: systemClock, collectionQueueUrl: q.url };
+    const first = await triggerEpisode(deps, 'race-next', 'manual');
+    await aws.episodes.apply('markFailed', { podcastId: 'race-next', episodeId: first.episode_id }, { error: 'x', failed_stage: 'queued' }, new Date());
+    const next = await triggerEpisode(deps, 'race-next', 'manual');
+    expect(next.episode_id).to.not.equal(first.episode_id);
+  });
+
   it('the processing message the collector sends is the schema the generator accepts, and the content stays in S3', async () => {
     const podcast = podcastConfig({ podcast_id: 'wire-2', window_hours: 2 });
     await aws.podcasts.put(podcast);

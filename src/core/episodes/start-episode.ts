@@ -26,8 +26,13 @@ export class EpisodeInFlightError extends ConflictError {
   }
 }
 
+/** A reservation younger than this may belong to a start that has not created its episode yet. */
+export const RESERVATION_GRACE_MS = 60_000;
+
 /**
- * Creates a pending episode and enqueues its collection request. Refuses when an episode is already in flight.
+ * Creates a pending episode and enqueues its collection request. Refuses when an episode is already in flight: the
+ * store's per-podcast marker (EpisodeRepository.reserveInFlight) is taken before the episode is created, so of two
+ * triggers at once (a tick and an operator, two operators) exactly one goes on, whatever their clocks say.
  * If the send fails, the episode is marked failed at stage `queued` with the reason, and the error is rethrown.
  */
 export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigger: Trigger): Promise<Episode> {
@@ -37,28 +42,45 @@ export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigg
   if (latest && IN_FLIGHT.includes(latest.status)) throw new EpisodeInFlightError(latest);
 
   const episode = newEpisode(podcast, trigger, deps.clock.now());
-  await deps.episodes.create(episode);
-  // The check above and the create are two requests: two triggers at the same moment (a tick and an operator) can both
-  // pass it. Each looks again after its own create; the later one withdraws, so exactly one goes on.
-  const [rival] = (await deps.episodes.listForPodcast(podcastId, { limit: 10 })).filter(
-    (e) => e.trigger !== 'direct' && IN_FLIGHT.includes(e.status) && e.episode_id < episode.episode_id,
-  );
-  if (rival) {
-    await deps.episodes.withdraw({ podcastId, episodeId: episode.episode_id });
-    throw new EpisodeInFlightError(rival);
+  await reserve(deps, episode);
+  try {
+    await deps.episodes.create(episode);
+  } catch (error) {
+    await deps.episodes.releaseInFlight(podcastId, episode.episode_id).catch(() => undefined);
+    throw error;
   }
   const request = collectionRequestFor(episode, trigger);
   try {
     await deps.queue.send(deps.collectionQueueUrl, request, { podcast_id: episode.podcast_id, episode_id: episode.episode_id });
   } catch (error) {
-    const now = deps.clock.now();
+    // Failing the episode also gives back its in-flight place.
     await deps.episodes.apply(
       'markFailed',
       { podcastId, episodeId: episode.episode_id },
       { error: `could not enqueue the collection request: ${errorMessage(error)}`, failed_stage: 'queued' },
-      now,
+      deps.clock.now(),
     );
     throw error;
   }
   return episode;
+}
+
+/**
+ * Takes the podcast's in-flight place for `episode`, or throws EpisodeInFlightError naming the episode that holds it.
+ * A place held by a settled episode, or by one never created past the grace period (a start that crashed between its
+ * reservation and its create), is taken over, conditionally on that holder, so two starts cannot both take it over.
+ */
+async function reserve(deps: TriggerDeps, episode: Episode): Promise<void> {
+  const podcastId = episode.podcast_id;
+  const now = new Date(episode.created_at);
+  let holder = await deps.episodes.reserveInFlight(podcastId, episode.episode_id, now);
+  for (let tries = 0; holder && tries < 3; tries++) {
+    const held = holder.episode_id ? await deps.episodes.get({ podcastId, episodeId: holder.episode_id }) : undefined;
+    if (held && IN_FLIGHT.includes(held.status)) throw new EpisodeInFlightError(held);
+    if (!held && now.getTime() - new Date(holder.since).getTime() < RESERVATION_GRACE_MS) {
+      throw new EpisodeInFlightError({ ...episode, episode_id: holder.episode_id || 'being created', status: 'pending' });
+    }
+    holder = await deps.episodes.reserveInFlight(podcastId, episode.episode_id, now, holder.episode_id);
+  }
+  if (holder) throw new EpisodeInFlightError({ ...episode, episode_id: holder.episode_id, status: 'pending' });
 }

@@ -87,6 +87,11 @@ export const CLAIM_RULES: Partial<Record<TransitionName, ClaimRule>> = {
   claimGeneration: { reclaimAfterLease: 'generating', counter: 'generation_attempts', retryFailedStages: ['generating'] },
 };
 
+/** Whether a transition settles the episode, giving back its podcast's in-flight place. */
+export function settles(name: TransitionName): boolean {
+  return TERMINAL.includes(TRANSITIONS[name].to);
+}
+
 /** Fields a claim clears: a retried stage starts clean; its earlier failure stays visible until then. */
 export const CLEARED_ON_CLAIM = ['error', 'failed_stage', 'skip_reason'] as const;
 /** Fields a settlement (any transition that is not a claim) clears: the lease ends with the claim's work. */
