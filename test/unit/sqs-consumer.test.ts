@@ -106,5 +106,19 @@ describe('SQS consumer (in-memory ports)', () => {
       expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: records[1]!.messageId }]);
       expect(await episodes.get(keyOf(b))).to.include({ status: 'pending' }).and.not.have.property('error');
     });
+
+    it('on its last receive, a record is processed even when little time is left, rather than deferred into the DLQ', async () => {
+      const [a, b] = [await pending(), await pending()];
+      const { context, spend } = drainingContext();
+      const started: string[] = [];
+      const handler = consumer(async (record) => {
+        started.push(JSON.parse(record.body).podcast_id);
+        spend(50_000);
+      });
+      const records = [sqsRecord(bodyFor(a)), sqsRecord(bodyFor(b), {}, 3)];
+      const response = await handler(sqsEvent(...records), context);
+      expect(started).to.deep.equal([a.podcast_id, b.podcast_id]);
+      expect(response.batchItemFailures).to.deep.equal([]);
+    });
   });
 });
