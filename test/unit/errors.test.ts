@@ -1,4 +1,6 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
+import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { ConflictError, DownstreamError, NotReadyError, ValidationError, errorMessage, isRetryable } from '../../src/core/errors.ts';
 
 /** An error shaped like the AWS SDK v3's service exceptions (core reads them duck-typed, without the SDK). */
@@ -97,5 +99,24 @@ describe('isRetryable: AWS SDK errors by fault and HTTP status', () => {
   it('keeps 5xx and network errors without a status transient', () => {
     expect(isRetryable(sdkError('InternalError', 'We encountered an internal error', 500))).to.equal(true);
     expect(isRetryable(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).to.equal(true);
+  });
+});
+
+describe('S3ObjectStore: a body S3 refuses as too large', () => {
+  // The SDK's answer to a 413, without a server: a client whose every request is refused so.
+  const refusing = { send: async () => Promise.reject(sdkError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 413, 'client')) };
+  const objects = new S3ObjectStore(refusing as unknown as S3Client, 'telecast-test');
+
+  it('fails permanently, naming the object and its size, with the refusal as its cause', async () => {
+    const error = await objects.putText('podcasts/p/e/transcript.txt', 'é'.repeat(1000), 'text/plain').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(DownstreamError);
+    expect(isRetryable(error)).to.equal(false);
+    expect(errorMessage(error)).to.equal(
+      'DownstreamError: s3://telecast-test/podcasts/p/e/transcript.txt is too large to store: 2000 bytes refused: ' +
+        'EntityTooLarge: Your proposed upload exceeds the maximum allowed size',
+    );
   });
 });
