@@ -86,37 +86,33 @@ describe('SQS consumer (in-memory ports)', () => {
   });
 
   describe('records deferred for lack of time', () => {
-    /** A context whose remaining time each processed record spends 50 of its 60 seconds of. */
-    function drainingContext(): { context: Context; spend(ms: number): void } {
-      let remaining = 60_000;
-      return { context: { ...lambdaContext(), getRemainingTimeInMillis: () => remaining }, spend: (ms) => (remaining -= ms) };
-    }
-
-    it('before its last receive, a record is not started when less time is left than the slowest one took; it comes back untouched', async () => {
+    /**
+     * A batch of two where the first record spends 50 of the invocation's 60 seconds (by the context's clock), so too
+     * little is left for the second, which is on receive `secondReceive`. Returns which records started, in order.
+     */
+    async function shortOfTime(secondReceive: number) {
       const [a, b] = [await pending(), await pending()];
-      const { context, spend } = drainingContext();
+      let remaining = 60_000;
+      const context: Context = { ...lambdaContext(), getRemainingTimeInMillis: () => remaining };
       const started: string[] = [];
       const handler = consumer(async (record) => {
         started.push(JSON.parse(record.body).podcast_id);
-        spend(50_000);
+        remaining -= 50_000;
       });
-      const records = [sqsRecord(bodyFor(a)), sqsRecord(bodyFor(b), {}, 2)];
+      const records = [sqsRecord(bodyFor(a)), sqsRecord(bodyFor(b), {}, secondReceive)];
       const response = await handler(sqsEvent(...records), context);
+      return { a, b, second: records[1]!, started, response };
+    }
+
+    it('before its last receive, a record is not started when less time is left than the slowest one took; it comes back untouched', async () => {
+      const { a, b, second, started, response } = await shortOfTime(2);
       expect(started).to.deep.equal([a.podcast_id]);
-      expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: records[1]!.messageId }]);
+      expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: second.messageId }]);
       expect(await episodes.get(keyOf(b))).to.include({ status: 'pending' }).and.not.have.property('error');
     });
 
     it('on its last receive, a record is processed even when little time is left, rather than deferred into the DLQ', async () => {
-      const [a, b] = [await pending(), await pending()];
-      const { context, spend } = drainingContext();
-      const started: string[] = [];
-      const handler = consumer(async (record) => {
-        started.push(JSON.parse(record.body).podcast_id);
-        spend(50_000);
-      });
-      const records = [sqsRecord(bodyFor(a)), sqsRecord(bodyFor(b), {}, 3)];
-      const response = await handler(sqsEvent(...records), context);
+      const { a, b, started, response } = await shortOfTime(3);
       expect(started).to.deep.equal([a.podcast_id, b.podcast_id]);
       expect(response.batchItemFailures).to.deep.equal([]);
     });
