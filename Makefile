@@ -26,10 +26,10 @@ node_modules/.package-lock.json: package-lock.json package.json
 install: node_modules/.package-lock.json
 
 # ---- build ----------------------------------------------------------------------------------------------------
-# The contract validators are compiled from the schemas first (scripts/generate-validators.ts).
+# The contract validators are compiled from the schemas first (scripts/generate-validators.ts); the steps live in
+# package.json's build script alone, so `make build` and `npm run build` cannot drift apart.
 build: install
-	node --import tsx scripts/generate-validators.ts
-	node build.mjs
+	npm run build
 
 typecheck: install
 	tsc --noEmit

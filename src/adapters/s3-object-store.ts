@@ -8,16 +8,35 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { NotFoundError, ValidationError } from '../core/errors.ts';
+import type { Readable } from 'node:stream';
+import { DownstreamError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ObjectStore } from '../core/ports.ts';
+
+/**
+ * Bodies up to one part go up in a single PutObject; larger ones (a long episode's MP3, a large export) in parts of this
+ * size. S3 takes up to 5 GiB in one PUT, but fauxqs, the local stack's S3, refuses request bodies over 11 MiB, and a part
+ * must be at least 5 MiB (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html).
+ */
+const PART_SIZE = 8 * 1024 * 1024;
+/** Parts uploaded at once: memory stays near PART_SIZE × (QUEUE_SIZE + 1) whatever the object's size. */
+const QUEUE_SIZE = 2;
 
 function isMissing(error: unknown): boolean {
   if (error instanceof NoSuchKey || error instanceof NotFound) return true;
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
+
+/** S3 refused the body as too large (EntityTooLarge, or a bare 413 from a proxy or the emulator). */
+function isTooLarge(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'EntityTooLarge' || e?.$metadata?.httpStatusCode === 413;
+}
+
+const sizeOf = (bytes: number): string => (bytes < 1024 * 1024 ? `${bytes} bytes` : `${bytes} bytes (${(bytes / 1024 / 1024).toFixed(1)} MiB)`);
 
 export class S3ObjectStore implements ObjectStore {
   constructor(
@@ -49,23 +68,33 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async putText(key: string, text: string, contentType: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: `${contentType}; charset=utf-8` }),
-    );
+    const body = Buffer.from(text, 'utf-8');
+    await this.put(key, body, body.length, `${contentType}; charset=utf-8`);
   }
 
   async putFile(key: string, path: string, contentType: string): Promise<void> {
-    // A known length lets the SDK stream the file in one PUT without buffering it (Lambda's /tmp holds it).
+    // Streamed from disk (Lambda's /tmp holds it), never read whole into memory.
     const { size } = await stat(path);
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: createReadStream(path),
-        ContentLength: size,
-        ContentType: contentType,
-      }),
-    );
+    await this.put(key, createReadStream(path), size, contentType);
+  }
+
+  /** One PutObject for a body that fits in a part (with its length, so a stream goes up unbuffered); else in parts. */
+  private async put(key: string, body: Buffer | Readable, size: number, contentType: string): Promise<void> {
+    const params = { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType };
+    try {
+      if (size <= PART_SIZE) await this.s3.send(new PutObjectCommand({ ...params, ContentLength: size }));
+      // On failure Upload aborts the multipart upload, so no orphaned parts are left billed in the bucket.
+      else await new Upload({ client: this.s3, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false }).done();
+    } catch (error) {
+      if (!Buffer.isBuffer(body)) body.destroy();
+      if (isTooLarge(error)) {
+        throw new DownstreamError(`s3://${this.bucket}/${key} is too large to store: ${sizeOf(size)} refused`, {
+          retryable: false,
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   async exists(key: string): Promise<boolean> {

@@ -3,7 +3,7 @@
  * processPartialResponse with ReportBatchItemFailures, so one failed record is retried and the rest of its batch is not
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
  *
- * Failure policy (docs/architecture.md "Failure semantics"):
+ * Failure policy (README.md, "Failures"):
  * - retryable errors throw: the record is reported failed and SQS redelivers it after the visibility timeout; the
  *   episode keeps the error as `last_error`, and on the last allowed receive it is marked `failed` because SQS's
  *   redrive will move the message to the DLQ next;
@@ -40,6 +40,10 @@ function episodeOf(record: SQSRecord): EpisodeKey | undefined {
   }
 }
 
+function receiveCountOf(record: SQSRecord): number {
+  return Number(record.attributes.ApproximateReceiveCount ?? '1');
+}
+
 export function createSqsConsumer(options: ConsumerOptions) {
   const { logger } = options;
 
@@ -58,7 +62,7 @@ export function createSqsConsumer(options: ConsumerOptions) {
 
   async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
     const key = episodeOf(record);
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    const receiveCount = receiveCountOf(record);
     const log = logger.createChild({
       persistentKeys: {
         message_id: record.messageId,
@@ -99,15 +103,25 @@ export function createSqsConsumer(options: ConsumerOptions) {
 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const processor = new BatchProcessor(EventType.SQS);
-    // Records run one after another; if the invocation timed out midway, every record of the batch would count a
-    // receive, even those never started. So a record is not started when less time is left than the slowest one so far
-    // took (plus a margin): it is reported failed untouched, and comes back after the visibility timeout.
+    // Records run one after another. If the invocation timed out midway, Lambda would return the whole batch to the
+    // queue: the records already done would be redelivered, and the one cut off would be left half-claimed until its
+    // lease ran out. So a record is not started when less time is left than the slowest one so far took (plus a margin):
+    // it is reported failed untouched and comes back after the visibility timeout. That spends its receive like any
+    // reported failure (deferring saves the batch, not the receive), so on its last receive, when a deferral would
+    // hand it to SQS's redrive without its episode ever being tried or marked, it is processed anyway: the estimate
+    // comes from other records and it may well fit; if it does not, the invocation times out, SQS dead-letters the
+    // message and the scheduler's stuck sweep fails its episode, where a deferral would have left it too.
     let slowestMs = 0;
     const startOrDefer = async (record: SQSRecord): Promise<void> => {
       const left = context?.getRemainingTimeInMillis?.();
       if (typeof left === 'number' && slowestMs > 0 && left < slowestMs * 1.5 + 2_000) {
-        logger.warn('record deferred: too little time left in this invocation', { message_id: record.messageId, left_ms: left, slowest_ms: slowestMs });
-        throw new NotReadyError(`deferred: ${left} ms left, the slowest record took ${slowestMs} ms`);
+        const receiveCount = receiveCountOf(record);
+        const fields = { message_id: record.messageId, receive_count: receiveCount, left_ms: left, slowest_ms: slowestMs };
+        if (receiveCount < options.maxReceiveCount) {
+          logger.warn('record deferred: too little time left in this invocation', fields);
+          throw new NotReadyError(`deferred: ${left} ms left, the slowest record took ${slowestMs} ms`);
+        }
+        logger.warn('little time left, but this is the record\'s last receive: processing it anyway', fields);
       }
       // Measured on the invocation's own clock (its remaining time) when there is one.
       const clock = (): number => (typeof left === 'number' ? -(context.getRemainingTimeInMillis() ?? 0) : Date.now());

@@ -1,0 +1,120 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { expect } from 'chai';
+import { collectEpisode } from '../../src/core/collection/collect-episode.ts';
+import { parseCollectionRequest } from '../../src/core/contracts.ts';
+import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
+import { ValidationError } from '../../src/core/errors.ts';
+import { createSqsConsumer, type ConsumerOptions } from '../../src/handlers/common/sqs-consumer.ts';
+import { lambdaContext, podcastConfig, sqsEvent, sqsRecord } from '../helpers/factories.ts';
+import { ManualClock, MemoryChannels, MemoryEpisodes, MemoryObjects, MemoryPodcasts, MemoryQueues } from '../helpers/memory-ports.ts';
+
+const silent = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const DLQ_URL = 'http://127.0.0.1:4566/000000000000/telegram-collection-dlq';
+const PROCESSING_URL = 'http://127.0.0.1:4566/000000000000/podcast-processing-queue';
+
+function syntaxErrorOf(text: string): SyntaxError {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return error as SyntaxError;
+  }
+  throw new Error(`${text} parsed`);
+}
+
+describe('SQS consumer (in-memory ports)', () => {
+  let clock: ManualClock;
+  let podcasts: MemoryPodcasts;
+  let episodes: MemoryEpisodes;
+  let queues: MemoryQueues;
+  let seq = 0;
+
+  beforeEach(() => {
+    clock = new ManualClock(new Date('2026-11-29T07:00:00.000Z'));
+    podcasts = new MemoryPodcasts();
+    episodes = new MemoryEpisodes();
+    queues = new MemoryQueues();
+  });
+
+  async function pending(): Promise<Episode> {
+    const podcast = podcastConfig({ podcast_id: `consumer-${++seq}` });
+    await podcasts.put(podcast);
+    const e = newEpisode(podcast, 'schedule', new Date(clock.now().getTime() - 60_000));
+    await episodes.create(e);
+    return e;
+  }
+  const bodyFor = (e: Episode): string =>
+    JSON.stringify({ schema_version: 1, podcast_id: e.podcast_id, episode_id: e.episode_id, trigger: 'schedule', requested_at: e.created_at });
+  const keyOf = (e: Episode) => ({ podcastId: e.podcast_id, episodeId: e.episode_id });
+
+  function consumer(process: ConsumerOptions['process']) {
+    return createSqsConsumer({ stage: 'collecting', deadLetterQueueUrl: DLQ_URL, maxReceiveCount: 3, episodes, queue: queues, clock, logger: silent, process });
+  }
+
+  describe('a wrapped failure keeps its cause where an operator reads it', () => {
+    it("a permanent failure's cause reaches the episode's error and the DLQ's telecast-error attribute", async () => {
+      const e = await pending();
+      const parse = syntaxErrorOf('{"posts": [');
+      const handler = consumer(async () => {
+        throw new ValidationError(`content.json of ${e.episode_id} is not valid JSON`, [], parse);
+      });
+      const response = await handler(sqsEvent(sqsRecord(bodyFor(e))), lambdaContext());
+      expect(response.batchItemFailures).to.deep.equal([]);
+      const expected = `ValidationError: content.json of ${e.episode_id} is not valid JSON: SyntaxError: ${parse.message}`;
+      expect((await episodes.get(keyOf(e)))?.error).to.equal(expected);
+      const [letter] = queues.sent.filter((m) => m.queueUrl === DLQ_URL);
+      expect(letter?.attributes['telecast-error']).to.equal(expected);
+    });
+
+    it('a channel that cannot be read on the last receive fails the episode with the reading error, not just "reading channel failed"', async () => {
+      const e = await pending();
+      const channels = new MemoryChannels();
+      channels.failures.set('telecast_sample', syntaxErrorOf('<html>Too Many Requests</html>'));
+      const objects = new MemoryObjects();
+      const handler = consumer(async (record) => {
+        const deps = { podcasts, episodes, objects, queue: queues, reader: channels, clock, processingQueueUrl: PROCESSING_URL };
+        await collectEpisode(deps, parseCollectionRequest(JSON.parse(record.body)), 60);
+      });
+      const response = await handler(sqsEvent(sqsRecord(bodyFor(e), {}, 3)), lambdaContext());
+      expect(response.batchItemFailures).to.have.length(1);
+      expect(await episodes.get(keyOf(e))).to.include({
+        status: 'failed',
+        failed_stage: 'collecting',
+        error: `DownstreamError: reading channel @telecast_sample failed: SyntaxError: ${syntaxErrorOf('<html>Too Many Requests</html>').message} (gave up after 3 receives)`,
+      });
+    });
+  });
+
+  describe('records deferred for lack of time', () => {
+    /**
+     * A batch of two where the first record spends 50 of the invocation's 60 seconds (by the context's clock), so too
+     * little is left for the second, which is on receive `secondReceive`. Returns which records started, in order.
+     */
+    async function shortOfTime(secondReceive: number) {
+      const [a, b] = [await pending(), await pending()];
+      let remaining = 60_000;
+      const context: Context = { ...lambdaContext(), getRemainingTimeInMillis: () => remaining };
+      const started: string[] = [];
+      const handler = consumer(async (record) => {
+        started.push(JSON.parse(record.body).podcast_id);
+        remaining -= 50_000;
+      });
+      const records = [sqsRecord(bodyFor(a)), sqsRecord(bodyFor(b), {}, secondReceive)];
+      const response = await handler(sqsEvent(...records), context);
+      return { a, b, second: records[1]!, started, response };
+    }
+
+    it('before its last receive, a record is not started when less time is left than the slowest one took; it comes back untouched', async () => {
+      const { a, b, second, started, response } = await shortOfTime(2);
+      expect(started).to.deep.equal([a.podcast_id]);
+      expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: second.messageId }]);
+      expect(await episodes.get(keyOf(b))).to.include({ status: 'pending' }).and.not.have.property('error');
+    });
+
+    it('on its last receive, a record is processed even when little time is left, rather than deferred into the DLQ', async () => {
+      const { a, b, started, response } = await shortOfTime(3);
+      expect(started).to.deep.equal([a.podcast_id, b.podcast_id]);
+      expect(response.batchItemFailures).to.deep.equal([]);
+    });
+  });
+});
