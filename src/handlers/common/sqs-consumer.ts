@@ -3,7 +3,7 @@
  * processPartialResponse with ReportBatchItemFailures, so one failed record is retried and the rest of its batch is not
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
  *
- * Failure policy (README.md, "Failures"):
+ * Failure policy (docs/architecture.md "Failure semantics"):
  * - retryable errors throw: the record is reported failed and SQS redelivers it after the visibility timeout; the
  *   episode keeps the error as `last_error`, and on the last allowed receive it is marked `failed` because SQS's
  *   redrive will move the message to the DLQ next;
