@@ -101,3 +101,23 @@ export function processingMessageFor(
     s3_path: episode.s3_path,
   });
 }
+
+/**
+ * Whether a hand-off message (possibly invalid) proves to be about `episode`: every identity field it carries matches
+ * the episode's record (podcast, episode, creation time, folder). A forged or mistaken message that names a real
+ * episode with another podcast's `s3_path` is dead-lettered without touching that episode.
+ */
+export function messageBelongsTo(message: unknown, episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'timestamp' | 's3_path' | 'created_at'>): boolean {
+  if (message === null || typeof message !== 'object') return false;
+  const m = message as Record<string, unknown>;
+  const expected: Record<string, string> = {
+    podcast_id: episode.podcast_id,
+    podcast_config_id: episode.podcast_id,
+    episode_id: episode.episode_id,
+    timestamp: episode.timestamp,
+    requested_at: episode.created_at,
+    s3_path: episode.s3_path,
+  };
+  const named = Object.keys(expected).filter((field) => m[field] !== undefined);
+  return m.episode_id === episode.episode_id && named.every((field) => m[field] === expected[field]);
+}

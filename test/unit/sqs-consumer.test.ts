@@ -117,4 +117,42 @@ describe('SQS consumer (in-memory ports)', () => {
       expect(response.batchItemFailures).to.deep.equal([]);
     });
   });
+
+  describe('failure marking only for the episode a message proves to be about', () => {
+    it('a forged message naming a real episode with another folder is dead-lettered and leaves that episode alone', async () => {
+      const e = await pending();
+      await episodes.apply('claimCollection', keyOf(e), {}, clock.now());
+      const forged = JSON.stringify({ ...JSON.parse(bodyFor(e)), requested_at: '2020-01-01T00:00:00.000Z' });
+      const handler = consumer(async () => {
+        throw new ValidationError('collection request disagrees with the episode');
+      });
+      const response = await handler(sqsEvent(sqsRecord(forged)), lambdaContext());
+      expect(response.batchItemFailures).to.deep.equal([]);
+      expect(queues.to(DLQ_URL)).to.deep.equal([forged]);
+      const after = await episodes.get(keyOf(e));
+      expect(after).to.include({ status: 'collecting' }).and.not.have.property('error');
+      // The real delivery still settles it.
+      expect((await episodes.apply('markCollected', keyOf(e), {}, clock.now())).status).to.equal('collected');
+    });
+
+    it('a processing message whose s3_path is another podcast\'s does not fail the episode it names', async () => {
+      const e = await pending();
+      await episodes.apply('claimCollection', keyOf(e), {}, clock.now());
+      const forged = JSON.stringify({ podcast_config_id: e.podcast_id, podcast_id: e.podcast_id, episode_id: e.episode_id, timestamp: e.timestamp, s3_path: `podcasts/other-show/${e.episode_id}/` });
+      const handler = consumer(async () => {
+        throw new ValidationError('processing message disagrees with the episode');
+      });
+      await handler(sqsEvent(sqsRecord(forged)), lambdaContext());
+      expect((await episodes.get(keyOf(e)))?.status).to.equal('collecting');
+    });
+
+    it('a message that matches its episode\'s record still marks it failed with the reason', async () => {
+      const e = await pending();
+      const handler = consumer(async () => {
+        throw new ValidationError('unknown podcast');
+      });
+      await handler(sqsEvent(sqsRecord(bodyFor(e))), lambdaContext());
+      expect(await episodes.get(keyOf(e))).to.include({ status: 'failed', failed_stage: 'collecting' });
+    });
+  });
 });

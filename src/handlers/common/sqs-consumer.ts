@@ -13,6 +13,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { identifyEpisode } from '../../core/contracts.ts';
+import { messageBelongsTo } from '../../core/handoff.ts';
 import type { FailedStage } from '../../core/episodes/status.ts';
 import { ConflictError, NotReadyError, errorMessage, isRetryable } from '../../core/errors.ts';
 import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
@@ -31,10 +32,12 @@ export interface ConsumerOptions {
   process(record: SQSRecord, log: Logger, context: Context): Promise<void>;
 }
 
-function episodeOf(record: SQSRecord): EpisodeKey | undefined {
+/** The episode a record names (for logs and failure marking) and its parsed body; undefined when it names none. */
+function episodeOf(record: SQSRecord): { key: EpisodeKey; body: unknown } | undefined {
   try {
-    const id = identifyEpisode(JSON.parse(record.body));
-    return id && { podcastId: id.podcastId, episodeId: id.episodeId };
+    const body: unknown = JSON.parse(record.body);
+    const id = identifyEpisode(body);
+    return id && { key: { podcastId: id.podcastId, episodeId: id.episodeId }, body };
   } catch {
     return undefined;
   }
@@ -47,7 +50,14 @@ function receiveCountOf(record: SQSRecord): number {
 export function createSqsConsumer(options: ConsumerOptions) {
   const { logger } = options;
 
-  async function markFailed(key: EpisodeKey, reason: string, log: Logger): Promise<void> {
+  /** Marks the episode failed, but only when the message proves to be about it (handoff.ts messageBelongsTo). */
+  async function markFailed(named: { key: EpisodeKey; body: unknown }, reason: string, log: Logger): Promise<void> {
+    const { key } = named;
+    const episode = await options.episodes.get(key);
+    if (!episode) return void log.info('episode not marked failed: it does not exist');
+    if (!messageBelongsTo(named.body, episode)) {
+      return void log.warn('episode not marked failed: the message does not match its record (podcast, creation time, folder)');
+    }
     try {
       await options.episodes.apply('markFailed', key, { error: reason, failed_stage: options.stage }, options.clock.now());
     } catch (error) {
@@ -61,7 +71,8 @@ export function createSqsConsumer(options: ConsumerOptions) {
   }
 
   async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
-    const key = episodeOf(record);
+    const named = episodeOf(record);
+    const key = named?.key;
     const receiveCount = receiveCountOf(record);
     const log = logger.createChild({
       persistentKeys: {
@@ -76,7 +87,7 @@ export function createSqsConsumer(options: ConsumerOptions) {
       const reason = errorMessage(error);
       if (!isRetryable(error)) {
         log.error('permanent failure: dead-lettering the message', { error: reason, stage: options.stage });
-        if (key) await markFailed(key, reason, log);
+        if (named) await markFailed(named, reason, log);
         await sendToDeadLetterQueue(options.queue, options.deadLetterQueueUrl, {
           body: record.body,
           messageId: record.messageId,
@@ -93,9 +104,9 @@ export function createSqsConsumer(options: ConsumerOptions) {
         error: reason,
         stage: options.stage,
       });
-      if (key) {
-        if (last) await markFailed(key, `${reason} (gave up after ${receiveCount} receives)`, log);
-        else await options.episodes.noteError(key, reason);
+      if (named) {
+        if (last) await markFailed(named, `${reason} (gave up after ${receiveCount} receives)`, log);
+        else await options.episodes.noteError(named.key, reason);
       }
       throw error;
     }
