@@ -1,5 +1,13 @@
 /** QueueSender, QueueInspector and dead-lettering over SQS. */
-import { GetQueueAttributesCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SendMessageCommand,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { TelecastError } from '../core/errors.ts';
 import type { QueueDepth, QueueInspector, QueueSender } from '../core/ports.ts';
 
 /** A queue's name from its URL (`…/<account>/<name>`) or ARN (`arn:aws:sqs:<region>:<account>:<name>`). */
@@ -14,7 +22,24 @@ function stringAttributes(attributes: Record<string, string>): Record<string, Me
 }
 
 export class SqsQueue implements QueueSender, QueueInspector {
+  private readonly urls = new Map<string, Promise<string>>();
   constructor(private readonly sqs: SQSClient) {}
+
+  /** A queue's URL from its ARN, asked of SQS once (the URL's host differs between AWS and an emulator). */
+  private urlOf(queueArn: string): Promise<string> {
+    let url = this.urls.get(queueArn);
+    if (!url) {
+      const [, , , , account, name] = queueArn.split(':');
+      url = this.sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })).then((out) => out.QueueUrl ?? '');
+      url.catch(() => this.urls.delete(queueArn));
+      this.urls.set(queueArn, url);
+    }
+    return url;
+  }
+
+  async returnNow(queueArn: string, receiptHandle: string): Promise<void> {
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: await this.urlOf(queueArn), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
+  }
 
   async send(queueUrl: string, body: unknown, attributes: Record<string, string> = {}): Promise<string> {
     const out = await this.sqs.send(
@@ -58,13 +83,64 @@ export interface DeadLetter {
  * byte so a redrive replays exactly what was sent. Transient failures do not come here; SQS's own redrive moves them
  * after maxReceiveCount receives, and the episode record carries their reason.
  */
-export async function sendToDeadLetterQueue(queue: QueueSender, dlqUrl: string, letter: DeadLetter): Promise<string> {
-  return queue.send(dlqUrl, letter.body, {
-    'telecast-error': letter.reason,
-    'telecast-error-name': letter.errorName,
-    'telecast-stage': letter.stage,
-    'telecast-source-queue': letter.sourceQueue,
-    'telecast-source-message-id': letter.messageId,
-    'telecast-receive-count': String(letter.receiveCount),
-  });
+export async function sendToDeadLetterQueue(queue: QueueSender, dlqUrl: string, letter: DeadLetter, maxBytes = SQS_MAX_MESSAGE_BYTES): Promise<string> {
+  const attributes = fitAttributes(
+    letter.body,
+    {
+      'telecast-error': letter.reason,
+      'telecast-stage': letter.stage,
+      'telecast-error-name': letter.errorName,
+      'telecast-source-queue': letter.sourceQueue,
+      'telecast-source-message-id': letter.messageId,
+      'telecast-receive-count': String(letter.receiveCount),
+    },
+    maxBytes,
+  );
+  return queue.send(dlqUrl, letter.body, attributes);
+}
+
+/**
+ * SQS's limit on a message, body and attributes together (names, the `String` type and values count). The queues keep
+ * SQS's default maximum size; a copy to a DLQ must fit it or SQS refuses the send.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
+ */
+export const SQS_MAX_MESSAGE_BYTES = 262_144;
+/** Longest attribute value we send (SqsQueue.send cuts there too). */
+const MAX_ATTRIBUTE_CHARS = 1024;
+
+/** The body cannot be copied whole with even the shortest reason: SQS's own redrive has to move it. */
+export class MessageTooLargeError extends TelecastError {
+  override name = 'MessageTooLargeError';
+  constructor(bytes: number, maxBytes: number) {
+    super(`a ${bytes}-byte body leaves no room for a reason under the ${maxBytes}-byte message limit`, { retryable: true });
+  }
+}
+
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+function messageBytes(body: string, attributes: Record<string, string>): number {
+  return Object.entries(attributes).reduce((n, [k, v]) => n + bytes(k) + bytes('String') + bytes(v), bytes(body));
+}
+
+/**
+ * The reason attributes, cut so body and attributes fit `maxBytes`: first the reason text is shortened (it keeps its
+ * beginning, which names the error), then the attributes other than the reason and the stage are dropped.
+ * Throws MessageTooLargeError when even a one-character reason does not fit.
+ */
+export function fitAttributes(body: string, wanted: Record<string, string>, maxBytes: number): Record<string, string> {
+  const attributes: Record<string, string> = Object.fromEntries(Object.entries(wanted).map(([k, v]) => [k, v.slice(0, MAX_ATTRIBUTE_CHARS) || '-']));
+  const overBy = (a: Record<string, string>) => messageBytes(body, a) - maxBytes;
+  if (overBy(attributes) <= 0) return attributes;
+  const reason = attributes['telecast-error'] ?? '-';
+  // What the reason may still take: its bytes less the excess, less the ellipsis that marks the cut.
+  const room = bytes(reason) - overBy(attributes) - bytes('…');
+  let kept = '';
+  for (const ch of reason) {
+    if (bytes(kept) + bytes(ch) > room) break;
+    kept += ch;
+  }
+  const shortened: Record<string, string> = { ...attributes, 'telecast-error': kept ? `${kept}…` : reason.slice(0, 1) };
+  if (overBy(shortened) <= 0) return shortened;
+  const essential: Record<string, string> = { 'telecast-error': reason.slice(0, 1) || '-', 'telecast-stage': attributes['telecast-stage'] ?? '-' };
+  if (overBy(essential) <= 0) return essential;
+  throw new MessageTooLargeError(bytes(body), maxBytes);
 }

@@ -83,6 +83,11 @@ export interface ObjectStore {
 export interface QueueSender {
   /** Sends one JSON message; returns the SQS message id. */
   send(queueUrl: string, body: unknown, attributes?: Record<string, string>): Promise<string>;
+  /**
+   * Makes a received message visible again at once (visibility timeout 0), so its next receive comes now rather than
+   * after the timeout. `queueArn` is the record's event source.
+   */
+  returnNow(queueArn: string, receiptHandle: string): Promise<void>;
 }
 
 export interface QueueDepth {

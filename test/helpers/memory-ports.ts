@@ -232,6 +232,13 @@ export class MemoryQueues implements QueueSender, QueueInspector {
     return messageId;
   }
 
+  /** Receipt handles made visible again at once, with their queue ARN. */
+  readonly returned: Array<{ queueArn: string; receiptHandle: string }> = [];
+
+  async returnNow(queueArn: string, receiptHandle: string): Promise<void> {
+    this.returned.push({ queueArn, receiptHandle });
+  }
+
   to(queueUrl: string): unknown[] {
     return this.sent.filter((m) => m.queueUrl === queueUrl).map((m) => m.body);
   }

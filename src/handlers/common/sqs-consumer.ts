@@ -17,13 +17,15 @@ import { messageBelongsTo } from '../../core/handoff.ts';
 import type { FailedStage } from '../../core/episodes/status.ts';
 import { ConflictError, NotReadyError, errorMessage, isRetryable } from '../../core/errors.ts';
 import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
-import { queueNameOf, sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
+import { MessageTooLargeError, queueNameOf, sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
 import type { Logger } from './logger.ts';
 
 export interface ConsumerOptions {
   stage: FailedStage;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;
+  /** The queues' maximum message size (SQS's default when absent): a DLQ copy is cut to fit it. */
+  maxMessageBytes?: number;
   episodes: EpisodeRepository;
   queue: QueueSender;
   clock: Clock;
@@ -88,7 +90,7 @@ export function createSqsConsumer(options: ConsumerOptions) {
       if (!isRetryable(error)) {
         log.error('permanent failure: dead-lettering the message', { error: reason, stage: options.stage });
         if (named) await markFailed(named, reason, log);
-        await sendToDeadLetterQueue(options.queue, options.deadLetterQueueUrl, {
+        const letter = {
           body: record.body,
           messageId: record.messageId,
           sourceQueue: queueNameOf(record.eventSourceARN),
@@ -96,7 +98,18 @@ export function createSqsConsumer(options: ConsumerOptions) {
           reason,
           errorName: (error as Error)?.name ?? 'Error',
           stage: options.stage,
-        });
+        };
+        try {
+          await sendToDeadLetterQueue(options.queue, options.deadLetterQueueUrl, letter, options.maxMessageBytes);
+        } catch (copyError) {
+          if (!(copyError instanceof MessageTooLargeError)) throw copyError;
+          // The body is too close to SQS's limit to carry a reason: SQS's own redrive moves it, after its remaining
+          // receives, which we make come at once instead of after each visibility timeout. The reason stays on the
+          // episode (marked above).
+          log.warn('dead letter too large to copy with its reason: leaving it to SQS redrive', { bytes: Buffer.byteLength(record.body) });
+          await options.queue.returnNow(record.eventSourceARN, record.receiptHandle);
+          throw copyError;
+        }
         return; // acknowledged here: the DLQ now holds it with its reason
       }
       const last = receiveCount >= options.maxReceiveCount;
