@@ -13,54 +13,46 @@ import { readConfig } from '../core/config.ts';
 import type { OperationsDeps } from '../core/operations.ts';
 import { systemClock, type PipelineQueue } from '../core/ports.ts';
 
-function once<T>(make: () => T): () => T {
-  let made: T | undefined;
-  return () => (made ??= make());
+/** An object whose properties are each made by their function on first read, then kept. */
+function lazy<T extends object>(makers: { [K in keyof T]: () => T[K] }): T {
+  const made: Partial<T> = {};
+  const out = {} as T;
+  for (const key of Object.keys(makers) as Array<keyof T>) {
+    Object.defineProperty(out, key, { enumerable: true, get: () => (made[key] ??= makers[key]()) });
+  }
+  return out;
 }
 
 export function dependenciesFromEnv(env: Record<string, string | undefined>): OperationsDeps {
-  const sqs = once(() => createSqsClient());
-  const s3 = once(() => createS3Client({ forcePathStyle: usesCustomS3Endpoint(env) }));
-  const dynamo = once(() => createDynamoClient());
-  const table = once(() => readConfig(env, ['TABLE_NAME']).TABLE_NAME);
-  const queue = once(() => new SqsQueue(sqs()));
-  // All four URLs at once, so a missing one is named together with the others.
-  const queues = once(() => {
-    const c = readConfig(env, ['COLLECTION_QUEUE_URL', 'COLLECTION_DLQ_URL', 'PROCESSING_QUEUE_URL', 'PROCESSING_DLQ_URL']);
-    const named = (url: string) => ({ name: queueNameOf(url), url });
-    return {
-      collection: { queue: named(c.COLLECTION_QUEUE_URL), dlq: named(c.COLLECTION_DLQ_URL) },
-      processing: { queue: named(c.PROCESSING_QUEUE_URL), dlq: named(c.PROCESSING_DLQ_URL) },
-    };
+  const clients = lazy({
+    sqs: () => createSqsClient(),
+    s3: () => createS3Client({ forcePathStyle: usesCustomS3Endpoint(env) }),
+    dynamo: () => createDynamoClient(),
   });
-  const deadLetterQueue = (which: PipelineQueue) => new SqsDeadLetterQueue(sqs(), { source: queues()[which].queue.url, dlq: queues()[which].dlq.url });
-  const podcasts = once(() => new DynamoPodcastRepository(dynamo(), table()));
-  const episodes = once(() => new DynamoEpisodeRepository(dynamo(), table()));
-  const channelExports = once(() => new TelegramExportStore(new S3ObjectStore(s3(), readConfig(env, ['BUCKET_NAME']).BUCKET_NAME)));
-  const deadLetters = once(() => ({ collection: deadLetterQueue('collection'), processing: deadLetterQueue('processing') }));
-
-  return {
-    clock: systemClock,
-    get podcasts() {
-      return podcasts();
+  const config = lazy({
+    table: () => readConfig(env, ['TABLE_NAME']).TABLE_NAME,
+    bucket: () => readConfig(env, ['BUCKET_NAME']).BUCKET_NAME,
+    // All four URLs at once, so a missing one is named together with the others.
+    queues: () => {
+      const c = readConfig(env, ['COLLECTION_QUEUE_URL', 'COLLECTION_DLQ_URL', 'PROCESSING_QUEUE_URL', 'PROCESSING_DLQ_URL']);
+      const named = (url: string) => ({ name: queueNameOf(url), url });
+      return {
+        collection: { queue: named(c.COLLECTION_QUEUE_URL), dlq: named(c.COLLECTION_DLQ_URL) },
+        processing: { queue: named(c.PROCESSING_QUEUE_URL), dlq: named(c.PROCESSING_DLQ_URL) },
+      };
     },
-    get episodes() {
-      return episodes();
-    },
-    get queue() {
-      return queue();
-    },
-    get inspector() {
-      return queue();
-    },
-    get channelExports() {
-      return channelExports();
-    },
-    get queues() {
-      return queues();
-    },
-    get deadLetters() {
-      return deadLetters();
-    },
-  };
+  });
+  const shared = lazy({ sqsQueue: () => new SqsQueue(clients.sqs) });
+  const deadLetterQueue = (which: PipelineQueue) =>
+    new SqsDeadLetterQueue(clients.sqs, { source: config.queues[which].queue.url, dlq: config.queues[which].dlq.url });
+  return lazy<OperationsDeps>({
+    clock: () => systemClock,
+    podcasts: () => new DynamoPodcastRepository(clients.dynamo, config.table),
+    episodes: () => new DynamoEpisodeRepository(clients.dynamo, config.table),
+    queue: () => shared.sqsQueue,
+    inspector: () => shared.sqsQueue,
+    channelExports: () => new TelegramExportStore(new S3ObjectStore(clients.s3, config.bucket)),
+    queues: () => config.queues,
+    deadLetters: () => ({ collection: deadLetterQueue('collection'), processing: deadLetterQueue('processing') }),
+  });
 }
