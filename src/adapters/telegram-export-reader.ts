@@ -1,11 +1,12 @@
 /**
  * ChannelReader for Telegram Desktop exports ("Export chat history" → JSON, `result.json`), kept in the bucket under
- * `channel-exports/<channel>/`. Live sources (Bot API, MTProto) implement the same port.
+ * `channel-exports/<channel>/`, and the ChannelExportStore that puts them there. Live sources (Bot API, MTProto)
+ * implement the same reader port.
  */
 import type { MediaType } from '../core/contracts.ts';
 import { inWindow } from '../core/collection/window.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
-import type { ChannelPost, ChannelReader, PostMedia, TimeWindow } from '../core/ports.ts';
+import type { ChannelExportStore, ChannelPost, ChannelReader, ObjectStore, PostMedia, TimeWindow } from '../core/ports.ts';
 import { normaliseChannel } from '../core/channels.ts';
 import { channelExportKey } from '../core/keys.ts';
 import type { S3ObjectStore } from './s3-object-store.ts';
@@ -67,9 +68,28 @@ function messageMedia(message: ExportMessage): PostMedia[] {
   return [];
 }
 
-/** Converts an export's messages to posts; service messages (joins, pins) are not posts. */
+/** Violations reported at most: an export of the wrong kind breaks every message, and one line says so. */
+const MAX_VIOLATIONS = 10;
+
+/** What is wrong with `data` as an export: a `messages` array whose messages have an `id`, a `type` and a readable date. */
+function exportViolations(data: unknown): string[] {
+  const messages = (data as { messages?: unknown } | null)?.messages;
+  if (typeof data !== 'object' || data === null || !Array.isArray(messages)) return ['no "messages" array'];
+  const problems = messages.flatMap((m: Partial<ExportMessage> | null, i) => {
+    if (typeof m !== 'object' || m === null) return [`messages[${i}] is not an object`];
+    const bad: string[] = [];
+    if (!Number.isInteger(m.id)) bad.push(`messages[${i}].id is not an integer`);
+    if (typeof m.type !== 'string') bad.push(`messages[${i}].type is not a string`);
+    if (typeof m.date !== 'string' || Number.isNaN(messageDate(m as ExportMessage).getTime())) bad.push(`messages[${i}].date is not a date`);
+    return bad;
+  });
+  return problems.length > MAX_VIOLATIONS ? [...problems.slice(0, MAX_VIOLATIONS), `and ${problems.length - MAX_VIOLATIONS} more`] : problems;
+}
+
+/** Converts an export's messages to posts; service messages (joins, pins) are not posts. Throws a ValidationError naming what is wrong with a malformed export. */
 export function exportPosts(channel: string, data: ChannelExport): ChannelPost[] {
-  if (!data || !Array.isArray(data.messages)) throw new ValidationError(`export of ${channel} has no "messages" array`);
+  const violations = exportViolations(data);
+  if (violations.length) throw new ValidationError(`export of ${channel} is not a Telegram Desktop export (result.json)`, violations);
   return data.messages
     .filter((m) => m.type === 'message')
     .map((m) => ({
@@ -102,5 +122,16 @@ export class TelegramExportReader implements ChannelReader {
       .filter((p) => inWindow(new Date(p.date), window))
       .sort((a, b) => b.date.localeCompare(a.date) || b.id - a.id);
     for (let i = 0; i < posts.length; i += this.pageSize) yield posts.slice(i, i + this.pageSize);
+  }
+}
+
+export class TelegramExportStore implements ChannelExportStore {
+  constructor(private readonly objects: ObjectStore) {}
+
+  async put(channel: string, data: unknown): Promise<{ key: string; posts: number }> {
+    const posts = exportPosts(channel, data as ChannelExport); // before anything is stored
+    const key = channelExportKey(channel);
+    await this.objects.putJson(key, data);
+    return { key, posts: posts.length };
   }
 }

@@ -102,6 +102,50 @@ export interface QueueInspector {
   depth(name: string, url: string): Promise<QueueDepth>;
 }
 
+/** The two pipeline queues, each with its own DLQ. */
+export type PipelineQueue = 'collection' | 'processing';
+
+/** A dead-lettered message as an operator sees it: the body byte for byte, and the consumer's reason when it gave one. */
+export interface InspectedLetter {
+  messageId: string;
+  body: string;
+  /** `telecast-error`; absent when SQS moved the message after its receives (the episode record says why). */
+  reason?: string;
+  stage?: string;
+  sourceMessageId?: string;
+  receiveCount: number;
+}
+
+export interface RedriveResult {
+  /** `move-task`: the queue service moves them (StartMessageMoveTask); `manual`: moved one by one, already done. */
+  method: 'move-task' | 'manual';
+  /** Manual: messages moved. Move task: messages in the DLQ when the task started (it moves them server-side). */
+  moved: number;
+  taskHandle?: string;
+}
+
+/** One DLQ and the source queue its letters go back to. */
+export interface DeadLetterQueue {
+  /** Up to `max` letters, without consuming them: each is visible again at once. */
+  inspect(max?: number): Promise<InspectedLetter[]>;
+  /** Moves every letter back to the source queue. */
+  redriveAll(): Promise<RedriveResult>;
+  /**
+   * Moves back only the letters `matches` selects (it sees each letter's body, so it can parse it and name the
+   * episode); the others stay in the DLQ, visible again at once. Returns how many moved.
+   */
+  redriveMatching(matches: (letter: InspectedLetter) => boolean): Promise<number>;
+}
+
+/** Where channel exports are kept for the export ChannelReader. */
+export interface ChannelExportStore {
+  /**
+   * Stores a Telegram Desktop export (`result.json`) as the channel's source. Checks its shape first and throws a
+   * ValidationError naming what is wrong, storing nothing. Returns where it went and how many posts it holds.
+   */
+  put(channel: string, data: unknown): Promise<{ key: string; posts: number }>;
+}
+
 export interface PostMedia {
   type: MediaType;
   /** Location of the file in the source (an export-relative path); absent when the source gives none. */

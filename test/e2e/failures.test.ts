@@ -9,7 +9,7 @@ import { channelExportPrefix, episodeKey } from '../../src/core/keys.ts';
 import { episodeIdFor } from '../../src/core/time.ts';
 import { newEpisode } from '../../src/core/episodes/status.ts';
 import { loadQueueSettings } from '../../src/local/queue-settings.ts';
-import type { InspectedLetter, RedriveResult } from '../../src/cli/dlq.ts';
+import type { InspectedLetter, RedriveResult } from '../../src/core/ports.ts';
 import {
   attribute,
   collectionRequestFor,

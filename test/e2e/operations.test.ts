@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { ScheduleReport } from '../../src/core/episodes/schedule.ts';
 import type { Episode } from '../../src/core/episodes/status.ts';
 import { newEpisode } from '../../src/core/episodes/status.ts';
-import type { InspectedLetter, RedriveResult } from '../../src/cli/dlq.ts';
+import type { InspectedLetter, RedriveResult } from '../../src/core/ports.ts';
 import {
   collectionRequestFor,
   dlqUrl,

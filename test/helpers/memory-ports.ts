@@ -20,7 +20,9 @@ import type {
   ChannelPost,
   ChannelReader,
   Clock,
+  DeadLetterQueue,
   EpisodeKey,
+  InspectedLetter,
   EpisodeRepository,
   InFlightMarker,
   ObjectStore,
@@ -28,11 +30,13 @@ import type {
   QueueDepth,
   QueueInspector,
   QueueSender,
+  RedriveResult,
   TimeWindow,
   TransitionGuard,
 } from '../../src/core/ports.ts';
 import { inWindow } from '../../src/core/collection/window.ts';
 import { normaliseChannel } from '../../src/core/channels.ts';
+import { TelegramExportStore } from '../../src/adapters/telegram-export-reader.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -245,6 +249,48 @@ export class MemoryQueues implements QueueSender, QueueInspector {
 
   async depth(queue: string, url: string): Promise<QueueDepth> {
     return { queue, url, visible: this.to(url).length, inFlight: 0, delayed: 0 };
+  }
+}
+
+/** One DLQ whose letters go back to `sourceUrl` on a MemoryQueues, as the SQS adapter's receive/send/delete move does. */
+export class MemoryDeadLetterQueue implements DeadLetterQueue {
+  readonly letters: InspectedLetter[] = [];
+  private seq = 0;
+
+  constructor(
+    private readonly queues: MemoryQueues,
+    private readonly sourceUrl: string,
+  ) {}
+
+  /** Dead-letters a message (a string body as is, anything else as JSON), as a consumer or SQS's redrive would. */
+  add(body: unknown, extra: Partial<InspectedLetter> = {}): this {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    this.letters.push({ messageId: `dead-${++this.seq}`, body: text, receiveCount: 1, ...extra });
+    return this;
+  }
+
+  async inspect(max = 50): Promise<InspectedLetter[]> {
+    return this.letters.slice(0, max).map(copy);
+  }
+
+  async redriveAll(): Promise<RedriveResult> {
+    return { method: 'manual', moved: await this.redriveMatching(() => true) };
+  }
+
+  async redriveMatching(matches: (letter: InspectedLetter) => boolean): Promise<number> {
+    const moving = this.letters.filter((l) => matches(copy(l)));
+    for (const letter of moving) {
+      await this.queues.send(this.sourceUrl, letter.body);
+      this.letters.splice(this.letters.indexOf(letter), 1);
+    }
+    return moving.length;
+  }
+}
+
+/** The export store over MemoryObjects: the adapter's own shape check before anything is kept, all in memory. */
+export class MemoryChannelExports extends TelegramExportStore {
+  constructor(readonly store = new MemoryObjects()) {
+    super(store);
   }
 }
 

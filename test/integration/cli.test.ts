@@ -1,19 +1,43 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { collectionRequestFor } from '../../src/core/handoff.ts';
+import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/clients.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';
+import { podcastConfig } from '../helpers/factories.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../../bin/telecast.mjs', import.meta.url).pathname;
 
+/** A Node on this machine other than the project's 22 (a system Node), if there is one: what `#!/usr/bin/env node` may find. */
+function otherNode(): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
+  for (const path of dirs.filter(Boolean).map((dir) => join(dir, 'node'))) {
+    if (!existsSync(path)) continue;
+    try {
+      if (!execFileSync(path, ['-p', 'process.versions.node'], { encoding: 'utf8' }).startsWith('22.')) return path;
+    } catch {
+      // not runnable: look on
+    }
+  }
+  return undefined;
+}
+
 /** The operator CLI as a separate process (asynchronously: the emulators live in this process). */
 async function telecast(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return telecastOn(process.execPath, CLI, env, ...args);
+}
+
+/** `cli` (a copy of bin/telecast.mjs, or the real one) started by `node`. */
+async function telecastOn(node: string, cli: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const { stdout, stderr } = await run(node, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -84,7 +108,7 @@ describe('operator CLI against the emulators', function () {
   it('answers an unknown command with usage and exit code 2', async () => {
     const result = await telecast(env, 'episode', 'explode');
     expect(result.code).to.equal(2);
-    expect(result.stderr).to.include('unknown command "episode explode"').and.include('usage: telecast');
+    expect(result.stderr).to.include('unknown command "episode explode"').and.include('usage: bin/telecast.mjs <command>');
   });
 
   it('imports a channel export, with --recent moving its newest post to ten minutes ago', async () => {
@@ -102,5 +126,95 @@ describe('operator CLI against the emulators', function () {
     const result = await telecast(env, 'episode', 'generate', 'nobody');
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include('unknown podcast "nobody"');
+  });
+
+  describe('started by a Node other than 22', () => {
+    const node = otherNode();
+
+    it('re-runs itself on the pinned Node: no AWS SDK version warning, and the command works', async function () {
+      if (!node) this.skip();
+      const result = await telecastOn(node!, CLI, env, 'podcast', 'list', '--json');
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stderr).to.not.include('NodeVersionSupportWarning');
+      expect(JSON.parse(result.stdout)).to.be.an('array');
+    });
+
+    it('without the pinned Node installed, says so and how to install it', async function () {
+      if (!node) this.skip();
+      const copy = join(dir, 'no-node-modules', 'bin', 'telecast.mjs');
+      await mkdir(join(dir, 'no-node-modules', 'bin'), { recursive: true });
+      await copyFile(CLI, copy);
+      const result = await telecastOn(node!, copy, env, 'queues', 'status');
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include("the project's Node 22").and.include('not installed').and.include('make install');
+    });
+  });
+
+  describe('episodes', () => {
+    /** An episode of a fresh podcast whose collection claimed it once: a clean first run of that stage. */
+    async function collecting(podcastId: string): Promise<Episode> {
+      const episode = newEpisode({ podcast_id: podcastId }, 'manual', new Date());
+      await aws.episodes.create(episode);
+      const now = new Date();
+      const key = { podcastId, episodeId: episode.episode_id };
+      return aws.episodes.apply('claimCollection', key, { lease_expires_at: new Date(now.getTime() + 60_000).toISOString() }, now);
+    }
+
+    async function failedAtCollecting(podcastId: string): Promise<Episode> {
+      const e = await collecting(podcastId);
+      return aws.episodes.apply('markFailed', { podcastId, episodeId: e.episode_id }, { error: 'NotFoundError: unknown podcast', failed_stage: 'collecting' }, new Date());
+    }
+
+    async function bodies(url: string): Promise<string[]> {
+      const found: string[] = [];
+      for (;;) {
+        const out = await aws.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30 }));
+        if (!out.Messages?.length) return found;
+        found.push(...out.Messages.map((m) => m.Body ?? ''));
+      }
+    }
+
+    it('after `episode generate`, hints the status command as it runs from the repository: bin/telecast.mjs episode status …', async () => {
+      await aws.podcasts.put(podcastConfig({ podcast_id: 'hint-show' }));
+      const result = await telecast(env, 'episode', 'generate', 'hint-show');
+      expect(result.code, result.stderr).to.equal(0);
+      const [started] = await aws.episodes.listForPodcast('hint-show');
+      expect(result.stdout).to.include(`follow it: bin/telecast.mjs episode status hint-show ${started!.episode_id}`);
+    });
+
+    it('shows an episode on the clean first run of its stage as "attempt 1"', async () => {
+      const e = await collecting('first-try-show');
+      const result = await telecast(env, 'episode', 'status', e.podcast_id, e.episode_id);
+      expect(result.stdout).to.include('collecting').and.include(' attempt 1').and.not.include('attempts');
+    });
+
+    it("--json shows each stage's count of tries, 0 for a stage not reached", async () => {
+      const e = await collecting('counted-show');
+      const shown = JSON.parse((await telecast(env, 'episode', 'status', e.podcast_id, e.episode_id, '--json')).stdout);
+      expect(shown).to.include({ attempts: 1, collection_attempts: 1, generation_attempts: 0 });
+    });
+
+    it("`episode retry` moves a failed episode's own dead letter back to its stage's queue and leaves the other letters", async () => {
+      const { collection } = aws.resources.queues;
+      const failed = await failedAtCollecting('retry-show');
+      const other = newEpisode({ podcast_id: 'retry-show' }, 'manual', new Date(Date.now() - 3_600_000));
+      const [mine, theirs] = [failed, other].map((e) => JSON.stringify(collectionRequestFor(e, 'manual')));
+      await aws.queue.send(collection!.dlqUrl, theirs);
+      await aws.queue.send(collection!.dlqUrl, mine);
+
+      const result = await telecast(env, 'episode', 'retry', failed.podcast_id, failed.episode_id, '--json');
+      expect(result.code, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.deep.equal({ method: 'dead-letter', moved: 1, queue: 'collection' });
+      const requeued = await bodies(collection!.url);
+      expect(requeued).to.include(mine).and.not.include(theirs);
+      expect(await bodies(collection!.dlqUrl)).to.deep.equal([theirs]);
+    });
+
+    it('`episode retry` of an episode that has not failed exits 1 naming its status', async () => {
+      const e = await collecting('busy-retry-show');
+      const result = await telecast(env, 'episode', 'retry', e.podcast_id, e.episode_id);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include(`${e.podcast_id}/${e.episode_id} is collecting, not failed`);
+    });
   });
 });
