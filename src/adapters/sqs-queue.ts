@@ -127,20 +127,20 @@ function messageBytes(body: string, attributes: Record<string, string>): number 
  * Throws MessageTooLargeError when even a one-character reason does not fit.
  */
 export function fitAttributes(body: string, wanted: Record<string, string>, maxBytes: number): Record<string, string> {
-  const attributes: Record<string, string> = Object.fromEntries(Object.entries(wanted).map(([k, v]) => [k, v.slice(0, MAX_ATTRIBUTE_CHARS) || '-']));
-  const overBy = (a: Record<string, string>) => messageBytes(body, a) - maxBytes;
-  if (overBy(attributes) <= 0) return attributes;
-  const reason = attributes['telecast-error'] ?? '-';
-  // What the reason may still take: its bytes less the excess, less the ellipsis that marks the cut.
-  const room = bytes(reason) - overBy(attributes) - bytes('…');
-  let kept = '';
-  for (const ch of reason) {
-    if (bytes(kept) + bytes(ch) > room) break;
-    kept += ch;
+  const all: Record<string, string> = Object.fromEntries(Object.entries(wanted).map(([k, v]) => [k, v.slice(0, MAX_ATTRIBUTE_CHARS) || '-']));
+  const reason = all['telecast-error'] ?? '-';
+  const essential = { 'telecast-error': reason, 'telecast-stage': all['telecast-stage'] ?? '-' };
+  // The full set with the reason cut to what is left, unless that leaves it too short to read; then the reason and
+  // the stage alone, the reason cut likewise.
+  for (const [attributes, shortest] of [[all, 40], [essential, 1]] as const) {
+    const room = maxBytes - messageBytes(body, { ...attributes, 'telecast-error': '' });
+    if (bytes(reason) <= room) return { ...attributes };
+    let kept = '';
+    for (const ch of reason) {
+      if (bytes(kept) + bytes(ch) + bytes('…') > room) break;
+      kept += ch;
+    }
+    if (bytes(kept) >= Math.min(shortest, bytes(reason)) && kept) return { ...attributes, 'telecast-error': `${kept}…` };
   }
-  const shortened: Record<string, string> = { ...attributes, 'telecast-error': kept ? `${kept}…` : reason.slice(0, 1) };
-  if (overBy(shortened) <= 0) return shortened;
-  const essential: Record<string, string> = { 'telecast-error': reason.slice(0, 1) || '-', 'telecast-stage': attributes['telecast-stage'] ?? '-' };
-  if (overBy(essential) <= 0) return essential;
   throw new MessageTooLargeError(bytes(body), maxBytes);
 }

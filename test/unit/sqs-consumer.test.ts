@@ -155,4 +155,41 @@ describe('SQS consumer (in-memory ports)', () => {
       expect(await episodes.get(keyOf(e))).to.include({ status: 'failed', failed_stage: 'collecting' });
     });
   });
+
+  describe('dead-lettering near the message size limit', () => {
+    function bigConsumer(maxMessageBytes: number) {
+      return createSqsConsumer({
+        stage: 'collecting', deadLetterQueueUrl: DLQ_URL, maxReceiveCount: 3, maxMessageBytes, episodes, queue: queues, clock, logger: silent,
+        process: async () => {
+          throw new ValidationError('collection request is invalid', ['/trigger must be one of schedule, manual']);
+        },
+      });
+    }
+
+    it('a poison body just under the limit reaches the DLQ at once with a shortened reason that fits', async () => {
+      const e = await pending();
+      const body = JSON.stringify({ ...JSON.parse(bodyFor(e)), padding: 'p'.repeat(1_500) });
+      const limit = Buffer.byteLength(body) + 100;
+      const response = await bigConsumer(limit)(sqsEvent(sqsRecord(body)), lambdaContext());
+      expect(response.batchItemFailures).to.deep.equal([]);
+      const [letter] = queues.sent.filter((m) => m.queueUrl === DLQ_URL);
+      expect(letter?.body).to.equal(body);
+      const reason = letter?.attributes['telecast-error'] ?? '';
+      expect(reason.startsWith('ValidationError: collection request is invalid'), reason).to.equal(true);
+      expect(reason.endsWith('…'), reason).to.equal(true);
+      const attributeBytes = Object.entries(letter?.attributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + 6 + Buffer.byteLength(v), 0);
+      expect(Buffer.byteLength(body) + attributeBytes).to.be.at.most(limit);
+    });
+
+    it('a body that leaves no room for a reason is marked failed on its episode and returned at once for SQS redrive', async () => {
+      const e = await pending();
+      const body = bodyFor(e);
+      const record = sqsRecord(body);
+      const response = await bigConsumer(Buffer.byteLength(body) + 10)(sqsEvent(record), lambdaContext());
+      expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: record.messageId }]);
+      expect(queues.to(DLQ_URL)).to.deep.equal([]);
+      expect(queues.returned).to.deep.equal([{ queueArn: record.eventSourceARN, receiptHandle: record.receiptHandle }]);
+      expect(await episodes.get(keyOf(e))).to.include({ status: 'failed', failed_stage: 'collecting' });
+    });
+  });
 });
