@@ -71,25 +71,56 @@ function messageMedia(message: ExportMessage): PostMedia[] {
 /** Violations reported at most: an export of the wrong kind breaks every message, and one line says so. */
 const MAX_VIOLATIONS = 10;
 
-/** What is wrong with `data` as an export: a `messages` array whose messages have an `id`, a `type` and a readable date. */
+/** The chat types of a channel's export; groups and personal chats hold private members' messages. */
+const CHANNEL_TYPES = ['public_channel', 'private_channel'];
+
+const isEntityList = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((part) => typeof part === 'string' || (typeof part === 'object' && part !== null && typeof (part as ExportTextEntity).text === 'string'));
+
+/** What is wrong with one message, each problem naming the message by its id (or its place when it has none). */
+function messageViolations(m: unknown, index: number): string[] {
+  if (typeof m !== 'object' || m === null) return [`messages[${index}] is not an object`];
+  const message = m as Partial<Record<keyof ExportMessage, unknown>>;
+  const name = Number.isInteger(message.id) ? `message ${String(message.id)}` : `messages[${index}]`;
+  const bad: string[] = [];
+  if (!Number.isInteger(message.id)) bad.push(`${name}: id ${JSON.stringify(message.id)} is not an integer`);
+  if (typeof message.type !== 'string') bad.push(`${name}: type is not a string`);
+  if (typeof message.date !== 'string') bad.push(`${name}: date is missing or not a string`);
+  else if (Number.isNaN(messageDate(message as ExportMessage).getTime())) bad.push(`${name}: date ${JSON.stringify(message.date)} is not a date`);
+  if (message.date_unixtime !== undefined && !/^\d+$/.test(String(message.date_unixtime))) {
+    bad.push(`${name}: date_unixtime ${JSON.stringify(message.date_unixtime)} is not a number of seconds`);
+  }
+  if (message.text !== undefined && typeof message.text !== 'string' && !isEntityList(message.text)) {
+    bad.push(`${name}: text is ${Array.isArray(message.text) ? 'a list with a part that is neither text nor an entity' : `a ${typeof message.text}`}, not text`);
+  }
+  if (message.text_entities !== undefined && !isEntityList(message.text_entities)) bad.push(`${name}: text_entities is not a list of entities`);
+  for (const field of ['photo', 'file', 'media_type'] as const) {
+    if (message[field] !== undefined && typeof message[field] !== 'string') bad.push(`${name}: ${field} is not a string`);
+  }
+  return bad;
+}
+
+/**
+ * What is wrong with `data` as a channel's export: a single chat's export ("Export chat history", not "Export Telegram
+ * data"), of a channel (a group's members wrote privately), whose messages have an id, a type, a readable date and text.
+ */
 function exportViolations(data: unknown): string[] {
-  const messages = (data as { messages?: unknown } | null)?.messages;
-  if (typeof data !== 'object' || data === null || !Array.isArray(messages)) return ['no "messages" array'];
-  const problems = messages.flatMap((m: Partial<ExportMessage> | null, i) => {
-    if (typeof m !== 'object' || m === null) return [`messages[${i}] is not an object`];
-    const bad: string[] = [];
-    if (!Number.isInteger(m.id)) bad.push(`messages[${i}].id is not an integer`);
-    if (typeof m.type !== 'string') bad.push(`messages[${i}].type is not a string`);
-    if (typeof m.date !== 'string' || Number.isNaN(messageDate(m as ExportMessage).getTime())) bad.push(`messages[${i}].date is not a date`);
-    return bad;
-  });
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return ['not a JSON object'];
+  const { messages, type } = data as { messages?: unknown; type?: unknown };
+  if (!Array.isArray(messages)) {
+    return ['no "messages" array' + ('chats' in data ? ': this is a whole-account export; export one channel\'s chat history instead' : '')];
+  }
+  if (type !== undefined && !CHANNEL_TYPES.includes(String(type))) {
+    return [`it is the export of a ${String(type).replace(/_/g, ' ')}, not of a channel: a group's or a person's messages are not read into a podcast`];
+  }
+  const problems = messages.flatMap(messageViolations);
   return problems.length > MAX_VIOLATIONS ? [...problems.slice(0, MAX_VIOLATIONS), `and ${problems.length - MAX_VIOLATIONS} more`] : problems;
 }
 
 /** Converts an export's messages to posts; service messages (joins, pins) are not posts. Throws a ValidationError naming what is wrong with a malformed export. */
 export function exportPosts(channel: string, data: ChannelExport): ChannelPost[] {
   const violations = exportViolations(data);
-  if (violations.length) throw new ValidationError(`export of ${channel} is not a Telegram Desktop export (result.json)`, violations);
+  if (violations.length) throw new ValidationError(`the export of ${channel} cannot be read`, violations);
   return data.messages
     .filter((m) => m.type === 'message')
     .map((m) => ({
@@ -129,8 +160,8 @@ export class TelegramExportStore implements ChannelExportStore {
   constructor(private readonly objects: ObjectStore) {}
 
   async put(channel: string, data: unknown): Promise<{ key: string; posts: number }> {
+    const key = channelExportKey(channel); // a name that is not a channel is refused before anything else
     const posts = exportPosts(channel, data as ChannelExport); // before anything is stored
-    const key = channelExportKey(channel);
     await this.objects.putJson(key, data);
     return { key, posts: posts.length };
   }

@@ -1,4 +1,8 @@
 /** Telegram channel names as operators write them and as the pipeline keys them. */
+import { ValidationError } from './errors.ts';
+import { CHANNEL_PATTERN } from './schemas.ts';
+
+const CHANNEL = new RegExp(CHANNEL_PATTERN);
 
 /** `@Some_Channel`, `t.me/Some_Channel` and `some_channel` all name the same channel. */
 export function normaliseChannel(channel: string): string {
@@ -8,4 +12,18 @@ export function normaliseChannel(channel: string): string {
     .replace(/^t\.me\//, '')
     .replace(/^@/, '')
     .toLowerCase();
+}
+
+/**
+ * The channel's normalised name, after checking it is a Telegram username the way a podcast configuration's
+ * `telegram_channels` are checked: `../../x`, a URL to something else or a name of the wrong length is refused, so it
+ * can never reach an S3 key.
+ */
+export function channelName(channel: string): string {
+  if (!CHANNEL.test(channel.trim())) {
+    throw new ValidationError(`"${channel}" is not a Telegram channel`, [
+      'a channel is @name, name or https://t.me/name: a letter, then 3 to 31 letters, digits or underscores',
+    ]);
+  }
+  return normaliseChannel(channel);
 }

@@ -10,7 +10,7 @@
  *
  * `<episode_id>` is the episode's compact creation timestamp (time.ts), so folder, id and status record agree.
  */
-import { normaliseChannel } from './channels.ts';
+import { channelName } from './channels.ts';
 
 /** `podcasts/<podcast_id>/<episode_id>/`: the seed's folder for everything one episode produces. */
 export function episodePrefix(podcastId: string, episodeId: string): string {
@@ -30,9 +30,9 @@ export function episodeKey(podcastId: string, episodeId: string, file: keyof typ
   return episodePrefix(podcastId, episodeId) + EPISODE_FILES[file];
 }
 
-/** Where a Telegram Desktop export of a channel is kept in the bucket (read by the export ChannelReader). */
+/** Where a Telegram Desktop export of a channel is kept in the bucket; throws ValidationError for a bad name. */
 export function channelExportPrefix(channel: string): string {
-  return `channel-exports/${normaliseChannel(channel)}/`;
+  return `channel-exports/${channelName(channel)}/`;
 }
 
 /** The export itself: `channel-exports/<channel>/result.json`. */

@@ -6,6 +6,8 @@ import { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, SCRIPT_WRITERS,
 
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 export const EPISODE_ID_PATTERN = '^\\d{8}T\\d{9}Z$';
+/** A Telegram channel as operators write it: a public username (`@name`, `name` or `https://t.me/name`), 4–32 chars. */
+export const CHANNEL_PATTERN = '^(@|https://t\\.me/)?[A-Za-z][A-Za-z0-9_]{3,31}$';
 /**
  * An ISO 8601 UTC instant as `Date.prototype.toISOString()` writes it (what every producer here sends). A pattern
  * rather than ajv-formats' `date-time`: the full RFC 3339 checker would ride in every Lambda bundle for this one use.
@@ -42,7 +44,7 @@ export const podcastConfigSchema = {
       minItems: 1,
       maxItems: 20,
       uniqueItems: true,
-      items: { type: 'string', pattern: '^(@|https://t\\.me/)?[A-Za-z][A-Za-z0-9_]{3,31}$' },
+      items: { type: 'string', pattern: CHANNEL_PATTERN },
     },
     window_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
     episode_frequency_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },

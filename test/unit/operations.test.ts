@@ -117,7 +117,7 @@ describe('operations: channel exports', () => {
     const { ops, channelExports } = world();
     const error = await rejection(ops.importChannelExport('@sample', { messages: [{ id: 'x', type: 'message', date: 'yesterday' }] }));
     expect(error).to.be.instanceOf(ValidationError);
-    expect(error.message).to.include('messages[0].id is not an integer').and.include('messages[0].date is not a date');
+    expect(error.message).to.include('messages[0]: id "x" is not an integer').and.include('messages[0]: date "yesterday" is not a date');
     expect(channelExports.store.writes).to.deep.equal([]);
   });
 });
