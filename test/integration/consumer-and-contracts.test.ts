@@ -36,8 +36,9 @@ describe('SQS consumer failure policy on the emulators', function () {
     await aws.episodes.create(e);
     return e;
   }
-  function bodyFor(e: { podcast_id: string; episode_id: string }): string {
-    return JSON.stringify({ schema_version: 1, podcast_id: e.podcast_id, episode_id: e.episode_id, trigger: 'schedule', requested_at: new Date().toISOString() });
+  // A real request names its episode's creation time (handoff.ts): the consumer marks only the episode it proves to be about.
+  function bodyFor(e: { podcast_id: string; episode_id: string; created_at: string }): string {
+    return JSON.stringify({ schema_version: 1, podcast_id: e.podcast_id, episode_id: e.episode_id, trigger: 'schedule', requested_at: e.created_at });
   }
   function consumer(process: (body: string) => Promise<void>) {
     const dlq = aws.resources.queues.collection!.dlqUrl;
