@@ -6,7 +6,9 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLE_KEYS } from '../../src/adapters/dynamo-table.ts';
-import { REPO, TerraformSandbox, explain, findProviderMirror, requireTerraform, runTerraform } from './terraform-sandbox.ts';
+import { consumerOf, loadFunctionManifest } from '../../src/local/functions.ts';
+import { loadQueueSettings } from '../../src/local/queue-settings.ts';
+import { REPO, TerraformSandbox, explain, findProviderMirror, fixtureZip, requireTerraform, runTerraform } from './terraform-sandbox.ts';
 
 const ENVS = ['dev', 'prod'];
 /** Every module, with the variables its terraform test needs from outside (paths of the fixture zips). */
@@ -110,13 +112,14 @@ describe('Terraform (offline: fmt, validate, terraform test with a mock AWS prov
     });
   }
 
-  it('refuses to plan a queue whose visibility timeout in queue-settings.json is below 6 x its consumer timeout', async function () {
+  it('refuses to plan a queue whose visibility timeout in queue-settings.json is below 6 x its consumer\'s timeout in functions.json', async function () {
     // A second copy whose settings break the rule; the composition's plan must stop with the precondition's message.
     const broken = new TerraformSandbox(sandbox.mirror);
     try {
       const settingsFile = join(broken.terraformDir, 'queue-settings.json');
       const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
-      settings.queues.collection.visibility_timeout_seconds = 6 * settings.queues.collection.consumer_timeout_seconds - 1;
+      const [, consumer] = consumerOf(loadFunctionManifest(loadQueueSettings()), 'collection')!;
+      settings.queues.collection.visibility_timeout_seconds = 6 * consumer.timeout_seconds - 1;
       writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 
       const dir = 'modules/telecast';
@@ -125,6 +128,29 @@ describe('Terraform (offline: fmt, validate, terraform test with a mock AWS prov
       const test = await broken.run(dir, ['test', '-no-color', `-var=artifacts_dir=${broken.artifactsDir}`]);
       expect(test.code, 'terraform test must fail').to.equal(1);
       expect(test.output.replace(/\s+/g, ' ')).to.contain('must be at least 6 x the function timeout');
+    } finally {
+      broken.cleanup();
+    }
+  });
+
+  it('refuses to plan a function of functions.json that has no IAM statements, naming it', async function () {
+    // A fourth function added to the manifest (with its zip) but not to local.policy_statements.
+    const broken = new TerraformSandbox(sandbox.mirror);
+    try {
+      const manifestFile = join(broken.terraformDir, 'functions.json');
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+      manifest.functions.admin = { description: 'Admin pages.', timeout_seconds: 30, memory_mb: 256, environment: ['TABLE_NAME'], consumes: null, assets: [] };
+      writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+      writeFileSync(join(broken.artifactsDir, 'admin.zip'), fixtureZip('admin'));
+
+      const dir = 'modules/telecast';
+      const init = await broken.run(dir, ['init', '-backend=false', '-input=false']);
+      expect(init.code, explain(`terraform init (${dir})`, init)).to.equal(0);
+      const test = await broken.run(dir, ['test', '-no-color', `-var=artifacts_dir=${broken.artifactsDir}`, '-filter=tests/telecast.tftest.hcl']);
+      expect(test.code, 'terraform test must fail').to.equal(1);
+      const output = test.output.replace(/\s+/g, ' ');
+      expect(output).to.contain('local.policy_statements[each.key]');
+      expect(output).to.contain('each.key is "admin"');
     } finally {
       broken.cleanup();
     }
