@@ -22,7 +22,8 @@ export const CONFIG_KEYS = {
   COLLECTION_DLQ_URL: { kind: 'url' },
   PROCESSING_DLQ_URL: { kind: 'url' },
   MAX_RECEIVE_COUNT: { kind: 'int', default: '3', min: 1 },
-  // Default: the processing queue's 5400 s visibility x 3 receives, plus 30 min (Terraform derives the same).
+  // Default: the processing queue's 5400 s visibility x 3 receives, plus 30 min. Terraform and the local stack derive
+  // it from queue-settings.json (stuckAfterMinutesFor in src/local/queue-settings.ts); tests check the three agree.
   STUCK_AFTER_MINUTES: { kind: 'int', default: '300', min: 5 },
 } as const satisfies Record<string, KeySpec>;
 

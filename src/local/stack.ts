@@ -11,12 +11,11 @@ import { startEmulators, type EmulatorEndpoints, type EmulatorOptions, type Emul
 import { loadFunctionManifest, type FunctionManifest } from './functions.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { provision, type Resources } from './provision.ts';
-import { loadQueueSettings, type QueueSettings } from './queue-settings.ts';
+import { loadQueueSettings, stuckAfterMinutesFor, type QueueSettings } from './queue-settings.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export { FUNCTION_NAMES, type FunctionName };
 
-export const DEFAULT_STUCK_AFTER_MINUTES = 60;
 /** What the schedule sends the scheduler (the `input` of terraform/modules/schedule/variables.tf). */
 export const SCHEDULE_INPUT = { trigger: 'schedule' } as const;
 
@@ -47,6 +46,7 @@ export interface LocalStackOptions extends EmulatorOptions {
   logLevel?: string;
   /** Function output: `inherit` prints it prefixed with the function name, `silent` only emits `log` events. */
   logs?: 'inherit' | 'silent';
+  /** STUCK_AFTER_MINUTES of the scheduler; default: derived from the settings as Terraform does (stuckAfterMinutesFor). */
   stuckAfterMinutes?: number;
 }
 
@@ -113,10 +113,12 @@ function environments(
   endpoints: EmulatorEndpoints,
   resources: Resources,
   manifest: FunctionManifest,
+  settings: QueueSettings,
   options: LocalStackOptions,
 ): { cli: Record<string, string>; functions: Record<FunctionName, Record<string, string>> } {
   const runtime = runtimeEnv(endpoints, options.logLevel ?? 'INFO');
-  const stuckAfterMinutes = options.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES;
+  // From the settings, not the provisioned (possibly overridden) visibility timeouts: the same figure as on AWS.
+  const stuckAfterMinutes = options.stuckAfterMinutes ?? stuckAfterMinutesFor(settings);
   const functionEnv = (name: FunctionName): Record<string, string> => {
     const values = configValues(resources, manifest[name].consumes, stuckAfterMinutes);
     const env = { ...runtime };
@@ -157,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
       ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
     });
-    const env = environments(emulators.endpoints, resources, manifest, options);
+    const env = environments(emulators.endpoints, resources, manifest, settings, options);
     const functionEnv: LocalStack['functionEnv'] = {};
     runner = new LambdaRunner({ sqs: clients.sqs, region: LOCAL_REGION, logs: options.logs ?? 'inherit' });
     for (const name of enabled) {

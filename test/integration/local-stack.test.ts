@@ -305,6 +305,15 @@ describe('local stack: function runtime', function () {
     expect(stack.functionEnv.telegram).to.include({ ONLY_TELEGRAM: 'yes' });
   });
 
+  it('gives the scheduler the stuck sweep default of CONFIG_KEYS and Terraform: the queues\' retry span plus 30 minutes', async () => {
+    stack = await startTestStack({ consumers: false, functions: { telegram: false, podcastfy: false, scheduler: { modulePath: fixtureHandler('echo') } } });
+    const { env } = (await stack.invoke('scheduler', {})) as EchoResponse;
+    // terraform/modules/telecast: ceil(max(visibility x max_receive_count) / 60) + 30, over queue-settings.json.
+    const retrySpanSeconds = Math.max(...Object.values(settings).map((q) => q.visibility_timeout_seconds * q.max_receive_count));
+    expect(env.STUCK_AFTER_MINUTES).to.equal(String(Math.ceil(retrySpanSeconds / 60) + 30));
+    expect(env.STUCK_AFTER_MINUTES).to.equal(CONFIG_KEYS.STUCK_AFTER_MINUTES.default);
+  });
+
   it('runs each function with the timeout and memory of terraform/functions.json', async () => {
     const echo = fixtureHandler('echo');
     stack = await startTestStack({ consumers: false, functions: { telegram: { modulePath: echo }, podcastfy: { modulePath: echo }, scheduler: { modulePath: echo } } });

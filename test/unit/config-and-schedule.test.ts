@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { readConfig, readFunctionConfig } from '../../src/core/config.ts';
+import { CONFIG_KEYS, readConfig, readFunctionConfig } from '../../src/core/config.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { isDue, stuckCutoff } from '../../src/core/episodes/schedule.ts';
+import { loadQueueSettings, stuckAfterMinutesFor } from '../../src/local/queue-settings.ts';
 import { episode, podcastConfig } from '../helpers/factories.ts';
 
 describe('handler configuration', () => {
@@ -53,6 +54,18 @@ describe("a function's configuration (terraform/functions.json)", () => {
       .and.includes('BUCKET_NAME is not set')
       .and.includes('PROCESSING_QUEUE_URL is not set')
       .and.includes('COLLECTION_DLQ_URL is not set');
+  });
+});
+
+describe('the stuck sweep default (STUCK_AFTER_MINUTES)', () => {
+  it('is the longest retry span of the queues (visibility x max_receive_count) plus 30 minutes', () => {
+    const settings = loadQueueSettings();
+    const slow = { ...settings.processing!, visibility_timeout_seconds: 6000, max_receive_count: 5 };
+    expect(stuckAfterMinutesFor({ ...settings, processing: slow })).to.equal(500 + 30);
+  });
+
+  it('derived from the committed queue-settings.json, equals the handlers\' default in CONFIG_KEYS', () => {
+    expect(String(stuckAfterMinutesFor(loadQueueSettings()))).to.equal(CONFIG_KEYS.STUCK_AFTER_MINUTES.default);
   });
 });
 
