@@ -7,7 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLE_KEYS } from '../../src/adapters/dynamo-table.ts';
 import { consumerOf, loadFunctionManifest } from '../../src/local/functions.ts';
-import { loadQueueSettings } from '../../src/local/queue-settings.ts';
+import { CONFIG_KEYS } from '../../src/core/config.ts';
+import { MEDIA_TAG } from '../../src/core/keys.ts';
+import { loadQueueSettings, stuckAfterMinutesFor } from '../../src/local/queue-settings.ts';
 import { REPO, TerraformSandbox, explain, findProviderMirror, fixtureZip, requireTerraform, runTerraform } from './terraform-sandbox.ts';
 
 const ENVS = ['dev', 'prod'];
@@ -46,6 +48,63 @@ run "table_keys_match_the_adapter" {
       g.name == ${q(index.name)} && g.hash_key == ${q(index.partitionKey)} && g.range_key == ${q(index.sortKey)}
     ])
     error_message = "The status index differs from TABLE_KEYS.statusIndex in src/adapters/dynamo-table.ts."
+  }
+}
+`;
+}
+
+/** Storage's media expiry rule must match the tag the writer puts on media copies (MEDIA_TAG in src/core/keys.ts). */
+function mediaTagTest(): string {
+  const q = (value: string) => JSON.stringify(value);
+  return `mock_provider "aws" {}
+
+variables {
+  bucket_name = "telecast-test-podcasts-123456789012"
+  table_name  = "telecast-test-state"
+}
+
+run "media_expiry_matches_the_writers_tag" {
+  command = plan
+
+  assert {
+    condition = [
+      for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.filter[0].and[0].tags if r.id == "expire-episode-media"
+    ] == [tomap({ ${q(MEDIA_TAG.key)} = ${q(MEDIA_TAG.value)} })]
+    error_message = "The media expiry rule's tag differs from MEDIA_TAG in src/core/keys.ts."
+  }
+}
+`;
+}
+
+/**
+ * The composition's STUCK_AFTER_MINUTES default must be the figure the local stack derives from the same settings
+ * and the handlers' own default in CONFIG_KEYS.
+ */
+function stuckAfterMinutesTest(expected: string): string {
+  return `mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+
+  mock_data "aws_region" {
+    defaults = { name = "eu-central-1" }
+  }
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
+
+variables {
+  environment = "test"
+}
+
+run "stuck_after_minutes_default_matches_the_local_stack_and_config" {
+  command = plan
+
+  assert {
+    condition     = output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == ${JSON.stringify(expected)}
+    error_message = "STUCK_AFTER_MINUTES differs from stuckAfterMinutesFor(queue-settings.json) and CONFIG_KEYS.STUCK_AFTER_MINUTES.default."
   }
 }
 `;
@@ -101,10 +160,30 @@ describe('Terraform (offline: fmt, validate, terraform test with a mock AWS prov
       });
 
       if (module === 'storage') {
+        it('expires media by the tag the writer puts on them (MEDIA_TAG in src/core/keys.ts)', async function () {
+          const file = 'tests/media_tag_from_source.tftest.hcl';
+          writeFileSync(join(sandbox.path(dir), file), mediaTagTest());
+          const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`]);
+          expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
+          expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
+        });
+
         it('keeps the table keys equal to src/adapters/dynamo-table.ts', async function () {
           const file = 'tests/table_keys_from_source.tftest.hcl';
           writeFileSync(join(sandbox.path(dir), file), tableKeysTest());
           const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`]);
+          expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
+          expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
+        });
+      }
+
+      if (module === 'telecast') {
+        it('derives the STUCK_AFTER_MINUTES default the local stack derives and CONFIG_KEYS holds', async function () {
+          const local = String(stuckAfterMinutesFor(loadQueueSettings()));
+          expect(local, 'local stack vs CONFIG_KEYS').to.equal(CONFIG_KEYS.STUCK_AFTER_MINUTES.default);
+          const file = 'tests/stuck_after_minutes_from_source.tftest.hcl';
+          writeFileSync(join(sandbox.path(dir), file), stuckAfterMinutesTest(local));
+          const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`, ...testVars(sandbox)]);
           expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
           expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
         });
