@@ -80,21 +80,11 @@ run "media_expiry_matches_the_writers_tag" {
  * The composition's STUCK_AFTER_MINUTES default must be the figure the local stack derives from the same settings
  * and the handlers' own default in CONFIG_KEYS.
  */
-function stuckAfterMinutesTest(expected: string): string {
-  return `mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-
-  mock_data "aws_region" {
-    defaults = { name = "eu-central-1" }
-  }
-
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-}
-
+function stuckAfterMinutesTest(expected: string, telecastSuite: string): string {
+  // The composition suite's mock provider (known account, region and partition), reused rather than copied.
+  const start = telecastSuite.indexOf('mock_provider "aws" {');
+  const mockProvider = telecastSuite.slice(start, telecastSuite.indexOf('\n}\n', start) + 3);
+  return `${mockProvider}
 variables {
   environment = "test"
 }
@@ -159,21 +149,22 @@ describe('Terraform (offline: fmt, validate, terraform test with a mock AWS prov
         expect(test.stdout).to.match(/Success! \d+ passed, 0 failed\./);
       });
 
+      /** Writes a generated terraform test into the module's tests/ and runs it alone: it must pass its one run. */
+      async function passesGenerated(name: string, contents: string): Promise<void> {
+        const file = `tests/${name}.tftest.hcl`;
+        writeFileSync(join(sandbox.path(dir), file), contents);
+        const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`, ...testVars(sandbox)]);
+        expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
+        expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
+      }
+
       if (module === 'storage') {
         it('expires media by the tag the writer puts on them (MEDIA_TAG in src/core/keys.ts)', async function () {
-          const file = 'tests/media_tag_from_source.tftest.hcl';
-          writeFileSync(join(sandbox.path(dir), file), mediaTagTest());
-          const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`]);
-          expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
-          expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
+          await passesGenerated('media_tag_from_source', mediaTagTest());
         });
 
         it('keeps the table keys equal to src/adapters/dynamo-table.ts', async function () {
-          const file = 'tests/table_keys_from_source.tftest.hcl';
-          writeFileSync(join(sandbox.path(dir), file), tableKeysTest());
-          const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`]);
-          expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
-          expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
+          await passesGenerated('table_keys_from_source', tableKeysTest());
         });
       }
 
@@ -181,11 +172,8 @@ describe('Terraform (offline: fmt, validate, terraform test with a mock AWS prov
         it('derives the STUCK_AFTER_MINUTES default the local stack derives and CONFIG_KEYS holds', async function () {
           const local = String(stuckAfterMinutesFor(loadQueueSettings()));
           expect(local, 'local stack vs CONFIG_KEYS').to.equal(CONFIG_KEYS.STUCK_AFTER_MINUTES.default);
-          const file = 'tests/stuck_after_minutes_from_source.tftest.hcl';
-          writeFileSync(join(sandbox.path(dir), file), stuckAfterMinutesTest(local));
-          const test = await sandbox.run(dir, ['test', '-no-color', `-filter=${file}`, ...testVars(sandbox)]);
-          expect(test.code, explain(`terraform test -filter=${file} (${dir})`, test)).to.equal(0);
-          expect(test.stdout).to.contain('Success! 1 passed, 0 failed.');
+          const suite = readFileSync(join(sandbox.path(dir), 'tests/telecast.tftest.hcl'), 'utf8');
+          await passesGenerated('stuck_after_minutes_from_source', stuckAfterMinutesTest(local, suite));
         });
       }
     });
