@@ -33,6 +33,11 @@ function telegramOnly(fixture: string, extra: { timeoutSeconds?: number } = {}) 
   return { telegram: { modulePath: fixtureHandler(fixture), ...extra }, podcastfy: false, scheduler: false } as const;
 }
 
+/** Every function of terraform/functions.json running the echo fixture. */
+function everyFunctionEchoing() {
+  return Object.fromEntries(FUNCTION_NAMES.map((name) => [name, { modulePath: fixtureHandler('echo') }])) as Record<FunctionName, { modulePath: string }>;
+}
+
 describe('local stack: provisioning', function () {
   it('creates every queue with its DLQ and the redrive policy, visibility and retention from queue-settings.json, idempotently', async () => {
     const emulators = await startEmulators({ sqsPort: 0, dynamodbPort: 0 });
@@ -268,17 +273,9 @@ describe('local stack: function runtime', function () {
 
   it('gives each function exactly the configuration keys terraform/functions.json names, with their local values', async () => {
     process.env.TELECAST_TEST_PARENT_ONLY = 'must not leak';
-    const echo = fixtureHandler('echo');
-    stack = await startTestStack({
-      consumers: false,
-      functions: {
-        telegram: { modulePath: echo, env: { ONLY_TELEGRAM: 'yes' } },
-        podcastfy: { modulePath: echo },
-        scheduler: { modulePath: echo },
-      },
-    });
-    const env = async (name: FunctionName) => ((await stack!.invoke(name, {})) as EchoResponse).env;
-    const seen = { telegram: await env('telegram'), podcastfy: await env('podcastfy'), scheduler: await env('scheduler') };
+    stack = await startTestStack({ consumers: false, functions: { ...everyFunctionEchoing(), telegram: { modulePath: fixtureHandler('echo'), env: { ONLY_TELEGRAM: 'yes' } } } });
+    const seen = {} as Record<FunctionName, Record<string, string>>;
+    for (const name of FUNCTION_NAMES) seen[name] = ((await stack.invoke(name, {})) as EchoResponse).env;
     const { collection: c, processing: p } = stack.resources.queues;
 
     const runtime = {
@@ -315,8 +312,7 @@ describe('local stack: function runtime', function () {
   });
 
   it('runs each function with the timeout and memory of terraform/functions.json', async () => {
-    const echo = fixtureHandler('echo');
-    stack = await startTestStack({ consumers: false, functions: { telegram: { modulePath: echo }, podcastfy: { modulePath: echo }, scheduler: { modulePath: echo } } });
+    stack = await startTestStack({ consumers: false, functions: everyFunctionEchoing() });
     for (const name of FUNCTION_NAMES) {
       const response = (await stack.invoke(name, {})) as EchoResponse;
       expect(response.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, name).to.equal(String(stack.functions[name].memory_mb));
