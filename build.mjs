@@ -10,13 +10,11 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
 
-/** Every Lambda; the name is shared by its handler file, its dist folder and its Terraform instance. */
-export const HANDLERS = {
-  telegram: { assets: [] },
-  scheduler: { assets: [] },
-  // espeak-ng loads its wasm from beside the bundle (new URL('espeak-ng.wasm', import.meta.url)).
-  podcastfy: { assets: ['node_modules/espeak-ng/dist/espeak-ng.wasm'] },
-};
+/**
+ * Every Lambda and the files its bundle needs beside it, from the function manifest (Terraform reads the same file);
+ * the name is shared by its handler file, its dist folder and its Terraform instance.
+ */
+export const HANDLERS = JSON.parse(readFileSync(join(root, 'terraform/functions.json'), 'utf8')).functions;
 
 // The AWS SDK and Powertools are CommonJS-flavoured in places; an ESM bundle needs a real `require` for them.
 const banner = {
@@ -41,6 +39,22 @@ const common = {
 const lambdaOnly = {
   alias: { '@aws-sdk/credential-provider-node': join(root, 'src/adapters/lambda-credentials.ts') },
 };
+
+/**
+ * The bundle's entry: a handler module only exports its factory and its default dependencies (so tests can import it);
+ * here they are built once per cold start, so a configuration error fails the init, naming every bad key.
+ */
+function lambdaEntry(name) {
+  return {
+    contents: [
+      `import { createHandler, dependenciesFromEnvironment } from './src/handlers/${name}.ts';`,
+      'export const handler = createHandler(dependenciesFromEnvironment(process.env));',
+    ].join('\n'),
+    resolveDir: root,
+    sourcefile: `${name}-entry.mjs`,
+    loader: 'js',
+  };
+}
 
 const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
 
@@ -68,7 +82,7 @@ export async function buildAll({ handlers = Object.keys(HANDLERS), cli = true } 
   for (const name of handlers) {
     const outDir = join(dist, name);
     rmSync(outDir, { recursive: true, force: true });
-    await build({ ...common, ...lambdaOnly, entryPoints: [join(root, 'src/handlers', `${name}.ts`)], outfile: join(outDir, 'index.mjs') });
+    await build({ ...common, ...lambdaOnly, stdin: lambdaEntry(name), outfile: join(outDir, 'index.mjs') });
     for (const asset of HANDLERS[name].assets) copyFileSync(join(root, asset), join(outDir, asset.split('/').pop()));
     const zip = zipFolder(outDir);
     writeFileSync(join(dist, `${name}.zip`), zip);

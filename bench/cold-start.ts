@@ -7,26 +7,35 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { FUNCTION_NAMES, functionConfigKeys, type ConfigKey } from '../src/core/config.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const HANDLERS = ['telegram', 'scheduler', 'podcastfy'] as const;
 const BOTO3 = "import boto3; boto3.client('sqs'); boto3.client('s3')";
 
 /** Enough configuration for each handler's cold-start validation to pass; nothing is contacted at import. */
-const ENV = {
+const RUNTIME_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+};
+const CONFIG_VALUES: Record<ConfigKey, string> = {
   TABLE_NAME: 'telecast-bench',
   BUCKET_NAME: 'telecast-bench',
   COLLECTION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/collection',
   PROCESSING_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/processing',
   COLLECTION_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/collection-dlq',
   PROCESSING_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/processing-dlq',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  MAX_RECEIVE_COUNT: '3',
+  STUCK_AFTER_MINUTES: '300',
 };
+
+/** What Lambda would give the function: the runtime's variables and the keys terraform/functions.json names. */
+function environmentOf(name: (typeof FUNCTION_NAMES)[number]): Record<string, string> {
+  return { ...RUNTIME_ENV, ...Object.fromEntries(functionConfigKeys(name).map((key) => [key, CONFIG_VALUES[key]])) };
+}
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -59,10 +68,10 @@ export async function benchColdStart(): Promise<Array<Record<string, string | nu
     { what: 'python3 + boto3 sqs/s3 clients', bundle_kb: '-', median_ms: boto3Ms?.toFixed(1) ?? 'n/a', ratio: '1.00', target: '' },
     { what: 'node, empty process (floor)', bundle_kb: '-', median_ms: nodeMs.toFixed(1), ratio: boto3Ms ? (nodeMs / boto3Ms).toFixed(2) : '', target: '' },
   ];
-  for (const name of HANDLERS) {
+  for (const name of FUNCTION_NAMES) {
     const bundle = join(ROOT, 'dist', name, 'index.mjs');
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run make build`);
-    const ms = timeProcess(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)})`], ENV);
+    const ms = timeProcess(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)})`], environmentOf(name));
     const kb = statSync(bundle).size / 1000;
     const sizeTarget = name === 'podcastfy' ? '' : ` size ≤ 500 KB ${kb <= 500 ? 'ok' : 'MISSED'}`;
     rows.push({

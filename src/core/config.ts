@@ -1,7 +1,9 @@
 /**
  * Handler configuration from environment variables, parsed and validated once at cold start: fail fast and name
- * every bad key at once (docs/architecture.md "Runtime and configuration"). Pure: the caller passes `process.env`.
+ * every bad key at once. Which keys a function gets is terraform/functions.json's to say (Terraform and the local stack
+ * set exactly those); a handler reads them with readFunctionConfig. Pure: the caller passes `process.env`.
  */
+import manifest from '../../terraform/functions.json' with { type: 'json' };
 import { ConfigError } from './errors.ts';
 
 type Kind = 'url' | 'string' | 'int';
@@ -20,7 +22,8 @@ export const CONFIG_KEYS = {
   COLLECTION_DLQ_URL: { kind: 'url' },
   PROCESSING_DLQ_URL: { kind: 'url' },
   MAX_RECEIVE_COUNT: { kind: 'int', default: '3', min: 1 },
-  // Default: the processing queue's 5400 s visibility x 3 receives, plus 30 min (Terraform derives the same).
+  // Default: the processing queue's 5400 s visibility x 3 receives, plus 30 min. Terraform and the local stack derive
+  // it from queue-settings.json (stuckAfterMinutesFor in src/local/queue-settings.ts); tests check the three agree.
   STUCK_AFTER_MINUTES: { kind: 'int', default: '300', min: 5 },
 } as const satisfies Record<string, KeySpec>;
 
@@ -52,4 +55,44 @@ export function readConfig<K extends ConfigKey>(env: Record<string, string | und
   }
   if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return Object.freeze(out) as Config<K>;
+}
+
+/** A function of terraform/functions.json: the name its handler file, its bundle and its Terraform instance share. */
+export type FunctionName = keyof typeof manifest.functions;
+export const FUNCTION_NAMES = Object.keys(manifest.functions) as FunctionName[];
+
+/** What readFunctionConfig needs of terraform/functions.json (tests pass their own). */
+export type FunctionEnvironments = Readonly<Record<string, { readonly environment: readonly string[] }>>;
+
+/** The keys terraform/functions.json gives `name`; a ConfigError names any that CONFIG_KEYS does not define. */
+export function functionConfigKeys(name: FunctionName, functions: FunctionEnvironments = manifest.functions): ConfigKey[] {
+  const keys = functions[name]?.environment ?? [];
+  const unknown = keys.filter((key) => !Object.hasOwn(CONFIG_KEYS, key));
+  if (unknown.length) {
+    throw new ConfigError(`terraform/functions.json gives ${name} ${unknown.join(', ')}, which CONFIG_KEYS (src/core/config.ts) does not define`);
+  }
+  return keys as ConfigKey[];
+}
+
+/**
+ * Reads every key terraform/functions.json gives `name` (one ConfigError names every bad one). Reading any other key
+ * throws as well: no deployment sets it, so a default would silently stand in for a value nobody configured.
+ */
+export function readFunctionConfig(
+  name: FunctionName,
+  env: Record<string, string | undefined>,
+  functions: FunctionEnvironments = manifest.functions,
+): Config<ConfigKey> {
+  const keys = functionConfigKeys(name, functions);
+  const config: Record<string, unknown> = { ...readConfig(env, keys) };
+  for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+    if (keys.includes(key)) continue;
+    Object.defineProperty(config, key, {
+      enumerable: false,
+      get() {
+        throw new ConfigError(`${name} reads ${key}, which terraform/functions.json does not give it`);
+      },
+    });
+  }
+  return Object.freeze(config) as Config<ConfigKey>;
 }

@@ -4,7 +4,7 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseDirectGenerationRequest, parseJsonBody, parseProcessingMessage } from '../core/contracts.ts';
-import { readConfig } from '../core/config.ts';
+import { readFunctionConfig } from '../core/config.ts';
 import { generateFromText } from '../core/generation/direct-episode.ts';
 import type { Episode } from '../core/episodes/status.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -71,9 +71,10 @@ export function createHandler(deps: PodcastfyDeps) {
     isSqsEvent(event) ? consume(event, context) : direct(event, context);
 }
 
-function fromEnvironment(): PodcastfyDeps {
-  const config = readConfig(process.env, ['TABLE_NAME', 'BUCKET_NAME', 'PROCESSING_DLQ_URL', 'MAX_RECEIVE_COUNT']);
-  const runtime = createRuntime(process.env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+/** The default dependencies, from the function's environment; the bundle's entry (build.mjs) calls it once per cold start. */
+export function dependenciesFromEnvironment(env: Record<string, string | undefined>): PodcastfyDeps {
+  const config = readFunctionConfig('podcastfy', env);
+  const runtime = createRuntime(env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
   return {
     ...runtime,
     engines: createEngineRegistry(),
@@ -83,5 +84,3 @@ function fromEnvironment(): PodcastfyDeps {
     logger,
   };
 }
-
-export const handler = createHandler(fromEnvironment());

@@ -2,7 +2,7 @@
  * scheduler Lambda: invoked by EventBridge Scheduler. Logs the queues' and DLQs' depths as structured fields, fails
  * episodes stuck past STUCK_AFTER_MINUTES, and starts an episode for every due podcast.
  */
-import { readConfig } from '../core/config.ts';
+import { readFunctionConfig } from '../core/config.ts';
 import { runSchedule, type ScheduleDeps, type ScheduleReport } from '../core/episodes/schedule.ts';
 import { TelecastError } from '../core/errors.ts';
 import { logger, type Logger } from './common/logger.ts';
@@ -46,15 +46,9 @@ export function createHandler(deps: SchedulerDeps) {
   };
 }
 
-function fromEnvironment(): SchedulerDeps {
-  const config = readConfig(process.env, [
-    'TABLE_NAME',
-    'COLLECTION_QUEUE_URL',
-    'PROCESSING_QUEUE_URL',
-    'COLLECTION_DLQ_URL',
-    'PROCESSING_DLQ_URL',
-    'STUCK_AFTER_MINUTES',
-  ]);
+/** The default dependencies, from the function's environment; the bundle's entry (build.mjs) calls it once per cold start. */
+export function dependenciesFromEnvironment(env: Record<string, string | undefined>): SchedulerDeps {
+  const config = readFunctionConfig('scheduler', env);
   const runtime = createStateRuntime(config.TABLE_NAME);
   return {
     ...runtime,
@@ -67,5 +61,3 @@ function fromEnvironment(): SchedulerDeps {
     logger,
   };
 }
-
-export const handler = createHandler(fromEnvironment());

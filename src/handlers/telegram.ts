@@ -5,7 +5,7 @@
 import type { SQSEvent, Context, SQSBatchResponse } from 'aws-lambda';
 import { parseCollectionRequest, parseJsonBody } from '../core/contracts.ts';
 import { collectEpisode, type CollectorDeps } from '../core/collection/collect-episode.ts';
-import { readConfig } from '../core/config.ts';
+import { readFunctionConfig } from '../core/config.ts';
 import { TelegramExportReader } from '../adapters/telegram-export-reader.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createRuntime, leaseSeconds } from './common/runtime.ts';
@@ -35,9 +35,10 @@ export function createHandler(deps: TelegramDeps): (event: SQSEvent, context: Co
   });
 }
 
-function fromEnvironment(): TelegramDeps {
-  const config = readConfig(process.env, ['TABLE_NAME', 'BUCKET_NAME', 'PROCESSING_QUEUE_URL', 'COLLECTION_DLQ_URL', 'MAX_RECEIVE_COUNT']);
-  const runtime = createRuntime(process.env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+/** The default dependencies, from the function's environment; the bundle's entry (build.mjs) calls it once per cold start. */
+export function dependenciesFromEnvironment(env: Record<string, string | undefined>): TelegramDeps {
+  const config = readFunctionConfig('telegram', env);
+  const runtime = createRuntime(env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
   return {
     ...runtime,
     reader: new TelegramExportReader(runtime.objects),
@@ -47,6 +48,3 @@ function fromEnvironment(): TelegramDeps {
     logger,
   };
 }
-
-// Built once per cold start: configuration errors fail the init, naming every bad key.
-export const handler = createHandler(fromEnvironment());

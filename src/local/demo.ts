@@ -21,7 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { shiftExportDates } from './export-dates.ts';
 import { formatInvocation, formatPollError } from './format.ts';
-import { REPO_ROOT, startLocalStack, type LocalStack } from './stack.ts';
+import { REPO_ROOT, startLocalStack, type FunctionName, type LocalStack } from './stack.ts';
 
 const PODCAST_FILE = 'samples/podcast.json';
 const EXPORT_FILE = 'test/fixtures/telegram-export/result.json';
@@ -134,7 +134,8 @@ async function demo(stack: LocalStack): Promise<number> {
   let retryTooLate: string | undefined;
   stack.runner.on('invocation', (r) => {
     if (r.source !== 'sqs' || !r.failedRecords) return;
-    const queue = Object.values(stack.resources.queues).find((q) => q.settings.consumer === r.functionName);
+    const consumes = stack.functions[r.functionName as FunctionName]?.consumes;
+    const queue = consumes ? stack.resources.queues[consumes] : undefined;
     const visibility = queue?.settings.visibility_timeout_seconds ?? 0;
     if (Date.now() + visibility * 1000 > deadline) retryTooLate ??= `${r.functionName} failed, and ${queue?.name} redelivers it only after its visibility timeout (${visibility} s)`;
   });

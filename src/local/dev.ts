@@ -8,6 +8,7 @@
  */
 import { PortInUseError } from './emulators.ts';
 import { exportLines, formatInvocation, formatPollError } from './format.ts';
+import { consumerOf } from './functions.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -51,7 +52,7 @@ endpoints   SQS + S3  ${stack.endpoints.sqs}
 bucket      ${stack.resources.bucket}
 table       ${stack.resources.table}
 ${Object.values(queues)
-  .map((q) => `queue       ${q.url}\n            → ${q.settings.consumer}, batch ${q.settings.batch_size}, concurrency ${q.settings.maximum_concurrency}, visibility ${q.settings.visibility_timeout_seconds} s, DLQ after ${q.settings.max_receive_count} receives: ${q.dlqUrl}`)
+  .map((q) => `queue       ${q.url}\n            → ${consumerOf(stack.functions, q.key)?.[0] ?? 'no consumer'}, batch ${q.settings.batch_size}, concurrency ${q.settings.maximum_concurrency}, visibility ${q.settings.visibility_timeout_seconds} s, DLQ after ${q.settings.max_receive_count} receives: ${q.dlqUrl}`)
   .join('\n')}
 schedule    ${scheduleEverySeconds ? `scheduler every ${scheduleEverySeconds} s` : 'off (TELECAST_SCHEDULE_SECONDS=0)'}
 

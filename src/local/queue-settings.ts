@@ -10,11 +10,6 @@ export const QUEUE_SETTINGS_PATH = fileURLToPath(new URL('../../terraform/queue-
 export interface QueueSetting {
   name: string;
   dlq_name: string;
-  /** Function that sends to the queue. */
-  producer: string;
-  /** Function the event source mapping invokes with the queue's messages. */
-  consumer: string;
-  consumer_timeout_seconds: number;
   visibility_timeout_seconds: number;
   message_retention_seconds: number;
   dlq_message_retention_seconds: number;
@@ -24,12 +19,11 @@ export interface QueueSetting {
   maximum_concurrency: number;
 }
 
-/** Keyed by role (`collection`, `processing`), as in the JSON. */
+/** Keyed by role (`collection`, `processing`), as in the JSON. Which function consumes a queue: terraform/functions.json. */
 export type QueueSettings = Record<string, QueueSetting>;
 
-const STRING_KEYS = ['name', 'dlq_name', 'producer', 'consumer'] as const;
+const STRING_KEYS = ['name', 'dlq_name'] as const;
 const NUMBER_KEYS = [
-  'consumer_timeout_seconds',
   'visibility_timeout_seconds',
   'message_retention_seconds',
   'dlq_message_retention_seconds',
@@ -52,7 +46,12 @@ export function loadQueueSettings(path: string = QUEUE_SETTINGS_PATH): QueueSett
   return raw.queues as unknown as QueueSettings;
 }
 
-/** The queue a function consumes, if any (by the `consumer` field). */
-export function queueConsumedBy(settings: QueueSettings, functionName: string): [string, QueueSetting] | undefined {
-  return Object.entries(settings).find(([, q]) => q.consumer === functionName);
+/**
+ * The scheduler's default STUCK_AFTER_MINUTES: the longest SQS may still be retrying a message (visibility timeout x
+ * max receive count, of the slowest queue) plus 30 minutes, so no episode is failed while it may still be delivered.
+ * terraform/modules/telecast derives the same (local.stuck_after_minutes), CONFIG_KEYS holds the result as its default.
+ */
+export function stuckAfterMinutesFor(settings: QueueSettings): number {
+  const retrySpanSeconds = Math.max(...Object.values(settings).map((q) => q.visibility_timeout_seconds * q.max_receive_count));
+  return Math.ceil(retrySpanSeconds / 60) + 30;
 }

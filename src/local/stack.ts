@@ -1,22 +1,21 @@
 /**
- * The whole local stack in one call: emulators, resources from terraform/queue-settings.json, every function's
- * environment, and the Lambda-semantics runner with one SQS event source mapping per queue and (optionally) the schedule.
+ * The whole local stack in one call: emulators, resources from terraform/queue-settings.json, and the Lambda-semantics
+ * runner with every function of terraform/functions.json (its timeout, memory and environment keys), one SQS event
+ * source mapping per function that consumes a queue and (optionally) the schedule.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_NAMES, type ConfigKey, type FunctionName } from '../core/config.ts';
 import { createLocalClients, destroyLocalClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from './clients.ts';
 import { startEmulators, type EmulatorEndpoints, type EmulatorOptions, type Emulators } from './emulators.ts';
+import { loadFunctionManifest, type FunctionManifest } from './functions.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { provision, type Resources } from './provision.ts';
-import { loadQueueSettings, queueConsumedBy, type QueueSettings } from './queue-settings.ts';
+import { loadQueueSettings, stuckAfterMinutesFor, type QueueSettings } from './queue-settings.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const FUNCTION_NAMES = ['telegram', 'podcastfy', 'scheduler'] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+export { FUNCTION_NAMES, type FunctionName };
 
-/** The scheduler consumes no queue, so queue-settings.json has no timeout for it; this is the local default. */
-export const SCHEDULER_TIMEOUT_SECONDS = 60;
-export const DEFAULT_STUCK_AFTER_MINUTES = 60;
 /** What the schedule sends the scheduler (the `input` of terraform/modules/schedule/variables.tf). */
 export const SCHEDULE_INPUT = { trigger: 'schedule' } as const;
 
@@ -47,6 +46,7 @@ export interface LocalStackOptions extends EmulatorOptions {
   logLevel?: string;
   /** Function output: `inherit` prints it prefixed with the function name, `silent` only emits `log` events. */
   logs?: 'inherit' | 'silent';
+  /** STUCK_AFTER_MINUTES of the scheduler; default: derived from the settings as Terraform does (stuckAfterMinutesFor). */
   stuckAfterMinutes?: number;
 }
 
@@ -54,6 +54,8 @@ export interface LocalStack {
   endpoints: EmulatorEndpoints;
   ports: Emulators['ports'];
   resources: Resources;
+  /** The function manifest the stack runs (terraform/functions.json). */
+  functions: FunctionManifest;
   /** What the operator CLI needs (and what `make dev` prints as `export` lines). */
   env: Record<string, string>;
   /** Each function's own environment, exactly as its worker sees it (plus Lambda's reserved variables). */
@@ -72,10 +74,9 @@ export function bundlePath(name: FunctionName): string {
   return `${REPO_ROOT}dist/${name}/index.mjs`;
 }
 
-function commonEnv(endpoints: EmulatorEndpoints, resources: Resources, logLevel: string): Record<string, string> {
+/** What every function gets besides its configuration keys: region, credentials, endpoints, Powertools settings. */
+function runtimeEnv(endpoints: EmulatorEndpoints, logLevel: string): Record<string, string> {
   return {
-    TABLE_NAME: resources.table,
-    BUCKET_NAME: resources.bucket,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -87,47 +88,59 @@ function commonEnv(endpoints: EmulatorEndpoints, resources: Resources, logLevel:
   };
 }
 
-/** Each function's variables (docs/architecture.md "Runtime and configuration"): only what that function needs. */
-function environments(
-  endpoints: EmulatorEndpoints,
-  resources: Resources,
-  options: LocalStackOptions,
-): { cli: Record<string, string>; functions: Record<FunctionName, Record<string, string>> } {
+/**
+ * The local value of every configuration key for one function, as terraform/modules/telecast sets it on AWS; the
+ * function is given only the keys its manifest entry names. MAX_RECEIVE_COUNT is the consumed queue's (none: unset).
+ */
+function configValues(resources: Resources, consumes: string | null, stuckAfterMinutes: number): Record<ConfigKey, string | undefined> {
   const { collection, processing } = resources.queues;
   if (!collection || !processing) throw new Error('queue-settings.json must define the "collection" and "processing" queues');
-  const common = commonEnv(endpoints, resources, options.logLevel ?? 'INFO');
-  const queues = {
+  const consumed = consumes === null ? undefined : resources.queues[consumes];
+  return {
+    TABLE_NAME: resources.table,
+    BUCKET_NAME: resources.bucket,
     COLLECTION_QUEUE_URL: collection.url,
     PROCESSING_QUEUE_URL: processing.url,
     COLLECTION_DLQ_URL: collection.dlqUrl,
     PROCESSING_DLQ_URL: processing.dlqUrl,
+    MAX_RECEIVE_COUNT: consumed && String(consumed.settings.max_receive_count),
+    STUCK_AFTER_MINUTES: String(stuckAfterMinutes),
   };
+}
+
+/** Each function's variables: its manifest keys and the runtime's; plus what the operator CLI needs. */
+function environments(
+  endpoints: EmulatorEndpoints,
+  resources: Resources,
+  manifest: FunctionManifest,
+  settings: QueueSettings,
+  options: LocalStackOptions,
+): { cli: Record<string, string>; functions: Record<FunctionName, Record<string, string>> } {
+  const runtime = runtimeEnv(endpoints, options.logLevel ?? 'INFO');
+  // From the settings, not the provisioned (possibly overridden) visibility timeouts: the same figure as on AWS.
+  const stuckAfterMinutes = options.stuckAfterMinutes ?? stuckAfterMinutesFor(settings);
+  const functionEnv = (name: FunctionName): Record<string, string> => {
+    const values = configValues(resources, manifest[name].consumes, stuckAfterMinutes);
+    const env = { ...runtime };
+    for (const key of manifest[name].environment) {
+      const value = values[key];
+      if (value === undefined) throw new Error(`terraform/functions.json gives ${name} ${key}, which has no value for it locally (it consumes no queue)`);
+      env[key] = value;
+    }
+    return env;
+  };
+  const cliKeys = ['TABLE_NAME', 'BUCKET_NAME', 'COLLECTION_QUEUE_URL', 'PROCESSING_QUEUE_URL', 'COLLECTION_DLQ_URL', 'PROCESSING_DLQ_URL'] as const;
+  const cliValues = configValues(resources, null, stuckAfterMinutes);
   return {
-    cli: { ...common, ...queues },
-    functions: {
-      telegram: {
-        ...common,
-        PROCESSING_QUEUE_URL: processing.url,
-        COLLECTION_DLQ_URL: collection.dlqUrl,
-        MAX_RECEIVE_COUNT: String(collection.settings.max_receive_count),
-      },
-      podcastfy: {
-        ...common,
-        PROCESSING_DLQ_URL: processing.dlqUrl,
-        MAX_RECEIVE_COUNT: String(processing.settings.max_receive_count),
-      },
-      scheduler: {
-        ...common,
-        ...queues,
-        STUCK_AFTER_MINUTES: String(options.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES),
-      },
-    },
+    cli: { ...runtime, ...Object.fromEntries(cliKeys.map((key) => [key, cliValues[key]!])) },
+    functions: Object.fromEntries(FUNCTION_NAMES.map((name) => [name, functionEnv(name)])) as Record<FunctionName, Record<string, string>>,
   };
 }
 
 /** Starts everything; on any failure, stops what was started and rethrows. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = options.settings ?? loadQueueSettings();
+  const manifest = loadFunctionManifest(settings);
   const enabled = FUNCTION_NAMES.filter((name) => options.functions?.[name] !== false);
   const modulePaths = Object.fromEntries(
     enabled.map((name) => [name, (options.functions?.[name] || undefined)?.modulePath ?? bundlePath(name)]),
@@ -146,27 +159,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
       ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
     });
-    const env = environments(emulators.endpoints, resources, options);
+    const env = environments(emulators.endpoints, resources, manifest, settings, options);
     const functionEnv: LocalStack['functionEnv'] = {};
     runner = new LambdaRunner({ sqs: clients.sqs, region: LOCAL_REGION, logs: options.logs ?? 'inherit' });
     for (const name of enabled) {
       const override = options.functions?.[name] || {};
-      const consumed = queueConsumedBy(settings, name);
       functionEnv[name] = { ...env.functions[name], ...override.env };
       runner.addFunction({
         name,
         modulePath: modulePaths[name],
         env: functionEnv[name],
-        timeoutSeconds: override.timeoutSeconds ?? consumed?.[1].consumer_timeout_seconds ?? SCHEDULER_TIMEOUT_SECONDS,
-        ...(override.memoryMb !== undefined ? { memoryMb: override.memoryMb } : {}),
+        timeoutSeconds: override.timeoutSeconds ?? manifest[name].timeout_seconds,
+        memoryMb: override.memoryMb ?? manifest[name].memory_mb,
       });
     }
     if (options.consumers !== false) {
-      for (const queue of Object.values(resources.queues)) {
-        const consumer = queue.settings.consumer as FunctionName;
-        if (!enabled.includes(consumer)) continue;
+      for (const name of enabled) {
+        const queue = manifest[name].consumes === null ? undefined : resources.queues[manifest[name].consumes];
+        if (!queue) continue;
         runner.addEventSource({
-          functionName: consumer,
+          functionName: name,
           queueUrl: queue.url,
           queueArn: queue.arn,
           batchSize: queue.settings.batch_size,
@@ -191,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: emulators.endpoints,
       ports: emulators.ports,
       resources,
+      functions: manifest,
       env: env.cli,
       functionEnv,
       clients,

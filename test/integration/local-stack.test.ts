@@ -12,11 +12,14 @@ import { createLocalClients, destroyLocalClients } from '../../src/local/clients
 import { PortInUseError, startEmulators } from '../../src/local/emulators.ts';
 import { LambdaInvocationError, type InvocationReport } from '../../src/local/lambda-runner.ts';
 import { provision } from '../../src/local/provision.ts';
+import { CONFIG_KEYS, FUNCTION_NAMES, type FunctionName } from '../../src/core/config.ts';
+import { loadFunctionManifest } from '../../src/local/functions.ts';
 import { loadQueueSettings } from '../../src/local/queue-settings.ts';
 import { fixtureHandler, startTestStack, type TestStack } from '../helpers/local-stack.ts';
 
 const settings = loadQueueSettings();
 const collection = settings.collection!;
+const manifest = loadFunctionManifest(settings);
 
 type EchoResponse = {
   event: SQSEvent & Record<string, unknown>;
@@ -28,6 +31,11 @@ type EchoResponse = {
 /** Only the telegram function (consumer of the collection queue), running a fixture instead of the bundle. */
 function telegramOnly(fixture: string, extra: { timeoutSeconds?: number } = {}) {
   return { telegram: { modulePath: fixtureHandler(fixture), ...extra }, podcastfy: false, scheduler: false } as const;
+}
+
+/** Every function of terraform/functions.json running the echo fixture. */
+function everyFunctionEchoing() {
+  return Object.fromEntries(FUNCTION_NAMES.map((name) => [name, { modulePath: fixtureHandler('echo') }])) as Record<FunctionName, { modulePath: string }>;
 }
 
 describe('local stack: provisioning', function () {
@@ -263,43 +271,53 @@ describe('local stack: function runtime', function () {
     delete process.env.TELECAST_TEST_PARENT_ONLY;
   });
 
-  it('gives each function only its own environment', async () => {
+  it('gives each function exactly the configuration keys terraform/functions.json names, with their local values', async () => {
     process.env.TELECAST_TEST_PARENT_ONLY = 'must not leak';
-    const echo = fixtureHandler('echo');
-    stack = await startTestStack({
-      consumers: false,
-      functions: {
-        telegram: { modulePath: echo, env: { ONLY_TELEGRAM: 'yes' } },
-        podcastfy: { modulePath: echo },
-        scheduler: { modulePath: echo },
-      },
-    });
-    const env = async (name: 'telegram' | 'podcastfy' | 'scheduler') => ((await stack!.invoke(name, {})) as EchoResponse).env;
-    const [telegram, podcastfy, scheduler] = await Promise.all([env('telegram'), env('podcastfy'), env('scheduler')]);
+    stack = await startTestStack({ consumers: false, functions: { ...everyFunctionEchoing(), telegram: { modulePath: fixtureHandler('echo'), env: { ONLY_TELEGRAM: 'yes' } } } });
+    const seen = {} as Record<FunctionName, Record<string, string>>;
+    for (const name of FUNCTION_NAMES) seen[name] = ((await stack.invoke(name, {})) as EchoResponse).env;
     const { collection: c, processing: p } = stack.resources.queues;
 
-    const common = {
-      TABLE_NAME: stack.resources.table,
-      BUCKET_NAME: stack.resources.bucket,
+    const runtime = {
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_SQS: stack.endpoints.sqs,
       AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
       AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
       POWERTOOLS_SERVICE_NAME: 'telecast',
     };
-    for (const seen of [telegram, podcastfy, scheduler]) {
-      expect(seen).to.include(common);
-      expect(seen).to.include.keys('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'POWERTOOLS_LOG_LEVEL', 'AWS_LAMBDA_FUNCTION_NAME');
-      expect(seen).not.to.have.property('TELECAST_TEST_PARENT_ONLY');
+    for (const name of FUNCTION_NAMES) {
+      expect(seen[name], name).to.include(runtime);
+      expect(seen[name], name).to.include.keys('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'POWERTOOLS_LOG_LEVEL', 'AWS_LAMBDA_FUNCTION_NAME');
+      expect(seen[name], name).not.to.have.property('TELECAST_TEST_PARENT_ONLY');
+      const configKeys = Object.keys(seen[name]).filter((key) => Object.hasOwn(CONFIG_KEYS, key));
+      expect(configKeys.sort(), name).to.deep.equal([...stack.functions[name].environment].sort());
+      if (configKeys.includes('TABLE_NAME')) expect(seen[name].TABLE_NAME).to.equal(stack.resources.table);
+      if (configKeys.includes('BUCKET_NAME')) expect(seen[name].BUCKET_NAME).to.equal(stack.resources.bucket);
     }
-    expect(telegram).to.include({ PROCESSING_QUEUE_URL: p!.url, COLLECTION_DLQ_URL: c!.dlqUrl, MAX_RECEIVE_COUNT: String(c!.settings.max_receive_count), ONLY_TELEGRAM: 'yes' });
-    expect(telegram).not.to.have.any.keys('COLLECTION_QUEUE_URL', 'PROCESSING_DLQ_URL', 'STUCK_AFTER_MINUTES');
-    expect(podcastfy).to.include({ PROCESSING_DLQ_URL: p!.dlqUrl, MAX_RECEIVE_COUNT: String(p!.settings.max_receive_count) });
-    expect(podcastfy).not.to.have.any.keys('COLLECTION_QUEUE_URL', 'PROCESSING_QUEUE_URL', 'COLLECTION_DLQ_URL', 'ONLY_TELEGRAM');
-    expect(scheduler).to.include({ COLLECTION_QUEUE_URL: c!.url, PROCESSING_QUEUE_URL: p!.url, COLLECTION_DLQ_URL: c!.dlqUrl, PROCESSING_DLQ_URL: p!.dlqUrl });
-    expect(scheduler).to.include.keys('STUCK_AFTER_MINUTES');
-    expect(telegram.AWS_LAMBDA_FUNCTION_NAME).to.equal('telegram');
+    expect(seen.telegram).to.include({ PROCESSING_QUEUE_URL: p!.url, COLLECTION_DLQ_URL: c!.dlqUrl, MAX_RECEIVE_COUNT: String(c!.settings.max_receive_count), ONLY_TELEGRAM: 'yes' });
+    expect(seen.podcastfy).to.include({ PROCESSING_DLQ_URL: p!.dlqUrl, MAX_RECEIVE_COUNT: String(p!.settings.max_receive_count) });
+    expect(seen.podcastfy).not.to.have.property('ONLY_TELEGRAM');
+    expect(seen.scheduler).to.include({ COLLECTION_QUEUE_URL: c!.url, PROCESSING_QUEUE_URL: p!.url, COLLECTION_DLQ_URL: c!.dlqUrl, PROCESSING_DLQ_URL: p!.dlqUrl });
+    expect(seen.telegram.AWS_LAMBDA_FUNCTION_NAME).to.equal('telegram');
     expect(stack.functionEnv.telegram).to.include({ ONLY_TELEGRAM: 'yes' });
+  });
+
+  it('gives the scheduler the stuck sweep default of CONFIG_KEYS and Terraform: the queues\' retry span plus 30 minutes', async () => {
+    stack = await startTestStack({ consumers: false, functions: { telegram: false, podcastfy: false, scheduler: { modulePath: fixtureHandler('echo') } } });
+    const { env } = (await stack.invoke('scheduler', {})) as EchoResponse;
+    // terraform/modules/telecast: ceil(max(visibility x max_receive_count) / 60) + 30, over queue-settings.json.
+    const retrySpanSeconds = Math.max(...Object.values(settings).map((q) => q.visibility_timeout_seconds * q.max_receive_count));
+    expect(env.STUCK_AFTER_MINUTES).to.equal(String(Math.ceil(retrySpanSeconds / 60) + 30));
+    expect(env.STUCK_AFTER_MINUTES).to.equal(CONFIG_KEYS.STUCK_AFTER_MINUTES.default);
+  });
+
+  it('runs each function with the timeout and memory of terraform/functions.json', async () => {
+    stack = await startTestStack({ consumers: false, functions: everyFunctionEchoing() });
+    for (const name of FUNCTION_NAMES) {
+      const response = (await stack.invoke(name, {})) as EchoResponse;
+      expect(response.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, name).to.equal(String(stack.functions[name].memory_mb));
+      expect(response.context.remainingTimeInMillis, name).to.be.within((stack.functions[name].timeout_seconds - 5) * 1000, stack.functions[name].timeout_seconds * 1000);
+    }
   });
 
   it('loads the module once per environment: a cold start, then warm invocations with a Lambda context', async () => {
@@ -312,7 +330,7 @@ describe('local stack: function runtime', function () {
     expect(second.event).to.deep.equal({ a: 2 });
     expect(second.context.invokedFunctionArn).to.equal('arn:aws:lambda:us-east-1:000000000000:function:telegram');
     expect(second.context.awsRequestId).to.equal(stack.invocations[1]!.requestId);
-    expect(second.context.remainingTimeInMillis).to.be.within(1, collection.consumer_timeout_seconds * 1000);
+    expect(second.context.remainingTimeInMillis).to.be.within(1, manifest.telegram.timeout_seconds * 1000);
   });
 
   it('reports a failed direct invocation as an error carrying the function error', async () => {

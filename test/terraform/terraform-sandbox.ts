@@ -4,14 +4,15 @@
  * and tiny fixture zips standing in for the handler bundles (the tests must not depend on `make build`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync, strToU8 } from 'fflate';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const HANDLERS = ['telegram', 'podcastfy', 'scheduler'] as const;
+/** Every function of terraform/functions.json: each needs a zip. */
+export const HANDLERS = Object.keys(JSON.parse(readFileSync(join(REPO, 'terraform/functions.json'), 'utf8')).functions);
 
 export interface RunResult {
   code: number | null;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { readConfig } from '../../src/core/config.ts';
+import { CONFIG_KEYS, readConfig, readFunctionConfig } from '../../src/core/config.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { isDue, stuckCutoff } from '../../src/core/episodes/schedule.ts';
+import { loadQueueSettings, stuckAfterMinutesFor } from '../../src/local/queue-settings.ts';
 import { episode, podcastConfig } from '../helpers/factories.ts';
 
 describe('handler configuration', () => {
@@ -22,6 +23,49 @@ describe('handler configuration', () => {
       .that.includes('TABLE_NAME is not set')
       .and.includes('PROCESSING_QUEUE_URL is not a URL')
       .and.includes('MAX_RECEIVE_COUNT must be an integer');
+  });
+});
+
+describe("a function's configuration (terraform/functions.json)", () => {
+  const functions = { scheduler: { environment: ['TABLE_NAME', 'STUCK_AFTER_MINUTES'] } };
+
+  it('reads and types the keys the manifest gives the function', () => {
+    const c = readFunctionConfig('scheduler', { TABLE_NAME: 'telecast', BUCKET_NAME: 'ignored' }, functions);
+    expect({ ...c }).to.deep.equal({ TABLE_NAME: 'telecast', STUCK_AFTER_MINUTES: 300 });
+    expect(Object.isFrozen(c)).to.equal(true);
+  });
+
+  it('refuses a read of a key the manifest does not give the function, even one with a default', () => {
+    const c = readFunctionConfig('scheduler', { TABLE_NAME: 'telecast', BUCKET_NAME: 'set but not given' }, functions);
+    expect(() => c.BUCKET_NAME).to.throw(ConfigError, 'scheduler reads BUCKET_NAME, which terraform/functions.json does not give it');
+    expect(() => c.MAX_RECEIVE_COUNT).to.throw(ConfigError, 'scheduler reads MAX_RECEIVE_COUNT');
+  });
+
+  it('refuses a manifest key that CONFIG_KEYS does not define, naming it', () => {
+    const unknown = { scheduler: { environment: ['TABLE_NAME', 'ADMIN_TOKEN'] } };
+    expect(() => readFunctionConfig('scheduler', { TABLE_NAME: 'telecast' }, unknown)).to.throw(ConfigError, 'gives scheduler ADMIN_TOKEN');
+  });
+
+  it('names every missing key of the function at once', () => {
+    expect(() => readFunctionConfig('telegram', {}))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.includes('TABLE_NAME is not set')
+      .and.includes('BUCKET_NAME is not set')
+      .and.includes('PROCESSING_QUEUE_URL is not set')
+      .and.includes('COLLECTION_DLQ_URL is not set');
+  });
+});
+
+describe('the stuck sweep default (STUCK_AFTER_MINUTES)', () => {
+  it('is the longest retry span of the queues (visibility x max_receive_count) plus 30 minutes', () => {
+    const settings = loadQueueSettings();
+    const slow = { ...settings.processing!, visibility_timeout_seconds: 6000, max_receive_count: 5 };
+    expect(stuckAfterMinutesFor({ ...settings, processing: slow })).to.equal(500 + 30);
+  });
+
+  it('derived from the committed queue-settings.json, equals the handlers\' default in CONFIG_KEYS', () => {
+    expect(String(stuckAfterMinutesFor(loadQueueSettings()))).to.equal(CONFIG_KEYS.STUCK_AFTER_MINUTES.default);
   });
 });
 

@@ -48,6 +48,11 @@ output "memory_size" {
   value       = aws_lambda_function.this.memory_size
 }
 
+output "ephemeral_storage_size" {
+  description = "Size of the function's /tmp, in MB."
+  value       = one(aws_lambda_function.this.ephemeral_storage[*].size)
+}
+
 output "runtime" {
   description = "Runtime of the function."
   value       = aws_lambda_function.this.runtime

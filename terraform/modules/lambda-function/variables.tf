@@ -70,9 +70,11 @@ variable "memory_size" {
 }
 
 variable "ephemeral_storage_size" {
-  description = "Size of /tmp in MB."
+  description = "Size of /tmp in MB; null: Lambda's default, 512."
   type        = number
   default     = 512
+  # A caller passes null where its function has no size of its own (functions.json lists one only where it differs).
+  nullable = false
 
   validation {
     condition     = var.ephemeral_storage_size >= 512 && var.ephemeral_storage_size <= 10240 && floor(var.ephemeral_storage_size) == var.ephemeral_storage_size

@@ -1,4 +1,4 @@
-# The whole of Telecast for one environment: queues, storage, the three functions, the schedule and the alarms.
+# The whole of Telecast for one environment: queues, storage, the functions of functions.json, the schedule and the alarms.
 # Env roots (terraform/envs/<env>) only add the provider, the backend and their defaults.
 
 data "aws_caller_identity" "current" {}
@@ -6,8 +6,9 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  # One source of truth for the queues, shared with the local stack.
-  settings = jsondecode(file("${path.module}/../../queue-settings.json")).queues
+  # One source of truth for the queues and one for the functions, shared with the local stack and build.mjs.
+  settings  = jsondecode(file("${path.module}/../../queue-settings.json")).queues
+  functions = jsondecode(file("${path.module}/../../functions.json")).functions
 
   # Fail an episode as stuck only once SQS can no longer be retrying its message (see var.stuck_after_minutes).
   stuck_after_minutes = coalesce(var.stuck_after_minutes, ceil(max([
@@ -17,13 +18,29 @@ locals {
   prefix     = "telecast-${var.environment}"
   account_id = data.aws_caller_identity.current.account_id
 
-  zip = { for name in ["telegram", "podcastfy", "scheduler"] : name => "${var.artifacts_dir}/${name}.zip" }
+  queues = { collection = module.collection_queue, processing = module.processing_queue }
 
-  common_environment = {
-    TABLE_NAME              = module.storage.table_name
-    BUCKET_NAME             = module.storage.bucket_name
+  # What every function gets besides its configuration keys.
+  runtime_environment = {
     POWERTOOLS_SERVICE_NAME = "telecast"
     POWERTOOLS_LOG_LEVEL    = var.log_level
+  }
+
+  # The value of every configuration key (CONFIG_KEYS of src/core/config.ts), per function: a function is given the keys
+  # its functions.json entry names and no others. MAX_RECEIVE_COUNT is that of the queue the function consumes.
+  config_values = {
+    for name, f in local.functions : name => merge(
+      {
+        TABLE_NAME           = module.storage.table_name
+        BUCKET_NAME          = module.storage.bucket_name
+        COLLECTION_QUEUE_URL = module.collection_queue.queue_url
+        PROCESSING_QUEUE_URL = module.processing_queue.queue_url
+        COLLECTION_DLQ_URL   = module.collection_queue.dlq_url
+        PROCESSING_DLQ_URL   = module.processing_queue.dlq_url
+        STUCK_AFTER_MINUTES  = tostring(local.stuck_after_minutes)
+      },
+      f.consumes == null ? {} : { MAX_RECEIVE_COUNT = tostring(local.settings[f.consumes].max_receive_count) },
+    )
   }
 
   # Reused statements. The queues use SSE-SQS (SQS-owned keys), so no function needs a KMS statement.
@@ -44,6 +61,64 @@ locals {
   }
   consume = {
     actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+  }
+
+  # Each function's least-privilege statements, by functions.json name (its own log group is added by the module). A
+  # function of functions.json without an entry here fails the plan at module.functions, naming it.
+  policy_statements = {
+    telegram = [
+      merge(local.consume, { sid = "ConsumeCollectionQueue", resources = [module.collection_queue.queue_arn] }),
+      {
+        # Permanent failures are dead-lettered directly, with their reason.
+        sid       = "SendProcessingAndDeadLetter"
+        actions   = ["sqs:SendMessage"]
+        resources = [module.processing_queue.queue_arn, module.collection_queue.dlq_arn]
+      },
+      {
+        sid       = "ReadChannelExports"
+        actions   = ["s3:GetObject"]
+        resources = ["${module.storage.bucket_arn}/channel-exports/*"]
+      },
+      {
+        # PutObjectTagging: media objects carry the tag the media expiry rule matches (modules/storage).
+        sid       = "ReadWriteEpisodes"
+        actions   = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
+        resources = ["${module.storage.bucket_arn}/podcasts/*"]
+      },
+      local.list_bucket,
+      local.table_rw,
+    ]
+
+    podcastfy = [
+      merge(local.consume, { sid = "ConsumeProcessingQueue", resources = [module.processing_queue.queue_arn] }),
+      {
+        sid       = "SendDeadLetter"
+        actions   = ["sqs:SendMessage"]
+        resources = [module.processing_queue.dlq_arn]
+      },
+      {
+        sid       = "ReadWriteEpisodes"
+        actions   = ["s3:GetObject", "s3:PutObject"]
+        resources = ["${module.storage.bucket_arn}/podcasts/*"]
+      },
+      local.list_bucket,
+      local.table_rw,
+    ]
+
+    scheduler = [
+      local.table_rw,
+      {
+        sid       = "SendCollectionRequests"
+        actions   = ["sqs:SendMessage"]
+        resources = [module.collection_queue.queue_arn]
+      },
+      {
+        # Queue depths for the status view.
+        sid       = "ReadQueueDepths"
+        actions   = ["sqs:GetQueueAttributes"]
+        resources = [module.collection_queue.queue_arn, module.collection_queue.dlq_arn, module.processing_queue.queue_arn, module.processing_queue.dlq_arn]
+      },
+    ]
   }
 }
 
@@ -83,136 +158,51 @@ module "storage" {
   tags                  = var.tags
 }
 
-module "telegram" {
-  source = "../lambda-function"
+# One function per entry of functions.json; the key is shared by src/handlers/<key>.ts, dist/<key>.zip and the name.
+module "functions" {
+  source   = "../lambda-function"
+  for_each = local.functions
 
-  function_name         = "${local.prefix}-telegram"
-  description           = "Collects a podcast's Telegram posts into content.json and queues the episode for generation."
-  zip_path              = local.zip.telegram
-  architecture          = var.lambda_architecture
-  timeout               = local.settings.collection.consumer_timeout_seconds
-  memory_size           = 512
-  log_retention_days    = var.log_retention_days
-  application_log_level = var.log_level
-  tags                  = var.tags
-
-  environment_variables = merge(local.common_environment, {
-    PROCESSING_QUEUE_URL = module.processing_queue.queue_url
-    COLLECTION_DLQ_URL   = module.collection_queue.dlq_url
-    MAX_RECEIVE_COUNT    = tostring(local.settings.collection.max_receive_count)
-  })
-
-  sqs_event_source = {
-    queue_arn                          = module.collection_queue.queue_arn
-    queue_visibility_timeout_seconds   = local.settings.collection.visibility_timeout_seconds
-    batch_size                         = local.settings.collection.batch_size
-    maximum_batching_window_in_seconds = local.settings.collection.maximum_batching_window_seconds
-    maximum_concurrency                = local.settings.collection.maximum_concurrency
-  }
-
-  policy_statements = [
-    merge(local.consume, { sid = "ConsumeCollectionQueue", resources = [module.collection_queue.queue_arn] }),
-    {
-      # Permanent failures are dead-lettered directly, with their reason.
-      sid       = "SendProcessingAndDeadLetter"
-      actions   = ["sqs:SendMessage"]
-      resources = [module.processing_queue.queue_arn, module.collection_queue.dlq_arn]
-    },
-    {
-      sid       = "ReadChannelExports"
-      actions   = ["s3:GetObject"]
-      resources = ["${module.storage.bucket_arn}/channel-exports/*"]
-    },
-    {
-      # PutObjectTagging: media objects carry the tag the media expiry rule matches (modules/storage).
-      sid       = "ReadWriteEpisodes"
-      actions   = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
-      resources = ["${module.storage.bucket_arn}/podcasts/*"]
-    },
-    local.list_bucket,
-    local.table_rw,
-  ]
-}
-
-module "podcastfy" {
-  source = "../lambda-function"
-
-  function_name          = "${local.prefix}-podcastfy"
-  description            = "Turns collected content into a two-host script, audio and transcripts."
-  zip_path               = local.zip.podcastfy
+  function_name          = "${local.prefix}-${each.key}"
+  description            = each.value.description
+  zip_path               = "${var.artifacts_dir}/${each.key}.zip"
   architecture           = var.lambda_architecture
-  timeout                = local.settings.processing.consumer_timeout_seconds
-  memory_size            = 1536
-  ephemeral_storage_size = 2048
+  timeout                = each.value.timeout_seconds
+  memory_size            = each.value.memory_mb
+  ephemeral_storage_size = lookup(each.value, "ephemeral_storage_mb", null)
   log_retention_days     = var.log_retention_days
   application_log_level  = var.log_level
   tags                   = var.tags
 
-  environment_variables = merge(local.common_environment, {
-    PROCESSING_DLQ_URL = module.processing_queue.dlq_url
-    MAX_RECEIVE_COUNT  = tostring(local.settings.processing.max_receive_count)
+  environment_variables = merge(local.runtime_environment, {
+    for key in each.value.environment : key => local.config_values[each.key][key]
   })
 
-  sqs_event_source = {
-    queue_arn                          = module.processing_queue.queue_arn
-    queue_visibility_timeout_seconds   = local.settings.processing.visibility_timeout_seconds
-    batch_size                         = local.settings.processing.batch_size
-    maximum_batching_window_in_seconds = local.settings.processing.maximum_batching_window_seconds
-    maximum_concurrency                = local.settings.processing.maximum_concurrency
+  sqs_event_source = each.value.consumes == null ? null : {
+    queue_arn                          = local.queues[each.value.consumes].queue_arn
+    queue_visibility_timeout_seconds   = local.settings[each.value.consumes].visibility_timeout_seconds
+    batch_size                         = local.settings[each.value.consumes].batch_size
+    maximum_batching_window_in_seconds = local.settings[each.value.consumes].maximum_batching_window_seconds
+    maximum_concurrency                = local.settings[each.value.consumes].maximum_concurrency
   }
 
-  policy_statements = [
-    merge(local.consume, { sid = "ConsumeProcessingQueue", resources = [module.processing_queue.queue_arn] }),
-    {
-      sid       = "SendDeadLetter"
-      actions   = ["sqs:SendMessage"]
-      resources = [module.processing_queue.dlq_arn]
-    },
-    {
-      sid       = "ReadWriteEpisodes"
-      actions   = ["s3:GetObject", "s3:PutObject"]
-      resources = ["${module.storage.bucket_arn}/podcasts/*"]
-    },
-    local.list_bucket,
-    local.table_rw,
-  ]
+  policy_statements = local.policy_statements[each.key]
 }
 
-module "scheduler" {
-  source = "../lambda-function"
+# The functions were one module block each until functions.json; these keep their resources in the state.
+moved {
+  from = module.telegram
+  to   = module.functions["telegram"]
+}
 
-  function_name         = "${local.prefix}-scheduler"
-  description           = "Creates due episodes, queues their collection and fails episodes stuck too long."
-  zip_path              = local.zip.scheduler
-  architecture          = var.lambda_architecture
-  timeout               = 60
-  memory_size           = 256
-  log_retention_days    = var.log_retention_days
-  application_log_level = var.log_level
-  tags                  = var.tags
+moved {
+  from = module.podcastfy
+  to   = module.functions["podcastfy"]
+}
 
-  environment_variables = merge(local.common_environment, {
-    COLLECTION_QUEUE_URL = module.collection_queue.queue_url
-    PROCESSING_QUEUE_URL = module.processing_queue.queue_url
-    COLLECTION_DLQ_URL   = module.collection_queue.dlq_url
-    PROCESSING_DLQ_URL   = module.processing_queue.dlq_url
-    STUCK_AFTER_MINUTES  = tostring(local.stuck_after_minutes)
-  })
-
-  policy_statements = [
-    local.table_rw,
-    {
-      sid       = "SendCollectionRequests"
-      actions   = ["sqs:SendMessage"]
-      resources = [module.collection_queue.queue_arn]
-    },
-    {
-      # Queue depths for the status view.
-      sid       = "ReadQueueDepths"
-      actions   = ["sqs:GetQueueAttributes"]
-      resources = [module.collection_queue.queue_arn, module.collection_queue.dlq_arn, module.processing_queue.queue_arn, module.processing_queue.dlq_arn]
-    },
-  ]
+moved {
+  from = module.scheduler
+  to   = module.functions["scheduler"]
 }
 
 module "schedule" {
@@ -220,7 +210,7 @@ module "schedule" {
 
   name                = "${local.prefix}-schedule"
   schedule_expression = var.schedule_expression
-  function_arn        = module.scheduler.function_arn
+  function_arn        = module.functions["scheduler"].function_arn
   account_id          = local.account_id
   tags                = var.tags
 }
@@ -252,9 +242,5 @@ module "alarms" {
     }
   }
 
-  function_names = {
-    telegram  = module.telegram.function_name
-    podcastfy = module.podcastfy.function_name
-    scheduler = module.scheduler.function_name
-  }
+  function_names = { for name, f in module.functions : name => f.function_name }
 }

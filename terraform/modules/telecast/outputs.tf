@@ -55,39 +55,31 @@ output "queues" {
 }
 
 output "function_names" {
-  description = "Names of the three functions, by handler."
-  value = {
-    telegram  = module.telegram.function_name
-    podcastfy = module.podcastfy.function_name
-    scheduler = module.scheduler.function_name
-  }
+  description = "Names of the functions, by functions.json name."
+  value       = { for name, f in module.functions : name => f.function_name }
 }
 
 output "functions" {
-  description = "The three functions, by handler: configuration, log group and SQS trigger, for review and tests."
+  description = "The functions, by functions.json name: configuration, log group and SQS trigger, for review and tests."
   value = {
-    for name, f in { telegram = module.telegram, podcastfy = module.podcastfy, scheduler = module.scheduler } : name => {
-      name                    = f.function_name
-      arn                     = f.function_arn
-      runtime                 = f.runtime
-      timeout                 = f.timeout
-      memory_size             = f.memory_size
-      environment_variables   = f.environment_variables
-      log_group_name          = f.log_group_name
-      log_retention_days      = f.log_retention_days
-      event_source_mapping    = f.event_source_mapping
+    for name, f in module.functions : name => {
+      name                   = f.function_name
+      arn                    = f.function_arn
+      runtime                = f.runtime
+      timeout                = f.timeout
+      memory_size            = f.memory_size
+      ephemeral_storage_size = f.ephemeral_storage_size
+      environment_variables  = f.environment_variables
+      log_group_name         = f.log_group_name
+      log_retention_days     = f.log_retention_days
+      event_source_mapping   = f.event_source_mapping
     }
   }
 }
 
 output "role_policies" {
-  description = "The inline policy (JSON) of every role this stack creates, by role, for review and tests."
-  value = {
-    telegram  = module.telegram.role_policy
-    podcastfy = module.podcastfy.role_policy
-    scheduler = module.scheduler.role_policy
-    schedule  = module.schedule.role_policy
-  }
+  description = "The inline policy (JSON) of every role this stack creates, by role (functions by functions.json name), for review and tests."
+  value       = merge({ for name, f in module.functions : name => f.role_policy }, { schedule = module.schedule.role_policy })
 }
 
 output "schedule_name" {

@@ -9,12 +9,12 @@ variable "environment" {
 }
 
 variable "artifacts_dir" {
-  description = "Folder holding the prebuilt handler zips (telegram.zip, podcastfy.zip, scheduler.zip) from build.mjs."
+  description = "Folder holding the prebuilt handler zips from build.mjs: <name>.zip for every function of functions.json."
   type        = string
 }
 
 variable "lambda_architecture" {
-  description = "Instruction set of the three functions: arm64 or x86_64."
+  description = "Instruction set of every function: arm64 or x86_64."
   type        = string
   default     = "arm64"
 

@@ -1,6 +1,7 @@
 # Plans the whole of Telecast for one environment, offline (mock provider), and checks the wiring through the module's
 # outputs (terraform test cannot address resources inside child modules). artifacts_dir comes from the command line:
-#   terraform test -var=artifacts_dir=/folder/with/telegram.zip,podcastfy.zip,scheduler.zip   (test/terraform makes them)
+#   terraform test -var=artifacts_dir=/folder/with/<name>.zip/per/function   (test/terraform makes them)
+# The functions' facts (timeouts, memory, keys, consumed queue) are read from functions.json, as the module reads them.
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -84,25 +85,25 @@ override_resource {
 }
 
 override_resource {
-  target          = module.telegram.aws_cloudwatch_log_group.this
+  target          = module.functions["telegram"].aws_cloudwatch_log_group.this
   override_during = plan
   values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-telegram" }
 }
 
 override_resource {
-  target          = module.podcastfy.aws_cloudwatch_log_group.this
+  target          = module.functions["podcastfy"].aws_cloudwatch_log_group.this
   override_during = plan
   values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-podcastfy" }
 }
 
 override_resource {
-  target          = module.scheduler.aws_cloudwatch_log_group.this
+  target          = module.functions["scheduler"].aws_cloudwatch_log_group.this
   override_during = plan
   values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-scheduler" }
 }
 
 override_resource {
-  target          = module.scheduler.aws_lambda_function.this
+  target          = module.functions["scheduler"].aws_lambda_function.this
   override_during = plan
   values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:telecast-test-scheduler" }
 }
@@ -157,18 +158,27 @@ run "consumers_are_triggered_by_their_queues_with_batch_item_failures" {
 
   assert {
     condition = alltrue([
-      for name in ["telegram", "podcastfy"] :
-      contains(output.functions[name].event_source_mapping.function_response_types, "ReportBatchItemFailures")
+      for name, f in jsondecode(file("../../functions.json")).functions :
+      f.consumes == null ? output.functions[name].event_source_mapping == null : output.functions[name].event_source_mapping.event_source_arn == output.queues[f.consumes].arn
     ])
-    error_message = "Both event source mappings must report batch item failures."
+    error_message = "A function must be triggered by the queue functions.json says it consumes, and by none if it consumes none."
   }
 
   assert {
     condition = alltrue([
-      for name, key in { telegram = "collection", podcastfy = "processing" } :
-      output.functions[name].event_source_mapping.batch_size == jsondecode(file("../../queue-settings.json")).queues[key].batch_size &&
-      output.functions[name].event_source_mapping.maximum_concurrency == jsondecode(file("../../queue-settings.json")).queues[key].maximum_concurrency &&
-      output.functions[name].event_source_mapping.maximum_batching_window_in_seconds == jsondecode(file("../../queue-settings.json")).queues[key].maximum_batching_window_seconds
+      for name, f in jsondecode(file("../../functions.json")).functions :
+      contains(output.functions[name].event_source_mapping.function_response_types, "ReportBatchItemFailures") if f.consumes != null
+    ])
+    error_message = "Every event source mapping must report batch item failures."
+  }
+
+  assert {
+    condition = alltrue([
+      for name, f in jsondecode(file("../../functions.json")).functions :
+      output.functions[name].event_source_mapping.batch_size == jsondecode(file("../../queue-settings.json")).queues[f.consumes].batch_size &&
+      output.functions[name].event_source_mapping.maximum_concurrency == jsondecode(file("../../queue-settings.json")).queues[f.consumes].maximum_concurrency &&
+      output.functions[name].event_source_mapping.maximum_batching_window_in_seconds == jsondecode(file("../../queue-settings.json")).queues[f.consumes].maximum_batching_window_seconds
+      if f.consumes != null
     ])
     error_message = "Batch size, batching window and maximum concurrency must come from queue-settings.json."
   }
@@ -179,8 +189,13 @@ run "consumers_are_triggered_by_their_queues_with_batch_item_failures" {
   }
 }
 
-run "functions_run_node_22_with_the_planned_sizes" {
+run "functions_run_node_22_with_the_sizes_of_functions_json" {
   command = plan
+
+  assert {
+    condition     = sort(keys(output.functions)) == sort(keys(jsondecode(file("../../functions.json")).functions))
+    error_message = "Every function of functions.json, and no other, must be deployed."
+  }
 
   assert {
     condition     = alltrue([for f in output.functions : f.runtime == "nodejs22.x"])
@@ -188,22 +203,25 @@ run "functions_run_node_22_with_the_planned_sizes" {
   }
 
   assert {
-    condition = (output.functions.telegram.timeout == jsondecode(file("../../queue-settings.json")).queues.collection.consumer_timeout_seconds &&
-      output.functions.podcastfy.timeout == jsondecode(file("../../queue-settings.json")).queues.processing.consumer_timeout_seconds &&
-    output.functions.scheduler.timeout == 60)
-    error_message = "Consumer timeouts must come from queue-settings.json; the scheduler's is 60 s."
+    condition = alltrue([
+      for name, f in jsondecode(file("../../functions.json")).functions :
+      output.functions[name].timeout == f.timeout_seconds && output.functions[name].memory_size == f.memory_mb &&
+      output.functions[name].ephemeral_storage_size == try(f.ephemeral_storage_mb, 512)
+    ])
+    error_message = "Timeout, memory and /tmp size (512 MB unless given) must come from functions.json."
   }
 
   assert {
-    condition = (output.functions.telegram.memory_size == 512 && output.functions.podcastfy.memory_size == 1536 &&
-    output.functions.scheduler.memory_size == 256)
-    error_message = "Memory must be 512 / 1536 / 256 MB."
+    condition = (output.functions.telegram.timeout == 120 && output.functions.podcastfy.timeout == 900 && output.functions.scheduler.timeout == 60 &&
+      output.functions.telegram.memory_size == 512 && output.functions.podcastfy.memory_size == 1536 && output.functions.scheduler.memory_size == 256 &&
+    output.functions.podcastfy.ephemeral_storage_size == 2048)
+    error_message = "Timeouts must be 120 / 900 / 60 s, memory 512 / 1536 / 256 MB, and podcastfy's /tmp 2048 MB."
   }
 
   assert {
     condition = alltrue([
-      for name, key in { telegram = "collection", podcastfy = "processing" } :
-      output.queues[key].visibility_timeout_seconds >= 6 * output.functions[name].timeout
+      for name, f in jsondecode(file("../../functions.json")).functions :
+      output.queues[f.consumes].visibility_timeout_seconds >= 6 * output.functions[name].timeout if f.consumes != null
     ])
     error_message = "Each queue's visibility timeout must be at least 6 x its consumer's timeout."
   }
@@ -214,34 +232,47 @@ run "functions_are_configured_by_environment_variables" {
 
   assert {
     condition = alltrue([
-      for f in output.functions :
-      f.environment_variables.TABLE_NAME == output.table_name && f.environment_variables.BUCKET_NAME == output.bucket_name &&
-      f.environment_variables.POWERTOOLS_SERVICE_NAME == "telecast" && f.environment_variables.POWERTOOLS_LOG_LEVEL == "INFO" &&
-      !contains(keys(f.environment_variables), "NODE_OPTIONS")
+      for name, f in jsondecode(file("../../functions.json")).functions :
+      keys(output.functions[name].environment_variables) == sort(concat(f.environment, ["POWERTOOLS_LOG_LEVEL", "POWERTOOLS_SERVICE_NAME"]))
     ])
-    error_message = "Every function needs TABLE_NAME, BUCKET_NAME and the Powertools settings, and no NODE_OPTIONS."
+    error_message = "Every function must get exactly the keys functions.json names, plus the Powertools settings (and no NODE_OPTIONS)."
   }
 
   assert {
-    condition = (output.functions.telegram.environment_variables.PROCESSING_QUEUE_URL == output.queues.processing.url &&
+    condition = alltrue([
+      for f in output.functions :
+      lookup(f.environment_variables, "TABLE_NAME", output.table_name) == output.table_name &&
+      lookup(f.environment_variables, "BUCKET_NAME", output.bucket_name) == output.bucket_name &&
+      f.environment_variables.POWERTOOLS_SERVICE_NAME == "telecast" && f.environment_variables.POWERTOOLS_LOG_LEVEL == "INFO"
+    ])
+    error_message = "TABLE_NAME and BUCKET_NAME must name the stack's table and bucket; Powertools settings on every function."
+  }
+
+  assert {
+    condition = (output.functions.telegram.environment_variables.TABLE_NAME == output.table_name &&
+      output.functions.telegram.environment_variables.BUCKET_NAME == output.bucket_name &&
+      output.functions.telegram.environment_variables.PROCESSING_QUEUE_URL == output.queues.processing.url &&
       output.functions.telegram.environment_variables.COLLECTION_DLQ_URL == output.queues.collection.dlq_url &&
     output.functions.telegram.environment_variables.MAX_RECEIVE_COUNT == "3")
-    error_message = "telegram needs PROCESSING_QUEUE_URL, COLLECTION_DLQ_URL and MAX_RECEIVE_COUNT."
+    error_message = "telegram needs TABLE_NAME, BUCKET_NAME, PROCESSING_QUEUE_URL, COLLECTION_DLQ_URL and MAX_RECEIVE_COUNT."
   }
 
   assert {
-    condition = (output.functions.podcastfy.environment_variables.PROCESSING_DLQ_URL == output.queues.processing.dlq_url &&
+    condition = (output.functions.podcastfy.environment_variables.TABLE_NAME == output.table_name &&
+      output.functions.podcastfy.environment_variables.BUCKET_NAME == output.bucket_name &&
+      output.functions.podcastfy.environment_variables.PROCESSING_DLQ_URL == output.queues.processing.dlq_url &&
     output.functions.podcastfy.environment_variables.MAX_RECEIVE_COUNT == "3")
-    error_message = "podcastfy needs PROCESSING_DLQ_URL and MAX_RECEIVE_COUNT."
+    error_message = "podcastfy needs TABLE_NAME, BUCKET_NAME, PROCESSING_DLQ_URL and MAX_RECEIVE_COUNT."
   }
 
   assert {
-    condition = (output.functions.scheduler.environment_variables.COLLECTION_QUEUE_URL == output.queues.collection.url &&
+    condition = (output.functions.scheduler.environment_variables.TABLE_NAME == output.table_name &&
+      output.functions.scheduler.environment_variables.COLLECTION_QUEUE_URL == output.queues.collection.url &&
       output.functions.scheduler.environment_variables.PROCESSING_QUEUE_URL == output.queues.processing.url &&
       output.functions.scheduler.environment_variables.COLLECTION_DLQ_URL == output.queues.collection.dlq_url &&
       output.functions.scheduler.environment_variables.PROCESSING_DLQ_URL == output.queues.processing.dlq_url &&
     output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == "300")
-    error_message = "scheduler needs the four queue URLs and STUCK_AFTER_MINUTES."
+    error_message = "scheduler needs TABLE_NAME, the four queue URLs and STUCK_AFTER_MINUTES."
   }
 }
 
