@@ -59,8 +59,10 @@ locals {
     actions   = ["s3:ListBucket"]
     resources = [module.storage.bucket_arn]
   }
+  # GetQueueUrl + ChangeMessageVisibility: a record too large to dead-letter with its reason is made visible again at
+  # once, so SQS's own redrive moves it without waiting out each visibility timeout (src/handlers/common/sqs-consumer.ts).
   consume = {
-    actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"]
   }
 
   # Each function's least-privilege statements, by functions.json name (its own log group is added by the module). A

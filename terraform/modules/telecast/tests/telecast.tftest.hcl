@@ -329,7 +329,7 @@ run "roles_grant_each_function_only_its_own_resources" {
         resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-telegram:*"]
       }
       ConsumeCollectionQueue = {
-        action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"]
         resource = [output.queues.collection.arn]
       }
       SendProcessingAndDeadLetter = {
@@ -368,7 +368,7 @@ run "roles_grant_each_function_only_its_own_resources" {
         resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-podcastfy:*"]
       }
       ConsumeProcessingQueue = {
-        action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"]
         resource = [output.queues.processing.arn]
       }
       SendDeadLetter = {
