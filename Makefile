@@ -7,12 +7,13 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 ENV      ?= dev
 TF_ENV_DIR = terraform/envs/$(ENV)
 
-.PHONY: help install build typecheck test test-unit demo dev bench clean \
+.PHONY: help install build typecheck test test-unit demo dev dev-fresh bench clean \
         fmt plan deploy destroy
 
 help:
 	@echo "make demo        run the whole pipeline once on the embedded local stack (no AWS account)"
-	@echo "make dev         keep the local stack running until Ctrl-C, printing endpoints for the CLI"
+	@echo "make dev         keep the local stack running until Ctrl-C, printing endpoints for the CLI (data kept in .local/data)"
+	@echo "make dev-fresh   the same, starting with no data"
 	@echo "make test        typecheck, build, and run unit, integration, end-to-end and Terraform tests"
 	@echo "make bench       print cold-start, generation and throughput figures"
 	@echo "make plan|deploy|destroy ENV=dev   Terraform for one environment (AWS credentials needed)"
@@ -46,8 +47,14 @@ test-unit: install
 demo: install build
 	node --import tsx src/local/demo.ts
 
+# make dev keeps the emulators' data in .local/data across restarts; dev-fresh empties it first. make demo always
+# starts empty (in memory).
 dev: install build
 	node --import tsx src/local/dev.ts
+
+dev-fresh:
+	rm -rf .local/data
+	$(MAKE) dev
 
 # The cold-start baseline is Debian's python3-boto3 (what the original Python Lambdas imported).
 bench: install build

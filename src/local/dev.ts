@@ -4,8 +4,11 @@
  *
  *   TELECAST_SQS_PORT (4566), TELECAST_DYNAMODB_PORT (4567)  where the emulators listen (loopback only)
  *   TELECAST_SCHEDULE_SECONDS (60; 0 = off)                  how often the scheduler runs (on AWS: the schedule's rate)
+ *   TELECAST_DATA_DIR (.local/data)                           where the emulators keep their data across restarts;
+ *                                                              `make dev-fresh` empties it first
  *   POWERTOOLS_LOG_LEVEL (INFO)                               the functions' log level
  */
+import { resolve } from 'node:path';
 import { PortInUseError } from './emulators.ts';
 import { exportLines, formatInvocation, formatPollError } from './format.ts';
 import { consumerOf } from './functions.ts';
@@ -25,11 +28,14 @@ function numberFromEnv(name: string, fallback: number): number {
 const sqsPort = numberFromEnv('TELECAST_SQS_PORT', 4566);
 const dynamodbPort = numberFromEnv('TELECAST_DYNAMODB_PORT', 4567);
 const scheduleEverySeconds = numberFromEnv('TELECAST_SCHEDULE_SECONDS', 60);
+// Podcasts, episodes, objects and queued messages survive a restart (and a crash) of `make dev`.
+const dataDir = resolve(process.env.TELECAST_DATA_DIR || '.local/data');
 const time = () => new Date().toISOString().slice(11, 19);
 
 let stack: LocalStack;
 try {
   stack = await startLocalStack({
+    dataDir,
     sqsPort,
     dynamodbPort,
     scheduleEverySeconds,
@@ -64,7 +70,7 @@ ${exportLines(stack.env)}
   node bin/telecast.mjs channel import @telecast_sample test/fixtures/telegram-export/result.json --recent
   node bin/telecast.mjs episode generate tech-pulse
 
-Ctrl-C stops the stack (state is in memory and goes with it).
+Data is kept in ${dataDir} across restarts (\`make dev-fresh\` starts empty). Ctrl-C stops the stack.
 `);
 
 let stopping = false;

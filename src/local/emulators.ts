@@ -2,7 +2,7 @@
  * The embedded AWS emulators: fauxqs (SQS and S3 on one port) and dynalite (DynamoDB), in this process, listening on
  * loopback only. Nothing here knows about Telecast's resources; provision.ts creates those.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,11 @@ export interface EmulatorOptions {
   sqsPort?: number;
   /** dynalite port; 0 picks a free one. */
   dynamodbPort?: number;
+  /**
+   * Keep the emulators' data in this folder across restarts (fauxqs: SQLite under `fauxqs/`; dynalite: LevelDB under
+   * `dynamodb/`). Absent: in memory, gone when the stack stops.
+   */
+  dataDir?: string;
 }
 
 export interface EmulatorEndpoints {
@@ -55,19 +60,43 @@ interface FauxqsApp {
  * loopback, and clear the store's `host` so queue URLs use the request's own Host: `http://127.0.0.1:<port>/000000000000/<name>`,
  * the same origin as the endpoint.
  */
-async function buildFauxqs(): Promise<FauxqsApp> {
+async function buildFauxqs(dataDir: string | undefined): Promise<FauxqsApp> {
   silenceSqliteWarning();
   const { buildApp } = await import('fauxqs');
   const entry = pathToFileURL(join(fauxqsPackageDir(), 'dist', 'app.js'));
-  const load = async <T>(path: string, name: string): Promise<new () => T> =>
-    ((await import(new URL(path, entry).href)) as Record<string, new () => T>)[name] as new () => T;
+  const load = async <T>(path: string, name: string): Promise<new (...args: string[]) => T> =>
+    ((await import(new URL(path, entry).href)) as Record<string, new (...args: string[]) => T>)[name]!;
   const SqsStore = await load<{ host: string }>('./sqs/sqsStore.js', 'SqsStore');
   const SnsStore = await load<object>('./sns/snsStore.js', 'SnsStore');
   const S3Store = await load<object>('./s3/s3Store.js', 'S3Store');
   const sqsStore = new SqsStore();
   sqsStore.host = '';
   const stores = { sqsStore, snsStore: new SnsStore(), s3Store: new S3Store() };
+  if (dataDir) await persist(stores, dataDir, (path, name) => load(path, name));
   return buildApp({ logger: false, stores: stores as unknown as NonNullable<import('fauxqs').BuildAppOptions['stores']> });
+}
+
+interface Persistence {
+  load(sqs: unknown, sns: unknown, s3: unknown): void;
+}
+type PersistedStore = { persistence?: Persistence; allQueues?: () => Array<{ persistence?: Persistence }> };
+
+/**
+ * fauxqs's own persistence (what `startFauxqs({ dataDir })` does, wired here because we build the app from its stores):
+ * the saved state is loaded before the stores get the manager, so loading does not write it back.
+ */
+async function persist(
+  stores: Record<'sqsStore' | 'snsStore' | 's3Store', object>,
+  dataDir: string,
+  load: <T>(path: string, name: string) => Promise<new (dir: string) => T>,
+): Promise<void> {
+  const dir = join(dataDir, 'fauxqs');
+  mkdirSync(dir, { recursive: true });
+  const PersistenceManager = await load<Persistence>('./persistence.js', 'PersistenceManager');
+  const manager = new PersistenceManager(dir);
+  manager.load(stores.sqsStore, stores.snsStore, stores.s3Store);
+  for (const store of Object.values(stores) as PersistedStore[]) store.persistence = manager;
+  for (const queue of (stores.sqsStore as PersistedStore).allQueues?.() ?? []) queue.persistence = manager;
 }
 
 /** node_modules/fauxqs, found the way Node resolves packages (import.meta.resolve is not there under every loader). */
@@ -120,8 +149,8 @@ function closeDynalite(server: Server): Promise<void> {
 }
 
 /** Starts fauxqs and dynalite; ports 0 pick free ones, and `endpoints`/`ports` report what was bound. */
-export async function startEmulators({ host = '127.0.0.1', sqsPort = 4566, dynamodbPort = 4567 }: EmulatorOptions = {}): Promise<Emulators> {
-  const fauxqs = await buildFauxqs();
+export async function startEmulators({ host = '127.0.0.1', sqsPort = 4566, dynamodbPort = 4567, dataDir }: EmulatorOptions = {}): Promise<Emulators> {
+  const fauxqs = await buildFauxqs(dataDir);
   let boundSqsPort: number;
   try {
     boundSqsPort = Number(new URL(await fauxqs.listen({ port: sqsPort, host })).port);
@@ -131,7 +160,9 @@ export async function startEmulators({ host = '127.0.0.1', sqsPort = 4566, dynam
   }
 
   // createTableMs 0: tables are ACTIVE as soon as CreateTable returns, so provisioning need not wait.
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoPath = dataDir ? join(dataDir, 'dynamodb') : undefined;
+  if (dynamoPath) mkdirSync(dynamoPath, { recursive: true });
+  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dynamoPath ? { path: dynamoPath } : {}) });
   let boundDynamoPort: number;
   try {
     boundDynamoPort = await listenDynalite(dynamo, dynamodbPort, host);
