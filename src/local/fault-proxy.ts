@@ -18,7 +18,9 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'lose-response' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> };
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  /** Forward the request, then crash the caller (FaultProxyOptions.onCrash) before it hears the answer. */
+  | { kind: 'crash' };
 
 export interface ProxiedRequest {
   method: string;
@@ -45,6 +47,8 @@ export interface FaultProxyOptions {
   upstream: string;
   /** Seed for `probability` draws; the same seed and the same requests give the same faults. */
   seed?: number;
+  /** What a `crash` fault does: the local stack kills the calling function's environment. */
+  onCrash?: () => Promise<unknown>;
 }
 
 /** A deterministic generator (mulberry32): enough for spreading faults, and repeatable from its seed. */
@@ -74,7 +78,10 @@ export class FaultProxy {
   constructor(options: FaultProxyOptions) {
     this.upstream = new URL(options.upstream);
     this.random = seededRandom(options.seed ?? 1);
+    this.onCrash = options.onCrash;
   }
+
+  private readonly onCrash: (() => Promise<unknown>) | undefined;
 
   /** The proxy's own endpoint, to give to clients instead of the emulator's. */
   get endpoint(): string {
@@ -160,6 +167,11 @@ export class FaultProxy {
         headers: req.headers,
       },
       (answer) => {
+        if (fault?.kind === 'crash') {
+          answer.resume();
+          answer.on('end', () => void this.onCrash?.().finally(() => req.socket.destroy()));
+          return;
+        }
         if (fault?.kind === 'lose-response') {
           // The store has applied the request; the caller never hears of it.
           answer.resume();

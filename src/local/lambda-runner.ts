@@ -316,6 +316,13 @@ class FunctionRuntime {
     await Promise.all([...this.environments].map((env) => env.kill()));
     this.environments.clear();
   }
+
+  /** Kills the environments running an invocation now, as a crash of the runtime would; returns how many. */
+  async crash(): Promise<number> {
+    const busy = [...this.environments].filter((env) => env.busy && !env.dead);
+    await Promise.all(busy.map((env) => env.kill()));
+    return busy.length;
+  }
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -644,6 +651,16 @@ export class LambdaRunner extends EventEmitter<RunnerEvents> {
   }
 
   /** Stops schedules and pollers, waits for in-flight invocations (and their deletes), then ends every environment. */
+  /**
+   * Kills the function's busy execution environments mid-invocation (fault injection: a crash at a chosen point).
+   * Their invocations fail as a crashed runtime's do; an SQS batch comes back after its visibility timeout.
+   */
+  crash(functionName: string): Promise<number> {
+    const runtime = this.functions.get(functionName);
+    if (!runtime) throw new Error(`no function ${functionName}`);
+    return runtime.crash();
+  }
+
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);

@@ -9,6 +9,7 @@ import { FUNCTION_NAMES, type ConfigKey, type FunctionName } from '../core/confi
 import { createLocalClients, destroyLocalClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from './clients.ts';
 import { startEmulators, type EmulatorEndpoints, type EmulatorOptions, type Emulators } from './emulators.ts';
 import { loadFunctionManifest, type FunctionManifest } from './functions.ts';
+import { FaultProxy } from './fault-proxy.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { provision, type Resources } from './provision.ts';
 import { loadQueueSettings, stuckAfterMinutesFor, type QueueSettings } from './queue-settings.ts';
@@ -48,9 +49,24 @@ export interface LocalStackOptions extends EmulatorOptions {
   logs?: 'inherit' | 'silent';
   /** STUCK_AFTER_MINUTES of the scheduler; default: derived from the settings as Terraform does (stuckAfterMinutesFor). */
   stuckAfterMinutes?: number;
+  /**
+   * Put a fault proxy (fault-proxy.ts) between each function and each emulator, so tests and `make chaos` can make the
+   * network fail under the functions: refused connections, resets, lost responses, delays, error answers, and crashes
+   * of a function's environment at a chosen request. The stack's own clients (provisioning, the event source
+   * mappings' pollers) talk to the emulators directly, as Lambda's pollers are not on the function's network.
+   */
+  faults?: { seed?: number };
+}
+
+/** A function's fault proxies: one in front of fauxqs (SQS and S3), one in front of dynalite. */
+export interface FunctionFaults {
+  sqs: FaultProxy;
+  dynamodb: FaultProxy;
 }
 
 export interface LocalStack {
+  /** With `faults`: each function's proxies, to add rules to. */
+  faults: Partial<Record<FunctionName, FunctionFaults>>;
   endpoints: EmulatorEndpoints;
   ports: Emulators['ports'];
   resources: Resources;
@@ -137,6 +153,22 @@ function environments(
   };
 }
 
+async function startFaultProxies(endpoints: EmulatorEndpoints, seed: number | undefined, onCrash: () => Promise<unknown>): Promise<FunctionFaults> {
+  const sqs = new FaultProxy({ upstream: endpoints.sqs, seed: seed ?? 1, onCrash });
+  const dynamodb = new FaultProxy({ upstream: endpoints.dynamodb, seed: (seed ?? 1) + 1, onCrash });
+  await Promise.all([sqs.start(), dynamodb.start()]);
+  return { sqs, dynamodb };
+}
+
+/**
+ * A function's environment with every emulator origin replaced by its proxy's: the endpoints, and the queue URLs too,
+ * since the SQS client sends to a queue URL's host when its endpoint comes from the environment.
+ */
+function throughProxies(env: Record<string, string>, endpoints: EmulatorEndpoints, proxies: FunctionFaults): Record<string, string> {
+  const swap = (value: string) => value.split(endpoints.sqs).join(proxies.sqs.endpoint).split(endpoints.dynamodb).join(proxies.dynamodb.endpoint);
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, swap(v)]));
+}
+
 /** Starts everything; on any failure, stops what was started and rethrows. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = options.settings ?? loadQueueSettings();
@@ -153,6 +185,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const emulators = await startEmulators(options);
   const clients = createLocalClients(emulators.endpoints);
   let runner: LambdaRunner | undefined;
+  const faults: Partial<Record<FunctionName, FunctionFaults>> = {};
+  const stopFaults = () => Promise.all(Object.values(faults).flatMap((f) => [f.sqs.stop(), f.dynamodb.stop()]));
   try {
     const resources = await provision(clients, {
       settings,
@@ -162,9 +196,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const env = environments(emulators.endpoints, resources, manifest, settings, options);
     const functionEnv: LocalStack['functionEnv'] = {};
     runner = new LambdaRunner({ sqs: clients.sqs, region: LOCAL_REGION, logs: options.logs ?? 'inherit' });
+    const crashRunner = runner;
+    for (const name of options.faults ? enabled : []) {
+      faults[name] = await startFaultProxies(emulators.endpoints, options.faults!.seed, () => crashRunner.crash(name));
+    }
     for (const name of enabled) {
       const override = options.functions?.[name] || {};
-      functionEnv[name] = { ...env.functions[name], ...override.env };
+      const proxied = faults[name];
+      functionEnv[name] = { ...(proxied ? throughProxies(env.functions[name], emulators.endpoints, proxied) : env.functions[name]), ...override.env };
       runner.addFunction({
         name,
         modulePath: modulePaths[name],
@@ -208,10 +247,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionEnv,
       clients,
       runner: activeRunner,
+      faults,
       invoke: (name, event) => activeRunner.invoke(name, event),
       stop() {
         stopped ??= (async () => {
           await activeRunner.stop();
+          await stopFaults();
           destroyLocalClients(clients);
           await emulators.stop();
         })();
@@ -220,6 +261,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
   } catch (error) {
     await runner?.stop().catch(() => undefined);
+    await stopFaults().catch(() => undefined);
     destroyLocalClients(clients);
     await emulators.stop().catch(() => undefined);
     throw error;
