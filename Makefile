@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 ENV      ?= dev
 TF_ENV_DIR = terraform/envs/$(ENV)
 
-.PHONY: help install build typecheck test test-unit demo dev dev-fresh bench clean \
+.PHONY: help install build typecheck test test-unit demo dev dev-fresh chaos bench clean \
         fmt plan deploy destroy
 
 help:
@@ -16,6 +16,7 @@ help:
 	@echo "make dev-fresh   the same, starting with no data"
 	@echo "make test        typecheck, build, and run unit, integration, end-to-end and Terraform tests"
 	@echo "make bench       print cold-start, generation and throughput figures"
+	@echo "make chaos       the pipeline on the local stack under injected faults, with a report"
 	@echo "make plan|deploy|destroy ENV=dev   Terraform for one environment (AWS credentials needed)"
 
 # ---- dependencies ---------------------------------------------------------------------------------------------
@@ -55,6 +56,11 @@ dev: install build
 dev-fresh:
 	rm -rf .local/data
 	$(MAKE) dev
+
+# Chaos on the local stack: more podcasts and faults than the chaos test in `make test`; prints what was injected and
+# every promise it found broken (exit 1 if any). CHAOS_ARGS="--podcasts 10 --rate 0.2 --seed 5" to change it.
+chaos: install build
+	node --import tsx src/local/chaos.ts $(CHAOS_ARGS)
 
 # The cold-start baseline is Debian's python3-boto3 (what the original Python Lambdas imported).
 bench: install build
