@@ -8,7 +8,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -84,7 +83,11 @@ export class S3ObjectStore implements ObjectStore {
     try {
       if (size <= PART_SIZE) await this.s3.send(new PutObjectCommand({ ...params, ContentLength: size }));
       // On failure Upload aborts the multipart upload, so no orphaned parts are left billed in the bucket.
-      else await new Upload({ client: this.s3, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false }).done();
+      else {
+        // Loaded on first use: most objects are small, and a cold start need not evaluate the multipart uploader.
+        const { Upload } = await import('@aws-sdk/lib-storage');
+        await new Upload({ client: this.s3, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false }).done();
+      }
     } catch (error) {
       if (!Buffer.isBuffer(body)) body.destroy();
       if (isTooLarge(error)) {

@@ -13,7 +13,8 @@ import type { QueueSender } from '../core/ports.ts';
 import { createEngineRegistry } from '../adapters/engines.ts';
 import { Mp3AudioStore } from '../adapters/mp3-audio-store.ts';
 import { logger, type Logger } from './common/logger.ts';
-import { createRuntime, leaseSeconds } from './common/runtime.ts';
+import { createRuntime } from './common/bucket-runtime.ts';
+import { leaseSeconds } from './common/runtime.ts';
 import { createSqsConsumer } from './common/sqs-consumer.ts';
 
 export interface PodcastfyDeps extends GeneratorDeps {

@@ -8,7 +8,8 @@ import { collectEpisode, type CollectorDeps } from '../core/collection/collect-e
 import { readFunctionConfig } from '../core/config.ts';
 import { TelegramExportReader } from '../adapters/telegram-export-reader.ts';
 import { logger, type Logger } from './common/logger.ts';
-import { createRuntime, leaseSeconds } from './common/runtime.ts';
+import { createRuntime } from './common/bucket-runtime.ts';
+import { leaseSeconds } from './common/runtime.ts';
 import { createSqsConsumer } from './common/sqs-consumer.ts';
 
 export interface TelegramDeps extends CollectorDeps {

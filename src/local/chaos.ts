@@ -46,7 +46,8 @@ export interface ChaosReport {
   triggers: { started: number; refused: number; errors: string[] };
   faults: Record<string, number>;
   requests: number;
-  deadLetters: { collection: number; processing: number };
+  /** Letters in each DLQ, and how many distinct bodies they hold (a lost send response can copy a letter twice). */
+  deadLetters: { collection: number; processing: number; distinct: number };
   /** The most episodes of one podcast seen in flight at once (the promise: 1). */
   maxInFlight: number;
   /** Every broken promise, in words; empty when the run kept them all. */
@@ -243,7 +244,11 @@ async function scenario(stack: LocalStack, options: ChaosOptions, log: (line: st
     triggers,
     faults,
     requests,
-    deadLetters: { collection: await depth(stack, queues.collection!.dlqUrl), processing: await depth(stack, queues.processing!.dlqUrl) },
+    deadLetters: {
+      collection: await depth(stack, queues.collection!.dlqUrl),
+      processing: await depth(stack, queues.processing!.dlqUrl),
+      distinct: new Set([...(await ops.inspectDeadLetters('collection', 200)), ...(await ops.inspectDeadLetters('processing', 200))].map((l) => l.body)).size,
+    },
     maxInFlight,
     violations,
   };
@@ -351,7 +356,7 @@ function printReport(report: ChaosReport): void {
     `episodes: ${Object.entries(report.episodes).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`,
     `triggers: ${report.triggers.started} started, ${report.triggers.refused} refused (one in flight)`,
     `most episodes of one podcast in flight at once: ${report.maxInFlight}`,
-    `dead letters: collection ${report.deadLetters.collection}, processing ${report.deadLetters.processing}`,
+    `dead letters: collection ${report.deadLetters.collection}, processing ${report.deadLetters.processing} (${report.deadLetters.distinct} distinct bodies)`,
     'faults injected:',
     ...Object.entries(report.faults).sort().map(([rule, n]) => `  ${String(n).padStart(5)}  ${rule}`),
     report.violations.length ? `BROKEN PROMISES (${report.violations.length}):` : 'every promise kept',

@@ -1,8 +1,10 @@
-/** What the handlers' default dependencies share: SDK clients created once per cold start, a clock, lease sizing. */
+/**
+ * What the handlers' default dependencies share: SDK clients created once per cold start, a clock, lease sizing.
+ * The episode bucket is in bucket-runtime.ts, so a function without S3 (the scheduler) does not bundle its client.
+ */
 import type { Context } from 'aws-lambda';
-import { createDynamoClient, createS3Client, createSqsClient, usesCustomS3Endpoint } from '../../adapters/aws-clients.ts';
+import { createDynamoClient, createSqsClient } from '../../adapters/aws-clients.ts';
 import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../../adapters/dynamo-repository.ts';
-import { S3ObjectStore } from '../../adapters/s3-object-store.ts';
 import { SqsQueue } from '../../adapters/sqs-queue.ts';
 import { systemClock } from '../../core/ports.ts';
 
@@ -16,14 +18,6 @@ export function createStateRuntime(tableName: string) {
     queue,
     inspector: queue,
     clock: systemClock,
-  };
-}
-
-/** State, queues and the episode bucket: what the two SQS consumers use. */
-export function createRuntime(env: Record<string, string | undefined>, names: { tableName: string; bucketName: string }) {
-  return {
-    ...createStateRuntime(names.tableName),
-    objects: new S3ObjectStore(createS3Client({ forcePathStyle: usesCustomS3Endpoint(env) }), names.bucketName),
   };
 }
 
