@@ -130,27 +130,6 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     return out.Item as Item | undefined;
   }
 
-  async withdraw(k: EpisodeKey): Promise<void> {
-    try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: this.key(k),
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending' },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        const current = await this.get(k);
-        if (!current) return; // withdrawn: by this call, retried after a lost response, or by an earlier one
-        throw new ConflictError(`episode ${k.podcastId}/${k.episodeId} has started; it cannot be withdrawn`, current.status, error);
-      }
-      throw error;
-    }
-  }
-
   async listForPodcast(podcastId: string, options: { limit?: number } = {}): Promise<Episode[]> {
     const items = await queryAll(
       this.db,

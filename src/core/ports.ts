@@ -37,8 +37,6 @@ export interface EpisodeRepository {
   /** Creates the record; throws ConflictError if that episode id already exists. */
   create(episode: Episode): Promise<void>;
   get(key: EpisodeKey): Promise<Episode | undefined>;
-  /** Withdraws an episode that never started (still `pending`); anything else is left alone (ConflictError). */
-  withdraw(key: EpisodeKey): Promise<void>;
   /** Newest first. */
   listForPodcast(podcastId: string, options?: { limit?: number }): Promise<Episode[]>;
   /**

@@ -91,12 +91,6 @@ export class MemoryEpisodes implements EpisodeRepository {
     return e && copy(e);
   }
 
-  async withdraw(k: EpisodeKey): Promise<void> {
-    const e = this.items.get(this.id(k));
-    if (e?.status !== 'pending') throw new ConflictError(`episode ${this.id(k)} has started; it cannot be withdrawn`, e?.status);
-    this.items.delete(this.id(k));
-  }
-
   private newestFirst(podcastId: string): Episode[] {
     return [...this.items.values()].filter((e) => e.podcast_id === podcastId).sort((a, b) => b.episode_id.localeCompare(a.episode_id));
   }
