@@ -206,9 +206,9 @@ describe('Terraform (offline: fmt, validate, terraform test with a mock AWS prov
     try {
       const manifestFile = join(broken.terraformDir, 'functions.json');
       const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-      manifest.functions.admin = { description: 'Admin pages.', timeout_seconds: 30, memory_mb: 256, environment: ['TABLE_NAME'], consumes: null, assets: [] };
+      manifest.functions.publisher = { description: 'Publishes feeds.', timeout_seconds: 30, memory_mb: 256, environment: ['TABLE_NAME'], consumes: null, assets: [] };
       writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
-      writeFileSync(join(broken.artifactsDir, 'admin.zip'), fixtureZip('admin'));
+      writeFileSync(join(broken.artifactsDir, 'publisher.zip'), fixtureZip('publisher'));
 
       const dir = 'modules/telecast';
       const init = await broken.run(dir, ['init', '-backend=false', '-input=false']);
@@ -217,7 +217,7 @@ describe('Terraform (offline: fmt, validate, terraform test with a mock AWS prov
       expect(test.code, 'terraform test must fail').to.equal(1);
       const output = test.output.replace(/\s+/g, ' ');
       expect(output).to.contain('local.policy_statements[each.key]');
-      expect(output).to.contain('each.key is "admin"');
+      expect(output).to.contain('each.key is "publisher"');
     } finally {
       broken.cleanup();
     }

@@ -57,3 +57,13 @@ output "schedule_dlq_url" {
   description = "URL of the schedule's dead-letter queue (invocations Scheduler could not deliver)."
   value       = module.telecast.schedule_dlq_url
 }
+
+output "admin_url" {
+  description = "The admin page's URL (null until functions.json has the admin function)."
+  value       = module.telecast.admin_url
+}
+
+output "admin_secret_arn" {
+  description = "ARN of the admin page's secret (password hash and session key), set out of band."
+  value       = module.telecast.admin_secret_arn
+}

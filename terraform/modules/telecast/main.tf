@@ -20,6 +20,9 @@ locals {
 
   queues = { collection = module.collection_queue, processing = module.processing_queue }
 
+  # The admin page (a function URL and its secret) exists when functions.json has the admin function.
+  has_admin = contains(keys(local.functions), "admin")
+
   # What every function gets besides its configuration keys.
   runtime_environment = {
     POWERTOOLS_SERVICE_NAME = "telecast"
@@ -38,15 +41,17 @@ locals {
         COLLECTION_DLQ_URL   = module.collection_queue.dlq_url
         PROCESSING_DLQ_URL   = module.processing_queue.dlq_url
         STUCK_AFTER_MINUTES  = tostring(local.stuck_after_minutes)
+        ADMIN_SECRET_ID      = local.has_admin ? aws_secretsmanager_secret.admin[0].arn : ""
       },
       f.consumes == null ? {} : { MAX_RECEIVE_COUNT = tostring(local.settings[f.consumes].max_receive_count) },
     )
   }
 
   # Reused statements. The queues use SSE-SQS (SQS-owned keys), so no function needs a KMS statement.
+  # DeleteItem: a settled episode gives back its podcast's in-flight marker (src/adapters/dynamo-repository.ts).
   table_rw = {
     sid       = "ReadWriteStateTable"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
     resources = concat([module.storage.table_arn], module.storage.table_index_arns)
   }
   # ListBucket lets a missing key read as 404 NoSuchKey instead of 403 AccessDenied, which the handlers need to tell
@@ -105,6 +110,40 @@ locals {
       },
       local.list_bucket,
       local.table_rw,
+    ]
+
+    # The admin page calls the operations layer (src/core/operations.ts): state, starting an episode, retrying one (its
+    # stage's message re-sent to either queue), queue depths, peeking at and redriving both DLQs (StartMessageMoveTask,
+    # or receive/send/delete where it is missing), presigned links to episode files, and its own secret.
+    admin = [
+      local.table_rw,
+      {
+        sid       = "SendStageMessages"
+        actions   = ["sqs:SendMessage"]
+        resources = [module.collection_queue.queue_arn, module.processing_queue.queue_arn]
+      },
+      {
+        sid       = "ReadQueueDepths"
+        actions   = ["sqs:GetQueueAttributes"]
+        resources = [module.collection_queue.queue_arn, module.collection_queue.dlq_arn, module.processing_queue.queue_arn, module.processing_queue.dlq_arn]
+      },
+      {
+        sid       = "PeekAndRedriveDeadLetters"
+        actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:StartMessageMoveTask"]
+        resources = [module.collection_queue.dlq_arn, module.processing_queue.dlq_arn]
+      },
+      {
+        # Presigned URLs are signed with the function's own credentials: it must be able to read what it links.
+        sid       = "ReadEpisodeFiles"
+        actions   = ["s3:GetObject"]
+        resources = ["${module.storage.bucket_arn}/podcasts/*"]
+      },
+      local.list_bucket,
+      {
+        sid       = "ReadAdminSecret"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = local.has_admin ? [aws_secretsmanager_secret.admin[0].arn] : []
+      },
     ]
 
     scheduler = [
@@ -245,4 +284,33 @@ module "alarms" {
   }
 
   function_names = { for name, f in module.functions : name => f.function_name }
+}
+
+# The admin page: a function URL in front of the admin function, and the secret that holds the operators' password hash
+# and the session key (its value is set out of band, never in Terraform state: see terraform/README.md).
+resource "aws_secretsmanager_secret" "admin" {
+  count = local.has_admin ? 1 : 0
+
+  name                    = "${local.prefix}-admin"
+  description             = "Telecast admin page: {\"password_hash\": \"scrypt:...\", \"session_key\": \"<base64>\"}."
+  recovery_window_in_days = 7
+  tags                    = var.tags
+}
+
+resource "aws_lambda_function_url" "admin" {
+  count = local.has_admin ? 1 : 0
+
+  function_name = module.functions["admin"].function_name
+  # The function checks its own signed session cookie on every route; IAM auth would need SigV4 from the browser.
+  authorization_type = "NONE"
+}
+
+resource "aws_lambda_permission" "admin_url" {
+  count = local.has_admin ? 1 : 0
+
+  statement_id           = "AllowAdminFunctionUrl"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = module.functions["admin"].function_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
 }

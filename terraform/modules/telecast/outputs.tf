@@ -101,3 +101,13 @@ output "alarm_topic_arn" {
   description = "ARN of the SNS topic the alarms notify."
   value       = module.alarms.topic_arn
 }
+
+output "admin_url" {
+  description = "The admin page's function URL (null without the admin function)."
+  value       = try(aws_lambda_function_url.admin[0].function_url, null)
+}
+
+output "admin_secret_arn" {
+  description = "ARN of the admin page's secret: put its password hash and session key there (terraform/README.md)."
+  value       = try(aws_secretsmanager_secret.admin[0].arn, null)
+}

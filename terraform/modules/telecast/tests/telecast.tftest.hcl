@@ -349,7 +349,7 @@ run "roles_grant_each_function_only_its_own_resources" {
         resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012"]
       }
       ReadWriteStateTable = {
-        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
         resource = [
           "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state",
           "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
@@ -384,7 +384,7 @@ run "roles_grant_each_function_only_its_own_resources" {
         resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012"]
       }
       ReadWriteStateTable = {
-        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
         resource = [
           "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state",
           "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
@@ -403,7 +403,7 @@ run "roles_grant_each_function_only_its_own_resources" {
         resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-scheduler:*"]
       }
       ReadWriteStateTable = {
-        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
         resource = [
           "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state",
           "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
