@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import { DownstreamError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ObjectStore } from '../core/ports.ts';
@@ -84,8 +85,6 @@ export class S3ObjectStore implements ObjectStore {
       if (size <= PART_SIZE) await this.s3.send(new PutObjectCommand({ ...params, ContentLength: size }));
       // On failure Upload aborts the multipart upload, so no orphaned parts are left billed in the bucket.
       else {
-        // Loaded on first use: most objects are small, and a cold start need not evaluate the multipart uploader.
-        const { Upload } = await import('@aws-sdk/lib-storage');
         await new Upload({ client: this.s3, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false }).done();
       }
     } catch (error) {
