@@ -7,10 +7,10 @@ import { expect } from 'chai';
 import { runChaos, type ChaosReport } from '../../src/local/chaos.ts';
 
 describe('e2e: chaos on the local stack', function () {
-  this.timeout(600_000);
+  this.timeout(1_200_000);
   let report: ChaosReport;
   before(async () => {
-    report = await runChaos({ podcasts: 2, rate: 0.1, seed: 7, poison: 1, timeoutSeconds: 420 });
+    report = await runChaos({ podcasts: 2, rate: 0.1, seed: 7, poison: 1, timeoutSeconds: 420 }); // per round
   });
 
   it('keeps every promise: episodes settled with reasons, one in flight, posts once, MP3s once, poison and only poison dead-lettered', () => {
