@@ -64,6 +64,37 @@ describe('starting an episode (in-memory ports)', () => {
   });
 });
 
+describe('the podcast\'s one in-flight place (in-memory ports)', () => {
+  it('is taken over from an episode that settled without giving it back (a crash between the two writes)', async () => {
+    const { deps } = setup();
+    await deps.podcasts.put(podcastConfig());
+    const settled = { ...newEpisode(podcastConfig(), 'manual', new Date(now.getTime() - 3_600_000)), status: 'completed' as const };
+    deps.episodes.seed(settled);
+    deps.episodes.inFlight.set('tech-pulse', { episode_id: settled.episode_id, since: settled.created_at });
+    const episode = await triggerEpisode(deps, 'tech-pulse', 'manual');
+    expect(deps.episodes.inFlight.get('tech-pulse')?.episode_id).to.equal(episode.episode_id);
+  });
+
+  it('refuses while a start that has not created its episode yet holds it, and takes it over after a minute', async () => {
+    const { deps } = setup();
+    await deps.podcasts.put(podcastConfig());
+    deps.episodes.inFlight.set('tech-pulse', { episode_id: '20261129T065959000Z', since: new Date(now.getTime() - 10_000).toISOString() });
+    const refused = await triggerEpisode(deps, 'tech-pulse', 'manual').then(() => undefined, (e: unknown) => e);
+    expect(refused).to.be.instanceOf(EpisodeInFlightError);
+    deps.clock.advance(60_000);
+    const episode = await triggerEpisode(deps, 'tech-pulse', 'manual');
+    expect(deps.episodes.inFlight.get('tech-pulse')?.episode_id).to.equal(episode.episode_id);
+  });
+
+  it('is given back when the episode settles', async () => {
+    const { deps } = setup();
+    await deps.podcasts.put(podcastConfig());
+    const episode = await triggerEpisode(deps, 'tech-pulse', 'manual');
+    await deps.episodes.apply('markFailed', { podcastId: 'tech-pulse', episodeId: episode.episode_id }, { error: 'x', failed_stage: 'queued' }, now);
+    expect(deps.episodes.inFlight.has('tech-pulse')).to.equal(false);
+  });
+});
+
 describe('a scheduler tick (in-memory ports)', () => {
   it('starts an episode for a due podcast and reports the others with their reasons, and the queues as the tick found them', async () => {
     const { deps } = setup();

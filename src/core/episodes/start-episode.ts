@@ -75,10 +75,15 @@ async function reserve(deps: TriggerDeps, episode: Episode): Promise<void> {
   const now = new Date(episode.created_at);
   let holder = await deps.episodes.reserveInFlight(podcastId, episode.episode_id, now);
   for (let tries = 0; holder && tries < 3; tries++) {
-    const held = holder.episode_id ? await deps.episodes.get({ podcastId, episodeId: holder.episode_id }) : undefined;
+    if (!holder.episode_id) {
+      // Given back between our write and our read of it: try again.
+      holder = await deps.episodes.reserveInFlight(podcastId, episode.episode_id, now);
+      continue;
+    }
+    const held = await deps.episodes.get({ podcastId, episodeId: holder.episode_id });
     if (held && IN_FLIGHT.includes(held.status)) throw new EpisodeInFlightError(held);
     if (!held && now.getTime() - new Date(holder.since).getTime() < RESERVATION_GRACE_MS) {
-      throw new EpisodeInFlightError({ ...episode, episode_id: holder.episode_id || 'being created', status: 'pending' });
+      throw new EpisodeInFlightError({ ...episode, episode_id: holder.episode_id, status: 'pending' });
     }
     holder = await deps.episodes.reserveInFlight(podcastId, episode.episode_id, now, holder.episode_id);
   }
