@@ -30,6 +30,8 @@ const CONFIG_VALUES: Record<ConfigKey, string> = {
   PROCESSING_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/processing-dlq',
   MAX_RECEIVE_COUNT: '3',
   STUCK_AFTER_MINUTES: '300',
+  // Read on the first request, not at import: cold start never contacts Secrets Manager.
+  ADMIN_SECRET_ID: 'telecast-bench-admin',
 };
 
 /** What Lambda would give the function: the runtime's variables and the keys terraform/functions.json names. */
