@@ -20,11 +20,17 @@ export interface AuthDeps {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Whether a state-changing request comes from a page of this origin: its Origin's host is the request's Host. */
+/**
+ * Whether a state-changing request comes from a page of this origin: its Origin's host is the request's Host. A
+ * form post from our own page carries `Origin: null`, because the Fetch standard serialises the origin of a no-cors
+ * request as null under `Referrer-Policy: no-referrer` (which every response sets); for those the browser's own
+ * `Sec-Fetch-Site: same-origin` (a header no page can set) is the proof instead.
+ */
 export function sameOrigin(event: FunctionUrlEvent): boolean {
   if (SAFE_METHODS.has(event.requestContext.http.method)) return true;
   const origin = event.headers.origin;
   const host = event.headers.host ?? event.requestContext.domainName;
+  if (origin === 'null') return event.headers['sec-fetch-site'] === 'same-origin';
   if (!origin || !host || !URL.canParse(origin)) return false;
   return new URL(origin).host === host;
 }

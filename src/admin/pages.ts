@@ -37,6 +37,8 @@ const asset = (body: string, type: string): FunctionUrlResult =>
 
 export function pageRoutes(assets: WebAssets): Route[] {
   return [
+    // Browsers ask for it on every page; the page has no icon, and a redirect to the login would be noise.
+    { method: 'GET', pattern: '/favicon.ico', access: 'public', kind: 'page', handle: () => respond(204, '', 'image/x-icon', { headers: { 'cache-control': 'public, max-age=86400' } }) },
     { method: 'GET', pattern: '/login', access: 'public', kind: 'page', handle: ({ query }) => respond(200, loginPage(assetText(assets, 'login.html'), query), HTML) },
     // The login page's own look: public like the page itself (it holds nothing but style).
     { method: 'GET', pattern: '/assets/admin.css', access: 'public', kind: 'page', handle: () => asset(assetText(assets, 'admin.css'), 'text/css; charset=utf-8') },

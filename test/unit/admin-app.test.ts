@@ -172,6 +172,12 @@ describe('admin: authentication and request safety', () => {
     expect(w.queues.sent).to.be.empty;
   });
 
+  it("a form post of this site's own page (Origin null under no-referrer) passes on Sec-Fetch-Site: same-origin, a cross-site one does not", async () => {
+    const post = (site: string) => w.app(functionUrlEvent('POST', '/login', { headers: { origin: 'null', 'sec-fetch-site': site }, body: `password=${encodeURIComponent(PASSWORD)}` }));
+    expect((await post('same-origin')).statusCode).to.equal(303);
+    expect((await post('cross-site')).statusCode).to.equal(403);
+  });
+
   it('failed logins from one address are slowed down, more each time, up to a bound; a success resets it', async () => {
     const attempt = (password: string) =>
       w.app(functionUrlEvent('POST', '/login', { headers: { origin: ORIGIN }, body: `password=${encodeURIComponent(password)}`, sourceIp: '203.0.113.9' }));

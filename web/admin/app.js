@@ -127,6 +127,8 @@ const FIELDS = [
 const getPath = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
 function setPath(obj, path, value) {
   const keys = path.split('.');
+  // An empty field under an absent object (no speakers given) leaves it absent, so the schema's defaults apply.
+  if (value === undefined && getPath(obj, keys.slice(0, -1).join('.') || '') === undefined && keys.length > 1) return;
   let o = obj;
   for (const k of keys.slice(0, -1)) o = o[k] = typeof o[k] === 'object' && o[k] !== null ? { ...o[k] } : {};
   if (value === undefined) delete o[keys.at(-1)];
@@ -224,8 +226,8 @@ async function podcastPage(podcastId) {
   );
   const first = await loadEpisodes(podcastId, episodesArea);
   const inFlight = first.find((e) => ['pending', 'collecting', 'collected', 'generating'].includes(e.status));
-  const button = h('button', { type: 'button', id: 'generate' }, 'Generate Episode Now');
-  const note = h('p', {});
+  const button = h('button', { type: 'button', id: 'generate', 'aria-describedby': 'generate-note' }, 'Generate Episode Now');
+  const note = h('p', { id: 'generate-note' });
   if (!podcast.enabled) {
     button.disabled = true;
     note.append('This podcast is disabled: enable it below to generate episodes.');
