@@ -13,7 +13,7 @@ function h(tag, attrs = {}, ...children) {
     else el.setAttribute(name, String(value));
   }
   for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
+    if (child === undefined || child === null || child === false || child === '') continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
@@ -75,11 +75,17 @@ function seconds(s) {
   return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** A table that, on a phone, shows each row as a card of "label value" lines (admin.css: table.stack). */
 function table(headers, rows, rowClass = () => undefined) {
   return h(
     'div',
     { class: 'table-wrap' },
-    h('table', {}, h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows.map((cells, i) => h('tr', { class: rowClass(i) }, cells.map((c) => h('td', {}, c)))))),
+    h(
+      'table',
+      { class: 'stack' },
+      h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, rows.map((cells, i) => h('tr', { class: rowClass(i) }, cells.map((c, j) => h('td', { 'data-label': headers[j] }, c))))),
+    ),
   );
 }
 
@@ -329,7 +335,7 @@ function showTimeline(area, e) {
   area.replaceChildren(
     table(
       ['Status', 'Start', 'End', 'Duration', 'Try', 'Message', 'Error'],
-      e.timeline.map((p) => [badge(p.status), when(p.start), p.end ? when(p.end) : '…', seconds(p.duration_seconds), p.attempt ?? '', p.message_id ?? '', p.error ?? '']),
+      e.timeline.map((p) => [badge(p.status), when(p.start), p.end ? when(p.end) : e.terminal ? '—' : 'now', seconds(p.duration_seconds), p.attempt ?? '', p.message_id ?? '', p.error ?? '']),
     ),
   );
 }
