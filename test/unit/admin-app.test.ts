@@ -9,55 +9,23 @@ import { hashPassword } from '../../src/admin/password.ts';
 import { PAGE_PATTERNS } from '../../src/admin/pages.ts';
 import { webAssets } from '../../src/admin/web-assets.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createOperations } from '../../src/core/operations.ts';
 import { episode, functionUrlEvent, podcastConfig } from '../helpers/factories.ts';
-import {
-  ManualClock,
-  MemoryAuditLog,
-  MemoryChannelExports,
-  MemoryDeadLetterQueue,
-  MemoryEpisodes,
-  MemoryObjectLinks,
-  MemoryObjects,
-  MemoryPodcasts,
-  MemoryQueues,
-} from '../helpers/memory-ports.ts';
+import { MemoryAuditLog, MemoryObjectLinks, MemoryObjects } from '../helpers/memory-ports.ts';
+import { QUEUE_URLS, operationsWorld } from '../helpers/operations-world.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const PASSWORD = 'correct horse battery staple';
 const HOST = 'abc123.lambda-url.eu-central-1.on.aws';
 const ORIGIN = `https://${HOST}`;
-const URLS = {
-  collection: 'https://sqs.eu-central-1.amazonaws.com/000000000000/telegram-collection-queue',
-  collectionDlq: 'https://sqs.eu-central-1.amazonaws.com/000000000000/telegram-collection-dlq',
-  processing: 'https://sqs.eu-central-1.amazonaws.com/000000000000/podcast-processing-queue',
-  processingDlq: 'https://sqs.eu-central-1.amazonaws.com/000000000000/podcast-processing-dlq',
-};
+const URLS = QUEUE_URLS;
 
 // One hash for the file: scrypt is slow on purpose; small parameters keep the specs fast.
 const passwordHash = hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
 
 async function world() {
-  const podcasts = new MemoryPodcasts();
-  const episodes = new MemoryEpisodes();
-  const queues = new MemoryQueues();
+  const { ops: operations, podcasts, episodes, queues, deadLetters, clock } = operationsWorld();
   const objects = new MemoryObjects();
   const audit = new MemoryAuditLog();
-  const clock = new ManualClock(new Date('2026-11-29T07:00:00.123Z'));
-  const deadLetters = { collection: new MemoryDeadLetterQueue(queues, URLS.collection), processing: new MemoryDeadLetterQueue(queues, URLS.processing) };
-  const operations = createOperations({
-    podcasts,
-    episodes,
-    queue: queues,
-    inspector: queues,
-    clock,
-    channelExports: new MemoryChannelExports(),
-    queues: {
-      collection: { queue: { name: 'telegram-collection-queue', url: URLS.collection }, dlq: { name: 'telegram-collection-dlq', url: URLS.collectionDlq } },
-      processing: { queue: { name: 'podcast-processing-queue', url: URLS.processing }, dlq: { name: 'podcast-processing-dlq', url: URLS.processingDlq } },
-    },
-    deadLetters,
-  });
   const sleeps: number[] = [];
   const secret = { passwordHash: await passwordHash, sessionKey: randomBytes(32) };
   const app = createAdminApp({

@@ -10,23 +10,28 @@ import { ManualClock, MemoryEpisodes, MemoryQueues } from '../helpers/memory-por
 
 const silent = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
+/** The collection consumer over `episodes` with the given work per record. */
+function consumer(episodes: MemoryEpisodes, clock: ManualClock, process: Parameters<typeof createSqsConsumer>[0]['process']) {
+  return createSqsConsumer({
+    stage: 'collecting',
+    deadLetterQueueUrl: 'https://sqs.eu-central-1.amazonaws.com/000000000000/dlq',
+    maxReceiveCount: 3,
+    episodes,
+    queue: new MemoryQueues(),
+    clock,
+    logger: silent,
+    process,
+  });
+}
+
 describe('episode timeline', () => {
   it('a transition applied through the consumer records the SQS message id of its record', async () => {
     const episodes = new MemoryEpisodes();
     const e = episode();
     episodes.seed(e);
     const clock = new ManualClock(new Date('2026-11-29T07:00:01.000Z'));
-    const consume = createSqsConsumer({
-      stage: 'collecting',
-      deadLetterQueueUrl: 'https://sqs.eu-central-1.amazonaws.com/000000000000/dlq',
-      maxReceiveCount: 3,
-      episodes,
-      queue: new MemoryQueues(),
-      clock,
-      logger: silent,
-      async process(_record, _log, _context, scoped) {
-        await scoped.apply('claimCollection', { podcastId: e.podcast_id, episodeId: e.episode_id }, {}, clock.now());
-      },
+    const consume = consumer(episodes, clock, async (_record, _log, _context, scoped) => {
+      await scoped.apply('claimCollection', { podcastId: e.podcast_id, episodeId: e.episode_id }, {}, clock.now());
     });
     await consume(sqsEvent(sqsRecord(JSON.stringify(collectionRequestFor(e, 'manual')), { messageId: 'msg-42' })), lambdaContext());
     const stored = await episodes.get({ podcastId: e.podcast_id, episodeId: e.episode_id });
@@ -37,17 +42,8 @@ describe('episode timeline', () => {
     const episodes = new MemoryEpisodes();
     const e = episode();
     episodes.seed(e);
-    const consume = createSqsConsumer({
-      stage: 'collecting',
-      deadLetterQueueUrl: 'https://sqs.eu-central-1.amazonaws.com/000000000000/dlq',
-      maxReceiveCount: 3,
-      episodes,
-      queue: new MemoryQueues(),
-      clock: new ManualClock(new Date('2026-11-29T07:00:01.000Z')),
-      logger: silent,
-      async process() {
-        throw new ValidationError('bad channel');
-      },
+    const consume = consumer(episodes, new ManualClock(new Date('2026-11-29T07:00:01.000Z')), async () => {
+      throw new ValidationError('bad channel');
     });
     await consume(sqsEvent(sqsRecord(JSON.stringify(collectionRequestFor(e, 'manual')), { messageId: 'msg-7' })), lambdaContext());
     const [entry] = (await episodes.get({ podcastId: e.podcast_id, episodeId: e.episode_id }))!.timeline!;
