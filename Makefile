@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 ENV      ?= dev
 TF_ENV_DIR = terraform/envs/$(ENV)
 
-.PHONY: help install build typecheck test test-unit demo dev dev-fresh chaos bench clean \
+.PHONY: help install browser build typecheck test test-unit demo dev dev-fresh chaos bench clean \
         fmt plan deploy destroy
 
 help:
@@ -27,6 +27,14 @@ node_modules/.package-lock.json: package-lock.json package.json
 
 install: node_modules/.package-lock.json
 
+# The admin page's browser tests drive Debian's Chromium with playwright-core (`npx playwright install` needs a
+# download this project does not rely on). Installed once, as root; otherwise say how.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@[ -x $(CHROMIUM) ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "$(CHROMIUM) is missing: apt-get install chromium (as root) for the admin page's browser tests"; exit 1; }
+
 # ---- build ----------------------------------------------------------------------------------------------------
 # The contract validators are compiled from the schemas first (scripts/generate-validators.ts); the steps live in
 # package.json's build script alone, so `make build` and `npm run build` cannot drift apart.
@@ -38,7 +46,7 @@ typecheck: install
 
 # ---- test -----------------------------------------------------------------------------------------------------
 # Tests import the built bundles (what Lambda runs), so build first.
-test: install typecheck build
+test: install browser typecheck build
 	mocha
 
 test-unit: install

@@ -1,7 +1,7 @@
 // Bundles each Lambda handler with esbuild into dist/<name>/index.mjs and a zip per handler (dist/<name>.zip),
 // plus the operator CLI (dist/cli/telecast.mjs, not zipped). Zips are byte-identical across builds (fixed mtimes,
 // sorted entries) so a terraform plan right after a deploy shows no change for the functions.
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { zipSync } from 'fflate';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -56,6 +56,26 @@ function lambdaEntry(name) {
   };
 }
 
+/**
+ * The admin page's files go into its bundle as text (src/admin/web-assets.ts reads them from disk when run from
+ * source): the function ships one file and reads nothing at run time. Its script is minified like the bundle.
+ */
+const inlineWebAssets = {
+  name: 'inline-web-assets',
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]admin[\\/]web-assets\.ts$/ }, async () => {
+      const dir = join(root, 'web/admin');
+      const text = {};
+      for (const file of readdirSync(dir).sort()) {
+        const source = readFileSync(join(dir, file), 'utf8');
+        const loader = file.endsWith('.js') ? 'js' : file.endsWith('.css') ? 'css' : undefined;
+        text[file] = loader ? (await transform(source, { minify: true, loader, ...(loader === 'js' ? { format: 'esm' } : {}) })).code : source;
+      }
+      return { contents: `const loaded = ${JSON.stringify(text)};\nexport function webAssets() { return loaded; }\n`, loader: 'js' };
+    });
+  },
+};
+
 const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
 
 function filesUnder(dir) {
@@ -82,7 +102,7 @@ export async function buildAll({ handlers = Object.keys(HANDLERS), cli = true } 
   for (const name of handlers) {
     const outDir = join(dist, name);
     rmSync(outDir, { recursive: true, force: true });
-    await build({ ...common, ...lambdaOnly, stdin: lambdaEntry(name), outfile: join(outDir, 'index.mjs') });
+    await build({ ...common, ...lambdaOnly, plugins: [inlineWebAssets], stdin: lambdaEntry(name), outfile: join(outDir, 'index.mjs') });
     for (const asset of HANDLERS[name].assets) copyFileSync(join(root, asset), join(outDir, asset.split('/').pop()));
     const zip = zipFolder(outDir);
     writeFileSync(join(dist, `${name}.zip`), zip);

@@ -2,7 +2,8 @@
  * Cold start: each handler bundle's size and the median wall time of a whole new process that imports it (what a
  * Lambda cold start pays before the first event), beside the original Python Lambdas' equivalent,
  * `import boto3; boto3.client('sqs'); boto3.client('s3')`, measured in the same run.
- * Targets: every handler ≤ 0.35 × the boto3 figure; telegram and scheduler bundles ≤ 500 KB.
+ * Targets: every handler ≤ 0.35 × the boto3 figure (admin ≤ 0.2 ×); telegram and scheduler bundles ≤ 500 KB, admin
+ * ≤ 300 KB.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -30,6 +31,8 @@ const CONFIG_VALUES: Record<ConfigKey, string> = {
   PROCESSING_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/processing-dlq',
   MAX_RECEIVE_COUNT: '3',
   STUCK_AFTER_MINUTES: '300',
+  // Read on the first request, not at import: cold start never contacts Secrets Manager.
+  ADMIN_SECRET_ID: 'telecast-bench-admin',
 };
 
 /** What Lambda would give the function: the runtime's variables and the keys terraform/functions.json names. */
@@ -73,13 +76,15 @@ export async function benchColdStart(): Promise<Array<Record<string, string | nu
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run make build`);
     const ms = timeProcess(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)})`], environmentOf(name));
     const kb = statSync(bundle).size / 1000;
-    const sizeTarget = name === 'podcastfy' ? '' : ` size ≤ 500 KB ${kb <= 500 ? 'ok' : 'MISSED'}`;
+    const sizeLimit = name === 'admin' ? 300 : 500;
+    const ratioLimit = name === 'admin' ? 0.2 : 0.35;
+    const sizeTarget = name === 'podcastfy' ? '' : ` size ≤ ${sizeLimit} KB ${kb <= sizeLimit ? 'ok' : 'MISSED'}`;
     rows.push({
       what: `${name} handler import`,
       bundle_kb: kb.toFixed(0),
       median_ms: ms.toFixed(1),
       ratio: boto3Ms ? (ms / boto3Ms).toFixed(2) : 'n/a',
-      target: `≤ 0.35× ${boto3Ms ? (ms / boto3Ms <= 0.35 ? 'ok' : 'MISSED') : '?'}${sizeTarget}`,
+      target: `≤ ${ratioLimit}× ${boto3Ms ? (ms / boto3Ms <= ratioLimit ? 'ok' : 'MISSED') : '?'}${sizeTarget}`,
     });
   }
   return rows;

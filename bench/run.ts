@@ -13,3 +13,7 @@ console.table(await benchGeneration());
 const { benchThroughput } = await import('./throughput.ts');
 console.log('\nPipeline throughput on the local stack (no-op generator) beside the raw emulator');
 console.table(await benchThroughput());
+
+const { benchAdmin } = await import('./admin.ts');
+console.log('\nAdmin page in headless Chromium on the local stack (page weight with an empty cache; click to first status)');
+console.table(await benchAdmin());

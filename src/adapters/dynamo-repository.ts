@@ -11,7 +11,17 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { parsePodcastConfig, type PodcastConfig } from '../core/contracts.ts';
-import { CLAIM_RULES, CLEARED_ON_CLAIM, CLEARED_ON_SETTLE, TRANSITIONS, settles, type Episode, type TransitionName } from '../core/episodes/status.ts';
+import {
+  CLAIM_RULES,
+  CLEARED_ON_CLAIM,
+  CLEARED_ON_SETTLE,
+  TRANSITIONS,
+  settles,
+  timelineEntry,
+  type Episode,
+  type TransitionChanges,
+  type TransitionName,
+} from '../core/episodes/status.ts';
 import { ConflictError, DownstreamError, NotFoundError, errorMessage } from '../core/errors.ts';
 import type { EpisodeKey, EpisodeRepository, InFlightMarker, PodcastRepository, TransitionGuard } from '../core/ports.ts';
 import { IN_FLIGHT_PARTITION, PODCAST_PARTITION, TABLE_KEYS, episodePartition } from './dynamo-table.ts';
@@ -130,14 +140,15 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     return out.Item as Item | undefined;
   }
 
-  async listForPodcast(podcastId: string, options: { limit?: number } = {}): Promise<Episode[]> {
+  async listForPodcast(podcastId: string, options: { limit?: number; before?: string } = {}): Promise<Episode[]> {
+    const before = options.before !== undefined;
     const items = await queryAll(
       this.db,
       {
         TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-        ExpressionAttributeValues: { ':pk': episodePartition(podcastId) },
+        KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, ...(before ? { '#sk': TABLE_KEYS.sortKey } : {}) },
+        ExpressionAttributeValues: { ':pk': episodePartition(podcastId), ...(before ? { ':before': options.before } : {}) },
         ScanIndexForward: false,
         ConsistentRead: true,
         ...(options.limit ? { Limit: options.limit } : {}),
@@ -180,7 +191,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     return item ? stripKeys<Episode>(item) : undefined;
   }
 
-  async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard = {}): Promise<Episode> {
+  async apply(name: TransitionName, k: EpisodeKey, changes: TransitionChanges, now: Date, guard: TransitionGuard = {}): Promise<Episode> {
     const episode = await this.transition(name, k, changes, now, guard);
     // Settled: the podcast's in-flight place is free again. A crash before this line leaves a marker that points at a
     // settled episode, which the next start takes over (start-episode.ts).
@@ -188,7 +199,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     return episode;
   }
 
-  private async transition(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard): Promise<Episode> {
+  private async transition(name: TransitionName, k: EpisodeKey, changes: TransitionChanges, now: Date, guard: TransitionGuard): Promise<Episode> {
     const t = TRANSITIONS[name];
     const rule = CLAIM_RULES[name];
     const names: Record<string, string> = { '#pk': TABLE_KEYS.partitionKey, '#status': 'status' };
@@ -226,10 +237,15 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     names['#write_token'] = WRITE_TOKEN;
     const token = randomUUID();
     values[':token'] = token;
-    const sets = ['#status = :to', '#updated_at = :now', '#write_token = :token'];
+    // The history grows in the same conditional update, so it never shows a transition that did not happen (a lost
+    // response retried is recognised by its write token above and appends nothing twice).
+    names['#timeline'] = 'timeline';
+    values[':entry'] = [timelineEntry(name, changes, now)];
+    values[':empty'] = [];
+    const sets = ['#status = :to', '#updated_at = :now', '#write_token = :token', '#timeline = list_append(if_not_exists(#timeline, :empty), :entry)'];
     const removes: string[] = [];
     for (const [field, value] of Object.entries(changes)) {
-      if (field === 'status' || field === 'updated_at' || value === undefined) continue;
+      if (field === 'status' || field === 'updated_at' || field === 'timeline' || field === 'message_id' || value === undefined) continue;
       names[`#f_${field}`] = field;
       values[`:f_${field}`] = value;
       sets.push(`#f_${field} = :f_${field}`);

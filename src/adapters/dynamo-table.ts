@@ -4,6 +4,7 @@
  *   podcast  pk = "PODCAST"               sk = <podcast_id>
  *   episode  pk = "EPISODE#<podcast_id>"  sk = <episode_id>   (compact timestamp: a reverse query is newest first)
  *   marker   pk = "IN_FLIGHT"             sk = <podcast_id>   (the podcast's one channel episode in flight)
+ *   audit    pk = "AUDIT"                 sk = <iso time>#<random>   (operator actions; a reverse query is newest first)
  * The status index (sparse: only episodes carry `status`) serves the stuck-episode sweep.
  */
 export const TABLE_KEYS = {
@@ -15,4 +16,6 @@ export const TABLE_KEYS = {
 export const PODCAST_PARTITION = 'PODCAST';
 /** The marker of the one channel episode a podcast has in flight: pk = "IN_FLIGHT", sk = <podcast_id>. */
 export const IN_FLIGHT_PARTITION = 'IN_FLIGHT';
+/** Operator actions of the admin page: pk = "AUDIT", sk = "<iso time>#<random>". */
+export const AUDIT_PARTITION = 'AUDIT';
 export const episodePartition = (podcastId: string): string => `EPISODE#${podcastId}`;

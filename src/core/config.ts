@@ -25,6 +25,8 @@ export const CONFIG_KEYS = {
   // Default: the processing queue's 5400 s visibility x 3 receives, plus 30 min. Terraform and the local stack derive
   // it from queue-settings.json (stuckAfterMinutesFor in src/local/queue-settings.ts); tests check the three agree.
   STUCK_AFTER_MINUTES: { kind: 'int', default: '300', min: 5 },
+  // The admin's password hash and session key: a Secrets Manager secret id on AWS, `file:<absolute path>` locally.
+  ADMIN_SECRET_ID: { kind: 'string' },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -4,7 +4,9 @@
  * ports; printing and transport are the caller's.
  */
 import { identifyEpisode, parsePodcastConfig, type PodcastConfig, type Trigger } from './contracts.ts';
-import type { Episode } from './episodes/status.ts';
+import { EPISODE_STATUSES, IN_FLIGHT, type Episode, type EpisodeStatus } from './episodes/status.ts';
+import { isDue } from './episodes/schedule.ts';
+import { addHours } from './time.ts';
 import { triggerEpisode, type TriggerDeps } from './episodes/start-episode.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { collectionRequestFor, processingMessageFor } from './handoff.ts';
@@ -50,6 +52,44 @@ export interface RetryResult {
 /** The default and the most `listEpisodes` returns. */
 export const EPISODE_LIST_LIMIT = { default: 20, max: 100 } as const;
 
+/** A podcast as the overview shows it: its latest episode and when the schedule starts the next one. */
+export interface PodcastSummary {
+  podcast: PodcastConfig;
+  latest?: Episode;
+  /** When the schedule starts the next episode (ISO; now or past: at the next tick); null while disabled or in flight. */
+  next_due_at: string | null;
+  /** Why it is not due now, when it is not. */
+  not_due_reason?: string;
+}
+
+/** What `searchEpisodes` filters on; every field optional. */
+export interface EpisodeSearch {
+  podcast?: string;
+  status?: string;
+  /** Created at or after (ISO date or time). */
+  from?: string;
+  /** Created at or before (ISO date or time; a bare date includes that whole day). */
+  to?: string;
+  /** Part of an episode id. */
+  q?: string;
+  limit?: number;
+}
+
+function validLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > EPISODE_LIST_LIMIT.max) {
+    throw new ValidationError('invalid episode list', [`limit must be an integer from 1 to ${EPISODE_LIST_LIMIT.max}, got ${limit}`]);
+  }
+  return limit;
+}
+
+/** An ISO date or time as a time, or a ValidationError naming the field; a bare date `to` covers the whole day. */
+function searchTime(field: 'from' | 'to', raw: string): string {
+  const bareDate = /^\d{4}-\d{2}-\d{2}$/.test(raw);
+  const time = Date.parse(bareDate ? `${raw}T00:00:00.000Z` : raw);
+  if (Number.isNaN(time)) throw new ValidationError('invalid episode search', [`${field} must be an ISO date or time, got "${raw}"`]);
+  return new Date(bareDate && field === 'to' ? time + 86_400_000 - 1 : time).toISOString();
+}
+
 function pipelineQueue(which: string): PipelineQueue {
   if ((PIPELINE_QUEUES as readonly string[]).includes(which)) return which as PipelineQueue;
   throw new ValidationError(`unknown queue "${which}"`, [`expected one of ${PIPELINE_QUEUES.join(', ')}`]);
@@ -79,6 +119,12 @@ export function createOperations(deps: OperationsDeps) {
     collectionQueueUrl: deps.queues.collection.queue.url,
   });
 
+  async function getPodcastOrFail(podcastId: string): Promise<PodcastConfig> {
+    const podcast = await deps.podcasts.get(podcastId);
+    if (!podcast) throw new NotFoundError(`unknown podcast "${podcastId}"`);
+    return podcast;
+  }
+
   async function getEpisode(podcastId: string, episodeId: string): Promise<Episode> {
     const episode = await deps.episodes.get({ podcastId, episodeId });
     if (!episode) throw new NotFoundError(`unknown episode ${podcastId}/${episodeId}`);
@@ -104,11 +150,7 @@ export function createOperations(deps: OperationsDeps) {
       return config;
     },
 
-    async getPodcast(podcastId: string): Promise<PodcastConfig> {
-      const podcast = await deps.podcasts.get(podcastId);
-      if (!podcast) throw new NotFoundError(`unknown podcast "${podcastId}"`);
-      return podcast;
-    },
+    getPodcast: getPodcastOrFail,
 
     /** Every podcast, and the stored ones whose configuration no longer validates (with the reason). */
     async listPodcasts(): Promise<{ podcasts: PodcastConfig[]; invalid: Array<{ podcast_id: string; error: string }> }> {
@@ -127,13 +169,63 @@ export function createOperations(deps: OperationsDeps) {
 
     getEpisode,
 
-    /** Newest first; `limit` 1–100 (default 20). */
-    async listEpisodes(podcastId: string, options: { limit?: number } = {}): Promise<Episode[]> {
-      const limit = options.limit ?? EPISODE_LIST_LIMIT.default;
-      if (!Number.isInteger(limit) || limit < 1 || limit > EPISODE_LIST_LIMIT.max) {
-        throw new ValidationError('invalid episode list', [`limit must be an integer from 1 to ${EPISODE_LIST_LIMIT.max}, got ${limit}`]);
+    /** Newest first; `limit` 1–100 (default 20); `before`: the page after that episode id. */
+    async listEpisodes(podcastId: string, options: { limit?: number; before?: string } = {}): Promise<Episode[]> {
+      const limit = validLimit(options.limit ?? EPISODE_LIST_LIMIT.default);
+      return deps.episodes.listForPodcast(podcastId, { limit, ...(options.before ? { before: options.before } : {}) });
+    },
+
+    /** Every podcast with its latest episode and when the schedule is next due to start one (the scheduler's rule). */
+    async podcastSummaries(): Promise<{ summaries: PodcastSummary[]; invalid: Array<{ podcast_id: string; error: string }> }> {
+      const { podcasts, invalid } = await deps.podcasts.list();
+      const now = deps.clock.now();
+      const summaries = await Promise.all(
+        podcasts.map(async (podcast): Promise<PodcastSummary> => {
+          const [latest] = await deps.episodes.listForPodcast(podcast.podcast_id, { limit: 1 });
+          const channel = await deps.episodes.latestChannelEpisode(podcast.podcast_id);
+          const decision = isDue(podcast, channel, now);
+          const waiting = !podcast.enabled || (channel !== undefined && IN_FLIGHT.includes(channel.status));
+          const next = waiting ? null : channel ? addHours(new Date(channel.timestamp), podcast.episode_frequency_hours).toISOString() : now.toISOString();
+          return { podcast, ...(latest ? { latest } : {}), next_due_at: next, ...(decision.due ? {} : { not_due_reason: decision.reason }) };
+        }),
+      );
+      return { summaries, invalid };
+    },
+
+    /**
+     * Episodes across podcasts (or one), newest first, filtered by status, creation time and part of the id. Each bad
+     * filter is named (ValidationError) and nothing is read.
+     */
+    async searchEpisodes(search: EpisodeSearch = {}): Promise<Episode[]> {
+      const problems: string[] = [];
+      const check = <T>(fn: () => T): T | undefined => {
+        try {
+          return fn();
+        } catch (error) {
+          problems.push(...((error as ValidationError).violations ?? [String(error)]));
+          return undefined;
+        }
+      };
+      if (search.status && !(EPISODE_STATUSES as readonly string[]).includes(search.status)) {
+        problems.push(`status must be one of ${EPISODE_STATUSES.join(', ')}, got "${search.status}"`);
       }
-      return deps.episodes.listForPodcast(podcastId, { limit });
+      const from = search.from ? check(() => searchTime('from', search.from!)) : undefined;
+      const to = search.to ? check(() => searchTime('to', search.to!)) : undefined;
+      const limit = check(() => validLimit(search.limit ?? EPISODE_LIST_LIMIT.default));
+      if (problems.length) throw new ValidationError('invalid episode search', problems);
+      const ids = search.podcast ? [(await getPodcastOrFail(search.podcast)).podcast_id] : (await deps.podcasts.list()).podcasts.map((p) => p.podcast_id);
+      const q = search.q?.trim().toLowerCase();
+      const found: Episode[] = [];
+      for (const id of ids) {
+        for (const e of await deps.episodes.listForPodcast(id)) {
+          if (search.status && e.status !== (search.status as EpisodeStatus)) continue;
+          if (from && e.timestamp < from) continue;
+          if (to && e.timestamp > to) continue;
+          if (q && !e.episode_id.toLowerCase().includes(q) && !`${e.podcast_id}/${e.episode_id}`.includes(q)) continue;
+          found.push(e);
+        }
+      }
+      return found.sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, limit);
     },
 
     /** Depth of both queues and both DLQs: collection, its DLQ, processing, its DLQ. */

@@ -3,7 +3,7 @@
  * core never imports @aws-sdk. Tests of pure logic pass in-memory implementations.
  */
 import type { MediaType, PodcastConfig } from './contracts.ts';
-import type { Episode, TransitionName } from './episodes/status.ts';
+import type { Episode, TransitionChanges, TransitionName } from './episodes/status.ts';
 import type { Script } from './generation/script.ts';
 
 export interface EpisodeKey {
@@ -37,14 +37,15 @@ export interface EpisodeRepository {
   /** Creates the record; throws ConflictError if that episode id already exists. */
   create(episode: Episode): Promise<void>;
   get(key: EpisodeKey): Promise<Episode | undefined>;
-  /** Newest first. */
-  listForPodcast(podcastId: string, options?: { limit?: number }): Promise<Episode[]>;
+  /** Newest first; `before`: only episodes older than that episode id (the next page). */
+  listForPodcast(podcastId: string, options?: { limit?: number; before?: string }): Promise<Episode[]>;
   /**
    * Applies a named transition atomically (conditional update). `changes` are written with it; `lease_expires_at` is
    * set by the caller for claims. Throws ConflictError (with the current status) when the episode is not in a state the
-   * transition may leave, NotFoundError when there is no such episode. Returns the updated episode.
+   * transition may leave, NotFoundError when there is no such episode. Appends the transition to the episode's
+   * `timeline` in the same update (`changes.message_id` goes there only). Returns the updated episode.
    */
-  apply(name: TransitionName, key: EpisodeKey, changes: Partial<Episode>, now: Date, guard?: TransitionGuard): Promise<Episode>;
+  apply(name: TransitionName, key: EpisodeKey, changes: TransitionChanges, now: Date, guard?: TransitionGuard): Promise<Episode>;
   /**
    * The newest episode of the podcast's channels (direct `{podcast_id, text}` episodes are not part of its schedule
    * or its windows), optionally only one in `status` and created before `before` (an episode id), however many other
@@ -70,6 +71,8 @@ export interface ObjectStore {
   putJson(key: string, value: unknown): Promise<void>;
   /** Throws NotFoundError when the key does not exist. */
   getJson<T = unknown>(key: string): Promise<T>;
+  /** Throws NotFoundError when the key does not exist. */
+  getText(key: string): Promise<string>;
   putText(key: string, text: string, contentType: string): Promise<void>;
   /** Streams a local file up without reading it into memory. */
   putFile(key: string, path: string, contentType: string): Promise<void>;
@@ -94,6 +97,27 @@ export interface QueueDepth {
   visible: number;
   inFlight: number;
   delayed: number;
+}
+
+/** Short-lived links to stored objects (S3 presigned GETs), for a browser to fetch directly. */
+export interface ObjectLinks {
+  linkTo(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** An operator action as recorded: who (a session id, never a secret), what, on what, and how it ended. */
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: 'generate' | 'retry' | 'redrive' | 'config-change' | 'login' | 'logout';
+  target: string;
+  outcome: 'ok' | 'refused' | 'error';
+  detail?: string;
+}
+
+/** Where operator actions are kept, newest first on read. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  list(options?: { limit?: number; before?: string }): Promise<AuditEntry[]>;
 }
 
 export interface QueueInspector {

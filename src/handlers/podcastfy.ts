@@ -35,9 +35,9 @@ export function createHandler(deps: PodcastfyDeps) {
   const consume = createSqsConsumer({
     ...deps,
     stage: 'generating',
-    async process(record, log, context) {
+    async process(record, log, context, episodes) {
       const message = parseProcessingMessage(parseJsonBody(record.body));
-      const result = await generateEpisode(deps, message, leaseSeconds(context));
+      const result = await generateEpisode({ ...deps, episodes }, message, leaseSeconds(context));
       if (result.outcome === 'completed') {
         log.info('episode completed', { duration_seconds: result.episode.duration_seconds, audio_key: result.episode.audio_key });
       } else {

@@ -22,9 +22,9 @@ export function createHandler(deps: TelegramDeps): (event: SQSEvent, context: Co
   return createSqsConsumer({
     ...deps,
     stage: 'collecting',
-    async process(record, log, context) {
+    async process(record, log, context, episodes) {
       const request = parseCollectionRequest(parseJsonBody(record.body));
-      const result = await collectEpisode(deps, request, leaseSeconds(context));
+      const result = await collectEpisode({ ...deps, episodes }, request, leaseSeconds(context));
       if (result.outcome === 'collected') {
         log.info('episode collected', { message_count: result.messageCount, dropped: result.dropped, trigger: request.trigger });
       } else if (result.outcome === 'skipped') {

@@ -6,6 +6,8 @@
  *   TELECAST_SCHEDULE_SECONDS (60; 0 = off)                  how often the scheduler runs (on AWS: the schedule's rate)
  *   TELECAST_DATA_DIR (.local/data)                           where the emulators keep their data across restarts;
  *                                                              `make dev-fresh` empties it first
+ *   TELECAST_ADMIN_PORT (8787)                                where the admin page listens (loopback only)
+ *   TELECAST_ADMIN_PASSWORD (generated, printed once)        the admin password of the local secret
  *   POWERTOOLS_LOG_LEVEL (INFO)                               the functions' log level
  */
 import { resolve } from 'node:path';
@@ -28,6 +30,7 @@ function numberFromEnv(name: string, fallback: number): number {
 const sqsPort = numberFromEnv('TELECAST_SQS_PORT', 4566);
 const dynamodbPort = numberFromEnv('TELECAST_DYNAMODB_PORT', 4567);
 const scheduleEverySeconds = numberFromEnv('TELECAST_SCHEDULE_SECONDS', 60);
+const adminPort = numberFromEnv('TELECAST_ADMIN_PORT', 8787);
 // Podcasts, episodes, objects and queued messages survive a restart (and a crash) of `make dev`.
 const dataDir = resolve(process.env.TELECAST_DATA_DIR || '.local/data');
 const time = () => new Date().toISOString().slice(11, 19);
@@ -39,6 +42,7 @@ try {
     sqsPort,
     dynamodbPort,
     scheduleEverySeconds,
+    adminPort,
     logs: 'inherit',
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
   });
@@ -61,6 +65,7 @@ ${Object.values(queues)
   .map((q) => `queue       ${q.url}\n            → ${consumerOf(stack.functions, q.key)?.[0] ?? 'no consumer'}, batch ${q.settings.batch_size}, concurrency ${q.settings.maximum_concurrency}, visibility ${q.settings.visibility_timeout_seconds} s, DLQ after ${q.settings.max_receive_count} receives: ${q.dlqUrl}`)
   .join('\n')}
 schedule    ${scheduleEverySeconds ? `scheduler every ${scheduleEverySeconds} s` : 'off (TELECAST_SCHEDULE_SECONDS=0)'}
+admin       ${stack.admin ? `log in at ${stack.admin.url} with password ${stack.admin.password}${process.env.TELECAST_ADMIN_PASSWORD ? ' (TELECAST_ADMIN_PASSWORD)' : ' (generated; set TELECAST_ADMIN_PASSWORD to choose it)'}` : 'off'}
 
 To use the CLI against this stack, in another shell:
 

@@ -4,12 +4,17 @@
  * source mapping per function that consumes a queue and (optionally) the schedule.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_NAMES, type ConfigKey, type FunctionName } from '../core/config.ts';
 import { createLocalClients, destroyLocalClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from './clients.ts';
 import { startEmulators, type EmulatorEndpoints, type EmulatorOptions, type Emulators } from './emulators.ts';
 import { loadFunctionManifest, type FunctionManifest } from './functions.ts';
 import { FaultProxy } from './fault-proxy.ts';
+import { writeLocalAdminSecret } from './admin-secret-file.ts';
+import { FunctionUrlServer } from './function-url.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { provision, type Resources } from './provision.ts';
 import { loadQueueSettings, stuckAfterMinutesFor, type QueueSettings } from './queue-settings.ts';
@@ -56,6 +61,10 @@ export interface LocalStackOptions extends EmulatorOptions {
    * mappings' pollers) talk to the emulators directly, as Lambda's pollers are not on the function's network.
    */
   faults?: { seed?: number };
+  /** Where the admin function's URL listens on loopback (0: any free port; default 0). */
+  adminPort?: number;
+  /** The admin password (default: TELECAST_ADMIN_PASSWORD, else a generated one, returned in `admin`). */
+  adminPassword?: string;
 }
 
 /** A function's fault proxies: one in front of fauxqs (SQS and S3), one in front of dynalite. */
@@ -79,6 +88,8 @@ export interface LocalStack {
   /** Clients on the emulators, for tests and the demo. */
   clients: LocalClients;
   runner: LambdaRunner;
+  /** With the admin function: its function URL on loopback and the password of the local secret. */
+  admin?: { url: string; password: string };
   /** Direct (RequestResponse) invocation of a function. */
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
   /** Stops the runner (waiting for in-flight invocations), then the emulators. */
@@ -108,7 +119,7 @@ function runtimeEnv(endpoints: EmulatorEndpoints, logLevel: string): Record<stri
  * The local value of every configuration key for one function, as terraform/modules/telecast sets it on AWS; the
  * function is given only the keys its manifest entry names. MAX_RECEIVE_COUNT is the consumed queue's (none: unset).
  */
-function configValues(resources: Resources, consumes: string | null, stuckAfterMinutes: number): Record<ConfigKey, string | undefined> {
+function configValues(resources: Resources, consumes: string | null, stuckAfterMinutes: number, adminSecretId?: string): Record<ConfigKey, string | undefined> {
   const { collection, processing } = resources.queues;
   if (!collection || !processing) throw new Error('queue-settings.json must define the "collection" and "processing" queues');
   const consumed = consumes === null ? undefined : resources.queues[consumes];
@@ -121,6 +132,7 @@ function configValues(resources: Resources, consumes: string | null, stuckAfterM
     PROCESSING_DLQ_URL: processing.dlqUrl,
     MAX_RECEIVE_COUNT: consumed && String(consumed.settings.max_receive_count),
     STUCK_AFTER_MINUTES: String(stuckAfterMinutes),
+    ADMIN_SECRET_ID: adminSecretId,
   };
 }
 
@@ -131,16 +143,18 @@ function environments(
   manifest: FunctionManifest,
   settings: QueueSettings,
   options: LocalStackOptions,
-): { cli: Record<string, string>; functions: Record<FunctionName, Record<string, string>> } {
+  adminSecretId: string | undefined,
+): { cli: Record<string, string>; functions: Partial<Record<FunctionName, Record<string, string>>> } {
   const runtime = runtimeEnv(endpoints, options.logLevel ?? 'INFO');
+  const enabledNames = FUNCTION_NAMES.filter((name) => options.functions?.[name] !== false);
   // From the settings, not the provisioned (possibly overridden) visibility timeouts: the same figure as on AWS.
   const stuckAfterMinutes = options.stuckAfterMinutes ?? stuckAfterMinutesFor(settings);
   const functionEnv = (name: FunctionName): Record<string, string> => {
-    const values = configValues(resources, manifest[name].consumes, stuckAfterMinutes);
+    const values = configValues(resources, manifest[name].consumes, stuckAfterMinutes, adminSecretId);
     const env = { ...runtime };
     for (const key of manifest[name].environment) {
       const value = values[key];
-      if (value === undefined) throw new Error(`terraform/functions.json gives ${name} ${key}, which has no value for it locally (it consumes no queue)`);
+      if (value === undefined) throw new Error(`terraform/functions.json gives ${name} ${key}, which has no value for it locally`);
       env[key] = value;
     }
     return env;
@@ -149,7 +163,7 @@ function environments(
   const cliValues = configValues(resources, null, stuckAfterMinutes);
   return {
     cli: { ...runtime, ...Object.fromEntries(cliKeys.map((key) => [key, cliValues[key]!])) },
-    functions: Object.fromEntries(FUNCTION_NAMES.map((name) => [name, functionEnv(name)])) as Record<FunctionName, Record<string, string>>,
+    functions: Object.fromEntries(enabledNames.map((name) => [name, functionEnv(name)])),
   };
 }
 
@@ -185,6 +199,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const emulators = await startEmulators(options);
   const clients = createLocalClients(emulators.endpoints);
   let runner: LambdaRunner | undefined;
+  let functionUrl: FunctionUrlServer | undefined;
+  let tempDir: string | undefined;
+  const removeTemp = () => (tempDir ? rm(tempDir, { recursive: true, force: true }) : Promise.resolve());
   const faults: Partial<Record<FunctionName, FunctionFaults>> = {};
   const stopFaults = () => Promise.all(Object.values(faults).flatMap((f) => [f.sqs.stop(), f.dynamodb.stop()]));
   try {
@@ -193,7 +210,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
       ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
     });
-    const env = environments(emulators.endpoints, resources, manifest, settings, options);
+    const adminSecret = enabled.includes('admin')
+      ? await writeLocalAdminSecret(
+          join(options.dataDir ?? (tempDir = await mkdtemp(join(tmpdir(), 'telecast-admin-'))), 'admin-secret.json'),
+          options.adminPassword ?? (process.env.TELECAST_ADMIN_PASSWORD || undefined),
+        )
+      : undefined;
+    const env = environments(emulators.endpoints, resources, manifest, settings, options, adminSecret?.secretId);
     const functionEnv: LocalStack['functionEnv'] = {};
     runner = new LambdaRunner({ sqs: clients.sqs, region: LOCAL_REGION, logs: options.logs ?? 'inherit' });
     const crashRunner = runner;
@@ -203,7 +226,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const name of enabled) {
       const override = options.functions?.[name] || {};
       const proxied = faults[name];
-      functionEnv[name] = { ...(proxied ? throughProxies(env.functions[name], emulators.endpoints, proxied) : env.functions[name]), ...override.env };
+      const own = env.functions[name]!;
+      functionEnv[name] = { ...(proxied ? throughProxies(own, emulators.endpoints, proxied) : own), ...override.env };
       runner.addFunction({
         name,
         modulePath: modulePaths[name],
@@ -236,7 +260,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         event: () => SCHEDULE_INPUT,
       });
     }
+    if (adminSecret) {
+      functionUrl = new FunctionUrlServer({ runner, functionName: 'admin', port: options.adminPort ?? 0 });
+      await functionUrl.start();
+    }
     const activeRunner = runner;
+    const activeUrl = functionUrl;
     let stopped: Promise<void> | undefined;
     return {
       endpoints: emulators.endpoints,
@@ -248,19 +277,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clients,
       runner: activeRunner,
       faults,
+      ...(activeUrl && adminSecret ? { admin: { url: activeUrl.url, password: adminSecret.password } } : {}),
       invoke: (name, event) => activeRunner.invoke(name, event),
       stop() {
         stopped ??= (async () => {
+          await activeUrl?.stop();
           await activeRunner.stop();
           await stopFaults();
           destroyLocalClients(clients);
           await emulators.stop();
+          await removeTemp();
         })();
         return stopped;
       },
     };
   } catch (error) {
+    await functionUrl?.stop().catch(() => undefined);
     await runner?.stop().catch(() => undefined);
+    await removeTemp().catch(() => undefined);
     await stopFaults().catch(() => undefined);
     destroyLocalClients(clients);
     await emulators.stop().catch(() => undefined);

@@ -3,6 +3,7 @@
  * and core flows without the Lambda runner. Real SDK clients over HTTP; nothing is mocked.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from '../../src/adapters/dynamo-audit-log.ts';
 import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../../src/adapters/dynamo-repository.ts';
 import { S3ObjectStore } from '../../src/adapters/s3-object-store.ts';
 import { SqsQueue } from '../../src/adapters/sqs-queue.ts';
@@ -16,6 +17,7 @@ export interface EmulatedAws {
   resources: Resources;
   podcasts: DynamoPodcastRepository;
   episodes: DynamoEpisodeRepository;
+  audit: DynamoAuditLog;
   objects: S3ObjectStore;
   queue: SqsQueue;
   stop(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startEmulatedAws(visibilityTimeoutSeconds: Record<string, 
     resources,
     podcasts: new DynamoPodcastRepository(doc, resources.table),
     episodes: new DynamoEpisodeRepository(doc, resources.table),
+    audit: new DynamoAuditLog(doc, resources.table),
     objects: new S3ObjectStore(clients.s3, resources.bucket),
     queue: new SqsQueue(clients.sqs),
     async stop() {

@@ -5,6 +5,7 @@ import type { Episode } from '../../src/core/episodes/status.ts';
 import type { ChannelPost } from '../../src/core/ports.ts';
 import type { Script, ScriptTurn } from '../../src/core/generation/script.ts';
 import { newEpisode } from '../../src/core/episodes/status.ts';
+import type { FunctionUrlEvent } from '../../src/admin/http.ts';
 
 export function podcastConfig(overrides: Partial<PodcastConfig> = {}): PodcastConfig {
   return parsePodcastConfig({
@@ -86,5 +87,24 @@ export function twoHostScript(turns: ScriptTurn[], title = 'Weekly digest'): Scr
       person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
     },
     turns,
+  };
+}
+
+/** A Lambda function URL event (payload format 2.0) as the admin function receives it. */
+export function functionUrlEvent(
+  method: string,
+  path: string,
+  options: { query?: string; headers?: Record<string, string>; cookies?: string[]; body?: string; sourceIp?: string; host?: string } = {},
+): FunctionUrlEvent {
+  const host = options.host ?? 'abc123.lambda-url.eu-central-1.on.aws';
+  return {
+    version: '2.0',
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    headers: { host, 'user-agent': 'spec', ...options.headers },
+    ...(options.cookies ? { cookies: options.cookies } : {}),
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    isBase64Encoded: false,
+    requestContext: { http: { method, path, sourceIp: options.sourceIp ?? '198.51.100.7' }, domainName: host, requestId: 'spec-request' },
   };
 }

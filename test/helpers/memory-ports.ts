@@ -12,11 +12,15 @@ import {
   TRANSITIONS,
   canApply,
   settles,
+  timelineEntry,
   type Episode,
+  type TransitionChanges,
   type TransitionName,
 } from '../../src/core/episodes/status.ts';
 import { ConflictError, NotFoundError, errorMessage } from '../../src/core/errors.ts';
 import type {
+  AuditEntry,
+  AuditLog,
   ChannelPost,
   ChannelReader,
   Clock,
@@ -25,6 +29,7 @@ import type {
   InspectedLetter,
   EpisodeRepository,
   InFlightMarker,
+  ObjectLinks,
   ObjectStore,
   PodcastRepository,
   QueueDepth,
@@ -95,8 +100,11 @@ export class MemoryEpisodes implements EpisodeRepository {
     return [...this.items.values()].filter((e) => e.podcast_id === podcastId).sort((a, b) => b.episode_id.localeCompare(a.episode_id));
   }
 
-  async listForPodcast(podcastId: string, options: { limit?: number } = {}): Promise<Episode[]> {
-    return this.newestFirst(podcastId).slice(0, options.limit ?? Infinity).map(copy);
+  async listForPodcast(podcastId: string, options: { limit?: number; before?: string } = {}): Promise<Episode[]> {
+    return this.newestFirst(podcastId)
+      .filter((e) => options.before === undefined || e.episode_id < options.before)
+      .slice(0, options.limit ?? Infinity)
+      .map(copy);
   }
 
   async latestChannelEpisode(podcastId: string, options: { status?: Episode['status']; before?: string } = {}): Promise<Episode | undefined> {
@@ -109,7 +117,7 @@ export class MemoryEpisodes implements EpisodeRepository {
     return found && copy(found);
   }
 
-  async apply(name: TransitionName, k: EpisodeKey, changes: Partial<Episode>, now: Date, guard: TransitionGuard = {}): Promise<Episode> {
+  async apply(name: TransitionName, k: EpisodeKey, changes: TransitionChanges, now: Date, guard: TransitionGuard = {}): Promise<Episode> {
     const planned = this.failNext.get(name);
     if (planned !== undefined) {
       this.failNext.delete(name);
@@ -127,8 +135,10 @@ export class MemoryEpisodes implements EpisodeRepository {
     const next: Episode = { ...current };
     for (const field of rule ? CLEARED_ON_CLAIM : CLEARED_ON_SETTLE) if (!(field in changes)) delete next[field];
     for (const [field, value] of Object.entries(changes)) {
-      if (field !== 'status' && field !== 'updated_at' && value !== undefined) (next as unknown as Record<string, unknown>)[field] = copy(value);
+      if (field === 'status' || field === 'updated_at' || field === 'timeline' || field === 'message_id' || value === undefined) continue;
+      (next as unknown as Record<string, unknown>)[field] = copy(value);
     }
+    next.timeline = [...(current.timeline ?? []), timelineEntry(name, changes, now)];
     if (rule) {
       const tries = (current[rule.counter] ?? 0) + 1;
       next[rule.counter] = tries;
@@ -181,6 +191,12 @@ export class MemoryObjects implements ObjectStore {
     const o = this.objects.get(key);
     if (!o) throw new NotFoundError(`memory://${key} does not exist`);
     return JSON.parse(o.body) as T;
+  }
+
+  async getText(key: string): Promise<string> {
+    const o = this.objects.get(key);
+    if (!o) throw new NotFoundError(`memory://${key} does not exist`);
+    return o.body;
   }
 
   async putText(key: string, text: string, contentType: string): Promise<void> {
@@ -323,5 +339,29 @@ export class ManualClock implements Clock {
   }
   set(date: Date): void {
     this.current = new Date(date);
+  }
+}
+
+/** The audit log in memory, newest first on read like the DynamoDB adapter. */
+export class MemoryAuditLog implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+
+  async record(entry: AuditEntry): Promise<void> {
+    this.entries.push(copy(entry));
+  }
+
+  async list(options: { limit?: number; before?: string } = {}): Promise<AuditEntry[]> {
+    return [...this.entries]
+      .reverse()
+      .filter((e) => options.before === undefined || e.at < options.before)
+      .slice(0, options.limit ?? 100)
+      .map(copy);
+  }
+}
+
+/** Presigned-looking links that name the key and expiry, so a spec can see which object a link is for. */
+export class MemoryObjectLinks implements ObjectLinks {
+  async linkTo(key: string, expiresInSeconds: number): Promise<string> {
+    return `https://files.test/${key}?expires=${expiresInSeconds}&signature=memory`;
   }
 }

@@ -57,6 +57,48 @@ describe('DynamoDB repositories on dynalite', function () {
     expect(done).to.not.have.property('lease_expires_at');
   });
 
+  it('appends every transition to the timeline in the same update: status, time, message id, error; a refused one adds nothing', async () => {
+    const { key } = await pendingEpisode();
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 29, 8, 0, s));
+    await aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour(), message_id: 'm-collect' }, at(1));
+    await aws.episodes.apply('markCollected', key, { content_key: 'x', message_id: 'm-collect' }, at(2));
+    await aws.episodes.apply('claimGeneration', key, { message_id: 'm-generate' }, at(3));
+    await aws.episodes.apply('markCompleted', key, {}, at(4)).catch(() => undefined);
+    await aws.episodes.apply('markCollected', key, {}, at(5)).catch(() => undefined); // refused: it is completed
+    const stored = await aws.episodes.get(key);
+    expect(stored!.timeline).to.deep.equal([
+      { transition: 'claimCollection', status: 'collecting', at: at(1).toISOString(), message_id: 'm-collect' },
+      { transition: 'markCollected', status: 'collected', at: at(2).toISOString(), message_id: 'm-collect' },
+      { transition: 'claimGeneration', status: 'generating', at: at(3).toISOString(), message_id: 'm-generate' },
+      { transition: 'markCompleted', status: 'completed', at: at(4).toISOString() },
+    ]);
+    expect(stored).to.not.have.property('message_id');
+  });
+
+  it('records a failure with its error in the timeline', async () => {
+    const { key } = await pendingEpisode();
+    await aws.episodes.apply('markFailed', key, { error: 'boom', failed_stage: 'queued' }, now());
+    expect((await aws.episodes.get(key))!.timeline).to.have.length(1).and.to.satisfy((t: Array<{ error?: string }>) => t[0]!.error === 'boom');
+  });
+
+  it('lists a podcast\'s episodes a page at a time: before an episode id', async () => {
+    const podcastId = `pod-${++seq}`;
+    for (let day = 1; day <= 3; day++) await aws.episodes.create(newEpisode({ podcast_id: podcastId }, 'manual', new Date(Date.UTC(2026, 10, day, 7))));
+    const [newest] = await aws.episodes.listForPodcast(podcastId, { limit: 1 });
+    const rest = await aws.episodes.listForPodcast(podcastId, { limit: 5, before: newest!.episode_id });
+    expect(rest.map((e) => e.episode_id)).to.deep.equal(['20261102T070000000Z', '20261101T070000000Z']);
+  });
+
+  it('keeps operator actions in the audit log, newest first, apart from the podcasts', async () => {
+    await aws.audit.record({ at: '2026-11-29T07:00:00.000Z', actor: 's-1', action: 'generate', target: 'tech-pulse', outcome: 'ok' });
+    await aws.audit.record({ at: '2026-11-29T07:00:00.000Z', actor: 's-1', action: 'retry', target: 'tech-pulse/x', outcome: 'refused', detail: 'not failed' });
+    await aws.audit.record({ at: '2026-11-29T07:05:00.000Z', actor: 's-2', action: 'redrive', target: 'processing', outcome: 'ok' });
+    const entries = await aws.audit.list();
+    expect(entries[0]).to.deep.equal({ at: '2026-11-29T07:05:00.000Z', actor: 's-2', action: 'redrive', target: 'processing', outcome: 'ok' });
+    expect(entries.map((e) => e.action)).to.have.members(['redrive', 'generate', 'retry']);
+    expect((await aws.podcasts.list()).podcasts.map((p) => p.podcast_id)).to.not.include('processing');
+  });
+
   it('never moves a completed episode back to generating, and says what it is', async () => {
     const { key } = await pendingEpisode();
     await aws.episodes.apply('claimCollection', key, {}, now());

@@ -19,6 +19,7 @@ const VALUES: Record<ConfigKey, string> = {
   PROCESSING_DLQ_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/processing-dlq',
   MAX_RECEIVE_COUNT: '3',
   STUCK_AFTER_MINUTES: '300',
+  ADMIN_SECRET_ID: 'telecast-test-admin',
 };
 
 const load = (name: string) => import(`../../src/handlers/${name}.ts`) as Promise<HandlerModule & Record<string, unknown>>;

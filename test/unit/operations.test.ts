@@ -4,46 +4,13 @@ import type { Episode } from '../../src/core/episodes/status.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/core/errors.ts';
 import { collectionRequestFor, processingMessageFor } from '../../src/core/handoff.ts';
 import { episodeKey } from '../../src/core/keys.ts';
-import { createOperations } from '../../src/core/operations.ts';
 import { episode, podcastConfig } from '../helpers/factories.ts';
-import {
-  ManualClock,
-  MemoryChannelExports,
-  MemoryDeadLetterQueue,
-  MemoryEpisodes,
-  MemoryPodcasts,
-  MemoryQueues,
-} from '../helpers/memory-ports.ts';
+import { QUEUE_URLS, operationsWorld } from '../helpers/operations-world.ts';
 
-const URL = {
-  collection: 'https://sqs.us-east-1.amazonaws.com/000000000000/telegram-collection-queue',
-  collectionDlq: 'https://sqs.us-east-1.amazonaws.com/000000000000/telegram-collection-dlq',
-  processing: 'https://sqs.us-east-1.amazonaws.com/000000000000/podcast-processing-queue',
-  processingDlq: 'https://sqs.us-east-1.amazonaws.com/000000000000/podcast-processing-dlq',
-};
+const URL = QUEUE_URLS;
 
 /** A fresh set of in-memory ports and the operations over them. */
-function world() {
-  const podcasts = new MemoryPodcasts();
-  const episodes = new MemoryEpisodes();
-  const queues = new MemoryQueues();
-  const channelExports = new MemoryChannelExports();
-  const deadLetters = { collection: new MemoryDeadLetterQueue(queues, URL.collection), processing: new MemoryDeadLetterQueue(queues, URL.processing) };
-  const ops = createOperations({
-    podcasts,
-    episodes,
-    queue: queues,
-    inspector: queues,
-    clock: new ManualClock(new Date('2026-11-29T07:00:00.123Z')),
-    channelExports,
-    queues: {
-      collection: { queue: { name: 'telegram-collection-queue', url: URL.collection }, dlq: { name: 'telegram-collection-dlq', url: URL.collectionDlq } },
-      processing: { queue: { name: 'podcast-processing-queue', url: URL.processing }, dlq: { name: 'podcast-processing-dlq', url: URL.processingDlq } },
-    },
-    deadLetters,
-  });
-  return { ops, podcasts, episodes, queues, channelExports, deadLetters };
-}
+const world = () => operationsWorld();
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -56,6 +56,53 @@ export interface Episode extends EpisodeFiles {
   last_error?: string;
   duration_seconds?: number;
   completed_at?: string;
+  /** Every transition applied, oldest first, appended in the same conditional update (the admin page's history). */
+  timeline?: TimelineEntry[];
+}
+
+/**
+ * One applied transition: a stage's claim or settlement, the message that caused it, its error. A claim's try number
+ * is not stored (DynamoDB computes the counter inside the update, where a list literal cannot read it); it is the
+ * count of that claim in the timeline so far, which {@link numberAttempts} fills in on read.
+ */
+export interface TimelineEntry {
+  transition: TransitionName;
+  /** The status it entered. */
+  status: EpisodeStatus;
+  at: string;
+  /** A claim's try of its stage (1 on a clean run). */
+  attempt?: number;
+  /** The SQS message the transition was made for, when a consumer made it. */
+  message_id?: string;
+  error?: string;
+}
+
+/**
+ * What a transition writes: episode fields, plus `message_id`, which goes to the timeline entry only (the SQS
+ * consumer sets it from the record it is processing).
+ */
+export type TransitionChanges = Partial<Episode> & { message_id?: string };
+
+/** The timeline entry of `name`, applied at `now` with `changes`. */
+export function timelineEntry(name: TransitionName, changes: TransitionChanges, now: Date): TimelineEntry {
+  return {
+    transition: name,
+    status: TRANSITIONS[name].to,
+    at: now.toISOString(),
+    ...(changes.message_id ? { message_id: changes.message_id } : {}),
+    ...(changes.error ? { error: changes.error } : {}),
+  };
+}
+
+/** The timeline with each claim's try number (its stage counter's value after that claim). */
+export function numberAttempts(timeline: readonly TimelineEntry[]): TimelineEntry[] {
+  const counts = new Map<string, number>();
+  return timeline.map((entry) => {
+    if (!CLAIM_RULES[entry.transition]) return { ...entry };
+    const attempt = (counts.get(entry.transition) ?? 0) + 1;
+    counts.set(entry.transition, attempt);
+    return { ...entry, attempt };
+  });
 }
 
 /** The claims and settlements each stage makes: `to` may only be entered from one of `from`. */

@@ -30,8 +30,24 @@ export interface ConsumerOptions {
   queue: QueueSender;
   clock: Clock;
   logger: Logger;
-  /** Does the work for one record; throws TelecastErrors (or anything, treated as transient). */
-  process(record: SQSRecord, log: Logger, context: Context): Promise<void>;
+  /**
+   * Does the work for one record; throws TelecastErrors (or anything, treated as transient). `episodes` is the
+   * repository with the record's message id on every transition it applies (the episode's timeline names it).
+   */
+  process(record: SQSRecord, log: Logger, context: Context, episodes: EpisodeRepository): Promise<void>;
+}
+
+/** `episodes`, with `messageId` written into the timeline entry of every transition applied through it. */
+export function recordingMessageId(episodes: EpisodeRepository, messageId: string): EpisodeRepository {
+  return new Proxy(episodes, {
+    get(target, property) {
+      if (property === 'apply') {
+        return ((name, key, changes, now, guard) => target.apply(name, key, { ...changes, message_id: messageId }, now, guard)) satisfies EpisodeRepository['apply'];
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The episode a record names (for logs and failure marking) and its parsed body; undefined when it names none. */
@@ -53,7 +69,7 @@ export function createSqsConsumer(options: ConsumerOptions) {
   const { logger } = options;
 
   /** Marks the episode failed, but only when the message proves to be about it (handoff.ts messageBelongsTo). */
-  async function markFailed(named: { key: EpisodeKey; body: unknown }, reason: string, log: Logger): Promise<void> {
+  async function markFailed(named: { key: EpisodeKey; body: unknown }, reason: string, log: Logger, messageId: string): Promise<void> {
     const { key } = named;
     const episode = await options.episodes.get(key);
     if (!episode) return void log.info('episode not marked failed: it does not exist');
@@ -61,7 +77,7 @@ export function createSqsConsumer(options: ConsumerOptions) {
       return void log.warn('episode not marked failed: the message does not match its record (podcast, creation time, folder)');
     }
     try {
-      await options.episodes.apply('markFailed', key, { error: reason, failed_stage: options.stage }, options.clock.now());
+      await options.episodes.apply('markFailed', key, { error: reason, failed_stage: options.stage, message_id: messageId }, options.clock.now());
     } catch (error) {
       // Already settled (completed, skipped, failed) or unknown: nothing to mark; the DLQ still has the message.
       if (error instanceof ConflictError || (error as Error)?.name === 'NotFoundError') {
@@ -84,12 +100,12 @@ export function createSqsConsumer(options: ConsumerOptions) {
       },
     });
     try {
-      await options.process(record, log, context);
+      await options.process(record, log, context, recordingMessageId(options.episodes, record.messageId));
     } catch (error) {
       const reason = errorMessage(error);
       if (!isRetryable(error)) {
         log.error('permanent failure: dead-lettering the message', { error: reason, stage: options.stage });
-        if (named) await markFailed(named, reason, log);
+        if (named) await markFailed(named, reason, log, record.messageId);
         const letter = {
           body: record.body,
           messageId: record.messageId,
@@ -118,7 +134,7 @@ export function createSqsConsumer(options: ConsumerOptions) {
         stage: options.stage,
       });
       if (named) {
-        if (last) await markFailed(named, `${reason} (gave up after ${receiveCount} receives)`, log);
+        if (last) await markFailed(named, `${reason} (gave up after ${receiveCount} receives)`, log, record.messageId);
         else await options.episodes.noteError(named.key, reason);
       }
       throw error;

@@ -1,0 +1,209 @@
+// The admin page in headless Chromium against the local stack: the built admin bundle behind the local function URL,
+// the real pipeline behind it. One operator session, in order: log in, create a podcast through the form, generate,
+// watch it complete and play it; a failing episode, its reason and stage, and a retry after the cause is fixed.
+// Every page is checked with axe-core and photographed (out/screenshots/). The operator's other tool, the CLI,
+// imports the channels (as the README's steps do).
+/// <reference lib="dom" />
+import { expect } from 'chai';
+import type { Page, Request } from 'playwright-core';
+import type { Episode } from '../../src/core/episodes/status.ts';
+import { launchBrowser, screenshot, seriousViolations, type Browser } from '../helpers/browser.ts';
+import { SAMPLE_CHANNEL, repositories, sampleExport, showLogsOnFailure, telecastJson, tempDir, type Repositories } from '../helpers/e2e.ts';
+import { startTestStack, type TestStack } from '../helpers/local-stack.ts';
+
+/** Text-to-speech of the sample takes ~15 s here: the processing message must not come back mid-run. */
+const PROCESSING_VISIBILITY_SECONDS = 90;
+const MISSING_CHANNEL = '@browser_missing';
+
+describe('e2e: the admin page in Chromium', function () {
+  this.timeout(180_000);
+  let stack: TestStack;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let repos: Repositories;
+  const files = tempDir();
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+  /** Imports a recent copy of the sample export as `channel`'s, through the CLI. */
+  const importChannel = (channel: string) =>
+    telecastJson(stack, ['channel', 'import', channel, files.write(`${channel.slice(1)}.json`, sampleExport(new Date(Date.now() - 10 * 60_000)))]);
+
+  before(async () => {
+    stack = await startTestStack({ visibilityTimeoutSeconds: { processing: PROCESSING_VISIBILITY_SECONDS }, adminPassword: 'browser-test-password' });
+    base = stack.admin!.url;
+    repos = repositories(stack);
+    browser = await launchBrowser();
+    page = browser.page;
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+    files.remove();
+  });
+  showLogsOnFailure(() => stack);
+
+  /** Fails on any serious or critical axe-core violation, then photographs the page (desktop and 360 px). */
+  async function check(name: string): Promise<void> {
+    const violations = await seriousViolations(page);
+    expect(violations, `${name}: ${JSON.stringify(violations)}`).to.deep.equal([]);
+    await screenshot(page, name);
+    const desktop = page.viewportSize()!;
+    await page.setViewportSize({ width: 360, height: 780 });
+    await screenshot(page, `${name}-360`);
+    // Nothing may stick out sideways on a phone: the page scrolls only down.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} is wider than 360 px`).to.be.at.most(0);
+    await page.setViewportSize(desktop);
+  }
+
+  /** Requests to one URL path from now on. */
+  function countRequests(path: string): { count: () => number; stop: () => void } {
+    let n = 0;
+    const listener = (request: Request) => {
+      if (new URL(request.url()).pathname === path) n++;
+    };
+    page.on('request', listener);
+    return { count: () => n, stop: () => page.off('request', listener) };
+  }
+
+  it('a page without a session goes to the login; a wrong password says so; the right one opens the podcasts', async () => {
+    await page.goto(`${base}/queues`);
+    expect(new URL(page.url()).pathname).to.equal('/login');
+    await check('login');
+    await page.fill('#password', 'not it');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.error[role=alert]');
+    await page.fill('#password', 'browser-test-password');
+    await Promise.all([page.waitForURL(`${base}/queues`), page.click('button[type=submit]')]);
+    // The Secure, HttpOnly cookie is kept over http://127.0.0.1: Chromium treats loopback as a secure context.
+    const [cookie] = await browser.context.cookies(base);
+    expect(cookie).to.include({ name: 'telecast_session', secure: true, httpOnly: true, sameSite: 'Strict' });
+    await page.goto(base);
+    await page.waitForSelector('h1:text("Podcasts")');
+    await check('podcasts-empty');
+  });
+
+  it('creates a podcast through the form: a wrong field shows its error beside it first, and nothing is stored', async () => {
+    await page.goto(`${base}/podcasts/new`);
+    await page.waitForSelector('#f-podcast_id');
+    await page.fill('#f-podcast_id', 'Browser Show!');
+    await page.fill('#f-name', '<script>alert(1)</script>');
+    await page.fill('#f-telegram_channels', SAMPLE_CHANNEL);
+    await page.fill('#f-window_hours', '48');
+    await page.click('main button[type=submit]');
+    await page.waitForSelector('#f-podcast_id-error:not(:empty)');
+    expect(await page.textContent('#f-podcast_id-error')).to.match(/must match pattern/);
+    expect(await page.getAttribute('#f-podcast_id', 'aria-invalid')).to.equal('true');
+    expect((await repos.podcasts.list()).podcasts).to.have.length(0);
+    await check('podcast-new-errors');
+
+    await page.fill('#f-podcast_id', 'browser-show');
+    await Promise.all([page.waitForURL(`${base}/podcasts/browser-show`), page.click('main button[type=submit]')]);
+    await page.waitForSelector('#generate');
+    // The name a podcast supplies is text on the page, never markup.
+    expect(await page.textContent('h1')).to.equal('<script>alert(1)</script>');
+    expect(await page.locator('main script').count()).to.equal(0);
+  });
+
+  it('Generate Episode Now runs the episode through every stage to completed; it plays, its transcript and timeline show, polling stops', async () => {
+    await importChannel(SAMPLE_CHANNEL);
+    await page.goto(`${base}/podcasts/browser-show`);
+    await check('podcast');
+    await Promise.all([page.waitForURL(/\/podcasts\/browser-show\/episodes\/\d{8}T\d{9}Z$/), page.click('#generate')]);
+    const episodePath = new URL(page.url()).pathname;
+    const statusPath = `/api${episodePath}`;
+
+    // Meanwhile, in another tab: the podcast refuses a second one, says why and links the one in flight.
+    const other = await browser.context.newPage();
+    await other.goto(`${base}/podcasts/browser-show`);
+    await other.waitForSelector('#generate');
+    expect(await other.isDisabled('#generate')).to.equal(true);
+    expect(await other.textContent('#generate-note')).to.match(/is (pending|collecting|collected|generating): one episode at a time/);
+    expect(await other.getAttribute(`main a[href="${episodePath}"]`, 'href')).to.equal(episodePath);
+    await other.close();
+
+    const seen = new Set<string>();
+    const started = Date.now();
+    while (Date.now() - started < 120_000) {
+      const status = await page.textContent('#status .badge').catch(() => null);
+      if (status) seen.add(status);
+      if (status === 'completed' || status === 'failed') break;
+      await page.waitForTimeout(250);
+    }
+    expect(await page.textContent('#status .badge'), stack.dumpLogs().slice(-3000)).to.equal('completed');
+    expect(seen.size, `statuses seen: ${[...seen].join(', ')}`).to.be.greaterThan(1);
+
+    const polls = countRequests(statusPath);
+    const duration = await page.waitForFunction(() => {
+      const audio = document.querySelector<HTMLAudioElement>('#player');
+      return audio && Number.isFinite(audio.duration) && audio.duration > 0 ? audio.duration : false;
+    }, undefined, { timeout: 20_000 });
+    expect(await duration.jsonValue()).to.be.greaterThan(5);
+    await page.waitForFunction(() => !document.querySelector('#transcript')?.textContent?.startsWith('Loading'));
+    expect(await page.textContent('#transcript')).to.match(/Alex:|Dana:|Host|:/);
+    const statuses = await page.locator('table').first().locator('tbody tr td:first-child').allTextContents();
+    expect(statuses).to.deep.equal(['pending', 'collecting', 'collected', 'generating', 'completed']);
+    const messageIds = await page.locator('table').first().locator('tbody tr td:nth-child(6)').allTextContents();
+    expect(messageIds.filter(Boolean).length, 'the hand-offs name their SQS messages').to.be.at.least(3);
+    await page.waitForTimeout(3000);
+    expect(polls.count(), 'no status request after completed').to.equal(0);
+    polls.stop();
+    expect(cspViolations).to.deep.equal([]);
+    await check('episode-completed');
+  });
+
+  it('a failing episode shows failed with its reason and stage, stops polling, and Retry after the fix completes it', async () => {
+    const podcast = files.write('missing-channel.json', { podcast_id: 'missing-channel', name: 'Missing Channel', telegram_channels: [MISSING_CHANNEL], window_hours: 48 });
+    await telecastJson(stack, ['podcast', 'put', podcast]);
+    await page.goto(`${base}/podcasts/missing-channel`);
+    await page.waitForSelector('#generate:not([disabled])');
+    await Promise.all([page.waitForURL(/\/episodes\//), page.click('#generate')]);
+    const statusPath = `/api${new URL(page.url()).pathname}`;
+    await page.waitForSelector('#failure', { timeout: 60_000 });
+    expect(await page.textContent('#status .badge')).to.equal('failed');
+    const failure = (await page.textContent('#failure'))!;
+    expect(failure.includes('Failed at collecting: ') && failure.includes('browser_missing'), failure).to.equal(true);
+    const polls = countRequests(statusPath);
+    await page.waitForTimeout(3000);
+    expect(polls.count(), 'no status request after failed').to.equal(0);
+    polls.stop();
+    await check('episode-failed');
+
+    // Fix the cause: the channel's export arrives. Retry moves this episode's dead letter back.
+    await importChannel(MISSING_CHANNEL);
+    await Promise.all([page.waitForEvent('load'), page.click('#retry')]);
+    await page.waitForFunction(() => document.querySelector('#status .badge')?.textContent === 'completed', undefined, { timeout: 120_000 });
+    const statuses = await page.locator('table').first().locator('tbody tr td:first-child').allTextContents();
+    expect(statuses).to.include.members(['failed', 'collecting', 'completed']);
+  });
+
+  it('the queues, search and audit pages show the figures, the episodes and every action taken', async () => {
+    await page.goto(`${base}/queues`);
+    await page.waitForSelector('#redrive-processing');
+    await page.click('#redrive-processing');
+    await page.waitForSelector('text=nothing to redrive');
+    await check('queues');
+
+    await page.goto(`${base}/search?status=completed`);
+    await page.waitForSelector('h2:text-matches("episode\\\\(s\\\\)")');
+    expect(await page.locator('tbody tr').count()).to.be.at.least(2);
+    await check('search');
+
+    await page.goto(`${base}/audit`);
+    await page.waitForSelector('tbody tr');
+    const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(actions).to.include.members(['login', 'config-change', 'generate', 'retry', 'redrive']);
+    await check('audit');
+
+    await page.goto(base);
+    await page.waitForSelector('tbody tr');
+    await check('podcasts');
+    expect(cspViolations).to.deep.equal([]);
+    expect(pageErrors).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,334 @@
+// The admin function's HTTP surface against in-memory ports: authentication, origin checks, login throttling,
+// escaping, and the API's answers to bad input (a clear message, nothing changed).
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { createAdminApp } from '../../src/admin/app.ts';
+import type { FunctionUrlEvent, FunctionUrlResult } from '../../src/admin/http.ts';
+import { LoginThrottle } from '../../src/admin/login-throttle.ts';
+import { hashPassword } from '../../src/admin/password.ts';
+import { PAGE_PATTERNS } from '../../src/admin/pages.ts';
+import { webAssets } from '../../src/admin/web-assets.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { episode, functionUrlEvent, podcastConfig } from '../helpers/factories.ts';
+import { MemoryAuditLog, MemoryObjectLinks, MemoryObjects } from '../helpers/memory-ports.ts';
+import { QUEUE_URLS, operationsWorld } from '../helpers/operations-world.ts';
+
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const PASSWORD = 'correct horse battery staple';
+const HOST = 'abc123.lambda-url.eu-central-1.on.aws';
+const ORIGIN = `https://${HOST}`;
+const URLS = QUEUE_URLS;
+
+// One hash for the file: scrypt is slow on purpose; small parameters keep the specs fast.
+const passwordHash = hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
+
+async function world() {
+  const { ops: operations, podcasts, episodes, queues, deadLetters, clock } = operationsWorld();
+  const objects = new MemoryObjects();
+  const audit = new MemoryAuditLog();
+  const sleeps: number[] = [];
+  const secret = { passwordHash: await passwordHash, sessionKey: randomBytes(32) };
+  const app = createAdminApp({
+    operations,
+    links: new MemoryObjectLinks(),
+    objects,
+    audit,
+    secret: async () => secret,
+    assets: webAssets(),
+    clock,
+    logger,
+    throttle: new LoginThrottle(),
+    sleep: async (ms) => void sleeps.push(ms),
+  });
+  /** Logs in and returns the session cookie (`name=value`). */
+  const login = async (): Promise<string> => {
+    const r = await app(functionUrlEvent('POST', '/login', { headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: `password=${encodeURIComponent(PASSWORD)}` }));
+    expect(r.statusCode, r.body).to.equal(303);
+    return r.cookies![0]!.split(';')[0]!;
+  };
+  return { app, podcasts, episodes, queues, objects, audit, clock, sleeps, deadLetters, login };
+}
+
+type World = Awaited<ReturnType<typeof world>>;
+
+/** A request from a logged-in page of this origin. */
+function as(cookie: string, method: string, path: string, body?: unknown, query = ''): FunctionUrlEvent {
+  return functionUrlEvent(method, path, {
+    query,
+    cookies: [cookie],
+    headers: method === 'GET' ? {} : { origin: ORIGIN, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+const bodyOf = (r: FunctionUrlResult) => JSON.parse(r.body) as Record<string, unknown> & { error: string };
+
+/** Every API route, with its method and a concrete path. */
+const API_ROUTES: Array<[string, string]> = [
+  ['GET', '/api/podcasts'],
+  ['GET', '/api/podcasts/tech-pulse'],
+  ['PUT', '/api/podcasts/tech-pulse'],
+  ['POST', '/api/podcasts/tech-pulse/episodes'],
+  ['GET', '/api/podcasts/tech-pulse/episodes'],
+  ['GET', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z'],
+  ['GET', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z/transcript'],
+  ['POST', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z/retry'],
+  ['GET', '/api/queues'],
+  ['GET', '/api/queues/processing/letters'],
+  ['POST', '/api/queues/processing/redrive'],
+  ['GET', '/api/episodes'],
+  ['GET', '/api/audit'],
+];
+
+describe('admin: authentication and request safety', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+    await w.podcasts.put(podcastConfig());
+  });
+
+  for (const [method, path] of API_ROUTES) {
+    it(`${method} ${path} without a session answers 401 JSON and changes nothing`, async () => {
+      const r = await w.app(functionUrlEvent(method, path, { headers: { origin: ORIGIN }, body: '{}' }));
+      expect(r.statusCode).to.equal(401);
+      expect(r.headers['content-type']).to.match(/^application\/json/);
+      expect(bodyOf(r).error).to.match(/not logged in/);
+      expect(w.queues.sent).to.be.empty;
+      expect(w.audit.entries).to.be.empty;
+    });
+  }
+
+  for (const pattern of PAGE_PATTERNS) {
+    const path = pattern.replace(':podcast', 'tech-pulse').replace(':episode', '20261129T070000123Z');
+    it(`page ${path} without a session redirects to the login, and back after`, async () => {
+      const r = await w.app(functionUrlEvent('GET', path));
+      expect(r.statusCode).to.equal(303);
+      expect(r.headers.location).to.equal(path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`);
+    });
+  }
+
+  it('a forged or tampered session cookie is no session', async () => {
+    const cookie = await w.login();
+    const [name, value] = cookie.split('=') as [string, string];
+    const [id, expiry, mac] = value.split('.');
+    const tampered = `${name}=${id}.${Number(expiry) + 3_600_000}.${mac}`;
+    expect((await w.app(as(tampered, 'GET', '/api/podcasts'))).statusCode).to.equal(401);
+    expect((await w.app(as(cookie, 'GET', '/api/podcasts'))).statusCode).to.equal(200);
+  });
+
+  it('an expired session is refused', async () => {
+    const cookie = await w.login();
+    w.clock.advance(9 * 3_600_000);
+    expect((await w.app(as(cookie, 'GET', '/api/podcasts'))).statusCode).to.equal(401);
+  });
+
+  it('the session cookie is HttpOnly, Secure, SameSite=Strict, Path=/ with an expiry', async () => {
+    const r = await w.app(functionUrlEvent('POST', '/login', { headers: { origin: ORIGIN }, body: `password=${encodeURIComponent(PASSWORD)}` }));
+    expect(r.cookies![0]).to.match(/; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+  });
+
+  it('a cross-origin POST is refused with 403 even with a valid session, and nothing is started', async () => {
+    const cookie = await w.login();
+    for (const origin of ['https://evil.example', undefined]) {
+      const event = as(cookie, 'POST', '/api/podcasts/tech-pulse/episodes');
+      if (origin) event.headers.origin = origin;
+      else delete event.headers.origin;
+      const r = await w.app(event);
+      expect(r.statusCode).to.equal(403);
+      expect(bodyOf(r).error).to.match(/cross-origin/);
+    }
+    expect(w.queues.sent).to.be.empty;
+  });
+
+  it("a form post of this site's own page (Origin null under no-referrer) passes on Sec-Fetch-Site: same-origin, a cross-site one does not", async () => {
+    const post = (site: string) => w.app(functionUrlEvent('POST', '/login', { headers: { origin: 'null', 'sec-fetch-site': site }, body: `password=${encodeURIComponent(PASSWORD)}` }));
+    expect((await post('same-origin')).statusCode).to.equal(303);
+    expect((await post('cross-site')).statusCode).to.equal(403);
+  });
+
+  it('failed logins from one address are slowed down, more each time, up to a bound; a success resets it', async () => {
+    const attempt = (password: string) =>
+      w.app(functionUrlEvent('POST', '/login', { headers: { origin: ORIGIN }, body: `password=${encodeURIComponent(password)}`, sourceIp: '203.0.113.9' }));
+    for (let i = 0; i < 8; i++) {
+      const r = await attempt('wrong');
+      expect(r.statusCode).to.equal(303);
+      expect(r.headers.location).to.match(/^\/login\?failed=1/);
+      expect(r.cookies).to.equal(undefined);
+    }
+    expect(w.sleeps).to.deep.equal([250, 500, 1000, 2000, 4000, 8000, 8000]);
+    await attempt(PASSWORD);
+    await attempt('wrong');
+    expect(w.sleeps.length).to.equal(8); // the success waited its turn; the next failure starts over without waiting
+    expect(w.audit.entries.filter((e) => e.action === 'login' && e.outcome === 'refused')).to.have.length(9);
+  });
+
+  it('every response carries the CSP, nosniff and no-referrer headers', async () => {
+    const cookie = await w.login();
+    for (const r of [await w.app(functionUrlEvent('GET', '/login')), await w.app(as(cookie, 'GET', '/api/podcasts')), await w.app(as(cookie, 'GET', '/'))]) {
+      expect(r.headers['content-security-policy']).to.match(/^default-src 'self';.* frame-ancestors 'none'$/);
+      expect(r.headers['x-content-type-options']).to.equal('nosniff');
+      expect(r.headers['referrer-policy']).to.equal('no-referrer');
+    }
+  });
+
+  it('the login page escapes the address it returns to', async () => {
+    const r = await w.app(functionUrlEvent('GET', '/login', { query: 'next=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E' }));
+    expect(r.body).not.to.include('<script>alert(1)</script>');
+    expect(r.body).to.include('&#34;&#62;&#60;script&#62;');
+  });
+
+  it('after login, a `next` of another site goes to the home page instead', async () => {
+    const r = await w.app(functionUrlEvent('POST', '/login', { headers: { origin: ORIGIN }, body: `password=${encodeURIComponent(PASSWORD)}&next=${encodeURIComponent('//evil.example/')}` }));
+    expect(r.headers.location).to.equal('/');
+  });
+
+  it('logout clears the cookie', async () => {
+    const cookie = await w.login();
+    const r = await w.app(functionUrlEvent('POST', '/logout', { cookies: [cookie], headers: { origin: ORIGIN } }));
+    expect(r.statusCode).to.equal(303);
+    expect(r.cookies![0]).to.match(/^telecast_session=; Max-Age=0/);
+  });
+});
+
+describe('admin: the JSON API', () => {
+  let w: World;
+  let cookie: string;
+  beforeEach(async () => {
+    w = await world();
+    await w.podcasts.put(podcastConfig());
+    cookie = await w.login();
+  });
+
+  it('a podcast named <script>alert(1)</script> comes back as data, and the page shell carries no podcast data at all', async () => {
+    await w.podcasts.put(podcastConfig({ podcast_id: 'xss', name: '<script>alert(1)</script>' }));
+    const list = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts'))) as unknown as { podcasts: Array<{ name: string }> };
+    expect(list.podcasts.map((p) => p.name)).to.include('<script>alert(1)</script>');
+    const page = await w.app(as(cookie, 'GET', '/podcasts/xss'));
+    expect(page.body).not.to.include('alert(1)');
+    // The client puts values in with textContent only.
+    expect(webAssets()['app.js']).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  });
+
+  it('PUT with wrong fields answers 400 naming each field, and stores nothing', async () => {
+    const r = await w.app(as(cookie, 'PUT', '/api/podcasts/tech-pulse', { name: '', telegram_channels: [], window_hours: 'abc', speakers: { person1: { name: 'A', role: 'host', voice: 'nope' }, person2: { name: 'B', role: 'guest' } } }));
+    expect(r.statusCode).to.equal(400);
+    const body = bodyOf(r) as unknown as { error: string; field: string; violations: Array<{ field: string; message: string }> };
+    expect(body.violations.map((v) => v.field)).to.include.members(['name', 'telegram_channels', 'window_hours']);
+    expect(body.field).to.be.a('string');
+    expect((await w.podcasts.get('tech-pulse'))!.name).to.equal('Tech Pulse');
+    expect(w.audit.entries.at(-1)).to.include({ action: 'config-change', target: 'tech-pulse', outcome: 'refused' });
+  });
+
+  it('PUT with a body that names another podcast is refused', async () => {
+    const r = await w.app(as(cookie, 'PUT', '/api/podcasts/tech-pulse', { ...podcastConfig(), podcast_id: 'other' }));
+    expect(r.statusCode).to.equal(400);
+    expect(bodyOf(r).field).to.equal('podcast_id');
+  });
+
+  it('PUT stores a valid configuration and records the change', async () => {
+    const r = await w.app(as(cookie, 'PUT', '/api/podcasts/tech-pulse', { ...podcastConfig(), name: 'Renamed' }));
+    expect(r.statusCode).to.equal(200);
+    expect((await w.podcasts.get('tech-pulse'))!.name).to.equal('Renamed');
+    expect(w.audit.entries.at(-1)).to.include({ action: 'config-change', target: 'tech-pulse', outcome: 'ok' });
+    expect(w.audit.entries.at(-1)!.actor).to.match(/^[\w-]{12}$/);
+  });
+
+  it('POST episodes starts one: 202 with its id, status and status URL; a second is refused with the one in flight', async () => {
+    const r = await w.app(as(cookie, 'POST', '/api/podcasts/tech-pulse/episodes'));
+    expect(r.statusCode).to.equal(202);
+    const started = bodyOf(r) as unknown as { episode_id: string; status: string; status_url: string };
+    expect(started.status).to.equal('pending');
+    expect(started.status_url).to.equal(`/api/podcasts/tech-pulse/episodes/${started.episode_id}`);
+    expect(w.queues.to(URLS.collection)).to.have.length(1);
+    const again = await w.app(as(cookie, 'POST', '/api/podcasts/tech-pulse/episodes'));
+    expect(again.statusCode).to.equal(409);
+    expect((bodyOf(again) as unknown as { episode: { episode_id: string } }).episode.episode_id).to.equal(started.episode_id);
+    expect(w.queues.to(URLS.collection)).to.have.length(1);
+    expect(w.audit.entries.filter((e) => e.action === 'generate').map((e) => e.outcome)).to.deep.equal(['ok', 'refused']);
+  });
+
+  it('POST episodes for an unknown podcast is 404 and for a disabled one 409; nothing is sent', async () => {
+    await w.podcasts.put(podcastConfig({ podcast_id: 'off', enabled: false }));
+    const unknown = await w.app(as(cookie, 'POST', '/api/podcasts/nope/episodes'));
+    expect(unknown.statusCode).to.equal(404);
+    expect(bodyOf(unknown).error).to.match(/unknown podcast "nope"/);
+    const disabled = await w.app(as(cookie, 'POST', '/api/podcasts/off/episodes'));
+    expect(disabled.statusCode).to.equal(409);
+    expect(bodyOf(disabled).error).to.match(/disabled/);
+    expect(w.queues.sent).to.be.empty;
+  });
+
+  it('retry of an episode that is not failed is 409 with its status, and nothing is sent', async () => {
+    w.episodes.seed(episode({ status: 'completed' }));
+    const r = await w.app(as(cookie, 'POST', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z/retry'));
+    expect(r.statusCode).to.equal(409);
+    expect(bodyOf(r).error).to.match(/is completed, not failed/);
+    expect(w.queues.sent).to.be.empty;
+  });
+
+  it('retry of an unknown episode is 404', async () => {
+    const r = await w.app(as(cookie, 'POST', '/api/podcasts/tech-pulse/episodes/20990101T000000000Z/retry'));
+    expect(r.statusCode).to.equal(404);
+  });
+
+  it('redrive of an empty DLQ answers 200 with moved 0 and says so; an unknown queue is 400 naming the choices', async () => {
+    const r = await w.app(as(cookie, 'POST', '/api/queues/processing/redrive'));
+    expect(r.statusCode).to.equal(200);
+    expect(bodyOf(r)).to.include({ moved: 0, message: 'the dead-letter queue is empty: nothing to redrive' });
+    const bad = await w.app(as(cookie, 'POST', '/api/queues/nope/redrive'));
+    expect(bad.statusCode).to.equal(400);
+    expect(bodyOf(bad).error).to.match(/unknown queue "nope".*collection, processing/);
+    expect(w.queues.sent).to.be.empty;
+  });
+
+  it('an episode answers with its stage, time in stage, timeline and, once completed, 15-minute links', async () => {
+    w.episodes.seed(episode());
+    const key = { podcastId: 'tech-pulse', episodeId: '20261129T070000123Z' };
+    const t0 = w.clock.now();
+    await w.episodes.apply('claimCollection', key, { message_id: 'm-1' }, new Date(t0.getTime() + 1000));
+    w.clock.advance(5000);
+    let view = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z'))) as unknown as Record<string, any>;
+    expect(view).to.include({ status: 'collecting', stage: 'collecting', terminal: false, time_in_stage_seconds: 4 });
+    expect(view.timeline.map((p: { status: string }) => p.status)).to.deep.equal(['pending', 'collecting']);
+    expect(view.timeline[1]).to.include({ attempt: 1, message_id: 'm-1' });
+    await w.episodes.apply('markCollected', key, { result: { channels: ['a'], message_count: 1, window_from: t0.toISOString(), window_to: t0.toISOString(), content_key: 'c' } }, w.clock.now());
+    await w.episodes.apply('claimGeneration', key, { message_id: 'm-2' }, w.clock.now());
+    await w.episodes.apply('markCompleted', key, { audio_key: 'podcasts/tech-pulse/x/episode.mp3', transcript_key: 't.txt', vtt_key: 't.vtt', duration_seconds: 61 }, w.clock.now());
+    view = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z'))) as unknown as Record<string, any>;
+    expect(view).to.include({ status: 'completed', terminal: true, time_in_stage_seconds: null, duration_seconds: 61 });
+    expect(view.files.audio).to.equal('https://files.test/podcasts/tech-pulse/x/episode.mp3?expires=900&signature=memory');
+    expect(view.timeline.map((p: { status: string }) => p.status)).to.deep.equal(['pending', 'collecting', 'collected', 'generating', 'completed']);
+  });
+
+  it('episodes are listed newest first in pages', async () => {
+    for (let i = 0; i < 5; i++) w.episodes.seed(episode({ status: 'completed' }, new Date(Date.UTC(2026, 10, 20 + i, 7))));
+    const first = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts/tech-pulse/episodes', undefined, 'limit=2'))) as unknown as { episodes: Array<{ episode_id: string }>; next_before: string };
+    expect(first.episodes.map((e) => e.episode_id)).to.deep.equal(['20261124T070000000Z', '20261123T070000000Z']);
+    const second = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts/tech-pulse/episodes', undefined, `limit=2&before=${first.next_before}`))) as unknown as { episodes: Array<{ episode_id: string }> };
+    expect(second.episodes.map((e) => e.episode_id)).to.deep.equal(['20261122T070000000Z', '20261121T070000000Z']);
+  });
+
+  it('search filters across podcasts by status and date, and names a bad filter', async () => {
+    await w.podcasts.put(podcastConfig({ podcast_id: 'other' }));
+    w.episodes.seed(episode({ status: 'failed', error: 'boom', failed_stage: 'collecting' }, new Date('2026-11-20T07:00:00Z')));
+    w.episodes.seed({ ...episode({ status: 'completed' }, new Date('2026-11-21T07:00:00Z')), podcast_id: 'other' });
+    const found = bodyOf(await w.app(as(cookie, 'GET', '/api/episodes', undefined, 'status=failed&from=2026-11-20&to=2026-11-20'))) as unknown as { episodes: Array<{ podcast_id: string }> };
+    expect(found.episodes.map((e) => e.podcast_id)).to.deep.equal(['tech-pulse']);
+    const bad = await w.app(as(cookie, 'GET', '/api/episodes', undefined, 'status=lost&from=yesterday'));
+    expect(bad.statusCode).to.equal(400);
+    expect(bodyOf(bad).error).to.match(/status must be one of.*from must be an ISO date/);
+  });
+
+  it('the podcasts list shows the latest status and when the next episode is due', async () => {
+    w.episodes.seed(episode({ status: 'completed' }, new Date('2026-11-28T09:00:00.000Z')));
+    const body = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts'))) as unknown as { podcasts: Array<Record<string, any>> };
+    expect(body.podcasts[0]!.latest.status).to.equal('completed');
+    expect(body.podcasts[0]!.next_due_at).to.equal('2026-11-29T09:00:00.000Z');
+  });
+
+  it('the audit log lists actions newest first', async () => {
+    await w.app(as(cookie, 'POST', '/api/queues/collection/redrive'));
+    const body = bodyOf(await w.app(as(cookie, 'GET', '/api/audit'))) as unknown as { entries: Array<{ action: string }> };
+    expect(body.entries.map((e) => e.action)).to.deep.equal(['redrive', 'login']);
+  });
+});

@@ -1,0 +1,500 @@
+// Telecast admin: renders the page the path names from the JSON API. No framework; every value a podcast, a post or
+// an error supplies goes into the page through textContent or an attribute, never as HTML.
+
+const main = document.getElementById('main');
+
+/** An element: `h('a', { href }, 'text', child)`; strings become text nodes. */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else if (value === true) el.setAttribute(name, '');
+    else el.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false || child === '') continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const enc = encodeURIComponent;
+const podcastPath = (id) => `/podcasts/${enc(id)}`;
+const episodePath = (p, e) => `/podcasts/${enc(p)}/episodes/${enc(e)}`;
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body ?? {};
+  }
+}
+
+/** Calls the API; a lost session goes back to the login and returns here after. */
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    location.assign(`/login?next=${enc(location.pathname + location.search)}`);
+    throw new ApiError(401, { error: 'not logged in' });
+  }
+  const text = await response.text();
+  const data = text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+  if (!response.ok) throw new ApiError(response.status, typeof data === 'object' ? data : { error: String(data) });
+  return data;
+}
+
+function render(title, ...content) {
+  document.title = `${title} · Telecast admin`;
+  main.replaceChildren(h('h1', {}, title), ...content);
+}
+
+function fail(error) {
+  main.append(h('p', { class: 'notice bad', role: 'alert' }, error.message));
+}
+
+function badge(status) {
+  return h('span', { class: `badge ${status ?? ''}` }, status ?? 'no episodes');
+}
+
+function when(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)} UTC`;
+}
+
+function seconds(s) {
+  if (s === undefined || s === null) return '—';
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A table that, on a phone, shows each row as a card of "label value" lines (admin.css: table.stack). */
+function table(headers, rows, rowClass = () => undefined) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'stack' },
+      h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, rows.map((cells, i) => h('tr', { class: rowClass(i) }, cells.map((c, j) => h('td', { 'data-label': headers[j] }, c))))),
+    ),
+  );
+}
+
+// ---- podcasts -----------------------------------------------------------------------------------------------------
+
+async function podcastsPage() {
+  render('Podcasts', h('p', {}, h('a', { href: '/podcasts/new', class: 'button' }, 'New podcast')));
+  const { podcasts, invalid } = await api('GET', '/api/podcasts');
+  if (!podcasts.length) main.append(h('p', { class: 'muted' }, 'No podcasts yet.'));
+  else {
+    main.append(
+      table(
+        ['Podcast', 'Latest episode', 'Next due'],
+        podcasts.map((p) => [
+          h('a', { href: podcastPath(p.podcast_id) }, p.name),
+          p.latest ? h('a', { href: episodePath(p.podcast_id, p.latest.episode_id), 'aria-label': `latest episode: ${p.latest.status}` }, badge(p.latest.status)) : badge(undefined),
+          p.next_due_at ? (Date.parse(p.next_due_at) <= Date.now() ? 'due now' : when(p.next_due_at)) : h('span', { class: 'muted' }, p.not_due_reason ?? '—'),
+        ]),
+      ),
+    );
+  }
+  for (const bad of invalid) main.append(h('p', { class: 'notice bad' }, `${bad.podcast_id}: stored configuration no longer valid: ${bad.error}`));
+}
+
+/** The form's fields: [path in the configuration, label, kind]. Fields not here keep their stored values. */
+const FIELDS = [
+  ['podcast_id', 'Podcast id (lower-case slug)', 'text'],
+  ['name', 'Name', 'text'],
+  ['creator', 'Creator', 'text'],
+  ['slogan', 'Slogan', 'text'],
+  ['language', 'Language', 'language'],
+  ['telegram_channels', 'Telegram channels (one per line)', 'list'],
+  ['window_hours', 'Collection window (hours)', 'number'],
+  ['episode_frequency_hours', 'Episode every (hours)', 'number'],
+  ['speakers.person1.name', 'Host 1 name', 'text'],
+  ['speakers.person1.voice', 'Host 1 voice', 'text'],
+  ['speakers.person2.name', 'Host 2 name', 'text'],
+  ['speakers.person2.voice', 'Host 2 voice', 'text'],
+  ['conversation_style', 'Conversation style (one per line)', 'list'],
+  ['min_post_length', 'Shortest post kept (characters)', 'number'],
+  ['additional_instructions', 'Additional instructions', 'textarea'],
+  ['enabled', 'Enabled (on the schedule and for Generate)', 'checkbox'],
+];
+
+const getPath = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+function setPath(obj, path, value) {
+  const keys = path.split('.');
+  // An empty field under an absent object (no speakers given) leaves it absent, so the schema's defaults apply.
+  if (value === undefined && getPath(obj, keys.slice(0, -1).join('.') || '') === undefined && keys.length > 1) return;
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = o[k] = typeof o[k] === 'object' && o[k] !== null ? { ...o[k] } : {};
+  if (value === undefined) delete o[keys.at(-1)];
+  else o[keys.at(-1)] = value;
+}
+const fieldId = (path) => `f-${path.replaceAll('.', '-')}`;
+
+function configForm(existing, onSaved) {
+  const general = h('div', { class: 'wide', 'aria-live': 'polite' });
+  const fields = FIELDS.filter(([path]) => !(existing && path === 'podcast_id')).map(([path, label, kind]) => {
+    const id = fieldId(path);
+    const value = existing ? getPath(existing, path) : kind === 'checkbox' ? true : undefined;
+    let input;
+    if (kind === 'language') input = h('select', { id, name: path }, ['en', 'he'].map((l) => h('option', { value: l, selected: (value ?? 'en') === l }, l)));
+    else if (kind === 'list' || kind === 'textarea') input = h('textarea', { id, name: path, rows: 3 });
+    else if (kind === 'checkbox') input = h('input', { id, name: path, type: 'checkbox', checked: value !== false });
+    else input = h('input', { id, name: path, type: 'text', inputmode: kind === 'number' ? 'decimal' : undefined });
+    if (kind === 'list') input.value = (value ?? []).join('\n');
+    else if (kind !== 'checkbox' && kind !== 'language') input.value = value ?? '';
+    input.setAttribute('aria-describedby', `${id}-error`);
+    const error = h('p', { class: 'field-error', id: `${id}-error` });
+    const wide = kind === 'textarea' || kind === 'list' || kind === 'checkbox';
+    return { path, kind, input, error, el: h('div', { class: `field${wide ? ' wide' : ''}` }, h('label', { for: id }, label), input, error) };
+  });
+  const submit = h('button', { type: 'submit' }, existing ? 'Save configuration' : 'Create podcast');
+  const form = h('form', { class: 'config', novalidate: true }, fields.map((f) => f.el), general, h('div', { class: 'wide' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const config = structuredClone(existing ?? {});
+    for (const f of fields) {
+      const raw = f.kind === 'checkbox' ? f.input.checked : f.input.value;
+      let value;
+      if (f.kind === 'checkbox') value = raw;
+      else if (f.kind === 'list') value = raw.split('\n').map((s) => s.trim()).filter(Boolean);
+      else if (raw.trim() === '') value = undefined;
+      // A number that does not parse is sent as typed, so the schema names the field.
+      else if (f.kind === 'number') value = Number.isFinite(Number(raw)) ? Number(raw) : raw;
+      else value = raw;
+      setPath(config, f.path, value);
+    }
+    for (const f of fields) {
+      f.error.textContent = '';
+      f.input.removeAttribute('aria-invalid');
+    }
+    general.replaceChildren();
+    const id = existing ? existing.podcast_id : String(config.podcast_id ?? '').trim();
+    if (!id) {
+      const f = fields.find((x) => x.path === 'podcast_id');
+      f.error.textContent = 'is required';
+      f.input.setAttribute('aria-invalid', 'true');
+      f.input.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const { podcast } = await api('PUT', `/api/podcasts/${enc(id)}`, config);
+      onSaved(podcast);
+    } catch (error) {
+      const violations = error.body?.violations ?? [];
+      let first;
+      for (const v of violations) {
+        const f = fields.find((x) => x.path === v.field || v.field.startsWith(`${x.path}.`));
+        if (f) {
+          f.error.textContent = f.error.textContent ? `${f.error.textContent}; ${v.message}` : v.message;
+          f.input.setAttribute('aria-invalid', 'true');
+          first ??= f.input;
+        } else general.append(h('p', { class: 'error' }, `${v.field || 'configuration'}: ${v.message}`));
+      }
+      if (!violations.length) general.append(h('p', { class: 'notice bad', role: 'alert' }, error.message));
+      else general.prepend(h('p', { class: 'notice bad', role: 'alert' }, 'Nothing was saved: fix the fields marked below.'));
+      first?.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+function newPodcastPage() {
+  render('New podcast', configForm(undefined, (podcast) => location.assign(podcastPath(podcast.podcast_id))));
+}
+
+async function podcastPage(podcastId) {
+  const { podcast } = await api('GET', `/api/podcasts/${enc(podcastId)}`);
+  const generateArea = h('div', { 'aria-live': 'polite' });
+  const episodesArea = h('div');
+  render(
+    podcast.name,
+    h('p', { class: 'muted' }, podcast.podcast_id, podcast.enabled ? '' : ' · disabled'),
+    generateArea,
+    h('h2', {}, 'Episodes'),
+    episodesArea,
+    h('h2', {}, 'Configuration'),
+    configForm(podcast, () => location.reload()),
+  );
+  const first = await loadEpisodes(podcastId, episodesArea);
+  const inFlight = first.find((e) => ['pending', 'collecting', 'collected', 'generating'].includes(e.status));
+  const button = h('button', { type: 'button', id: 'generate', 'aria-describedby': 'generate-note' }, 'Generate Episode Now');
+  const note = h('p', { id: 'generate-note' });
+  if (!podcast.enabled) {
+    button.disabled = true;
+    note.append('This podcast is disabled: enable it below to generate episodes.');
+  } else if (inFlight) {
+    button.disabled = true;
+    note.append(`Episode ${inFlight.episode_id} is ${inFlight.status}: one episode at a time. `, h('a', { href: episodePath(podcastId, inFlight.episode_id) }, 'See its progress'));
+  }
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    note.replaceChildren('Starting…');
+    try {
+      const started = await api('POST', `/api/podcasts/${enc(podcastId)}/episodes`);
+      location.assign(episodePath(podcastId, started.episode_id));
+    } catch (error) {
+      note.replaceChildren(h('span', { class: 'error', role: 'alert' }, error.message));
+      const holder = error.body?.episode;
+      if (holder) note.append(' ', h('a', { href: episodePath(podcastId, holder.episode_id) }, `See episode ${holder.episode_id}`));
+      else button.disabled = false;
+    }
+  });
+  generateArea.append(h('div', { class: 'row' }, button), note);
+}
+
+async function loadEpisodes(podcastId, area, before) {
+  const { episodes, next_before } = await api('GET', `/api/podcasts/${enc(podcastId)}/episodes?limit=10${before ? `&before=${enc(before)}` : ''}`);
+  if (!episodes.length && !before) area.append(h('p', { class: 'muted' }, 'No episodes yet.'));
+  else {
+    area.append(
+      table(
+        ['Episode', 'Status', 'Duration', 'Failure'],
+        episodes.map((e) => [
+          h('a', { href: episodePath(podcastId, e.episode_id) }, e.episode_id),
+          badge(e.status),
+          e.duration_seconds ? seconds(e.duration_seconds) : '—',
+          e.error ? `${e.failed_stage ?? ''}: ${e.error}` : e.skip_reason ?? '',
+        ]),
+      ),
+    );
+  }
+  if (next_before) {
+    const more = h('button', { type: 'button', class: 'secondary' }, 'Older episodes');
+    more.addEventListener('click', async () => {
+      more.remove();
+      await loadEpisodes(podcastId, area, next_before);
+    });
+    area.append(more);
+  }
+  return episodes;
+}
+
+// ---- an episode ---------------------------------------------------------------------------------------------------
+
+async function episodePage(podcastId, episodeId) {
+  const url = `/api/podcasts/${enc(podcastId)}/episodes/${enc(episodeId)}`;
+  const statusBox = h('div', { class: 'status-box', role: 'status', 'aria-live': 'polite', id: 'status' });
+  const actions = h('div', {});
+  const timeline = h('div', {});
+  const result = h('div', {});
+  render(`Episode ${episodeId}`, h('p', {}, h('a', { href: podcastPath(podcastId) }, `← ${podcastId}`)), statusBox, actions, h('h2', {}, 'Timeline'), timeline, result);
+
+  let delay = 1000;
+  let shownTerminal = false;
+  const poll = async () => {
+    let e;
+    try {
+      e = await api('GET', url);
+    } catch (error) {
+      statusBox.replaceChildren(h('span', { class: 'error' }, error.message));
+      if (error.status === 404) return;
+      setTimeout(poll, (delay = Math.min(10_000, delay * 2)));
+      return;
+    }
+    showStatus(statusBox, e);
+    showTimeline(timeline, e);
+    if (e.terminal) {
+      // Terminal: no more requests. Results are drawn once.
+      if (!shownTerminal) {
+        shownTerminal = true;
+        await showResult(result, actions, e, podcastId, episodeId);
+      }
+      return;
+    }
+    // Backoff: 1 s, rising to 10 s, while the episode is on its way.
+    setTimeout(poll, delay);
+    delay = Math.min(10_000, Math.round(delay * 1.5));
+  };
+  await poll();
+}
+
+function showStatus(box, e) {
+  const parts = [h('span', { class: 'big' }, badge(e.status)), ' ', h('span', { id: 'stage' }, `stage: ${e.stage}`)];
+  if (e.time_in_stage_seconds !== null) parts.push(` · ${seconds(e.time_in_stage_seconds)} in this stage`);
+  if (e.attempts > 1) parts.push(` · attempt ${e.attempts}`);
+  if (e.last_error && !e.terminal) parts.push(h('p', { class: 'muted' }, `last error (retrying): ${e.last_error}`));
+  box.replaceChildren(...parts);
+}
+
+function showTimeline(area, e) {
+  area.replaceChildren(
+    table(
+      ['Status', 'Start', 'End', 'Duration', 'Try', 'Message', 'Error'],
+      e.timeline.map((p) => [badge(p.status), when(p.start), p.end ? when(p.end) : e.terminal ? '—' : 'now', seconds(p.duration_seconds), p.attempt ?? '', p.message_id ?? '', p.error ?? '']),
+    ),
+  );
+}
+
+async function showResult(area, actions, e, podcastId, episodeId) {
+  if (e.status === 'completed') {
+    const audio = h('audio', { controls: true, preload: 'metadata', src: e.files.audio, id: 'player', 'aria-label': 'Episode audio' });
+    const transcript = h('div', { class: 'transcript', id: 'transcript', tabindex: '0', 'aria-label': 'Transcript' }, 'Loading transcript…');
+    area.replaceChildren(
+      h('h2', {}, 'Listen'),
+      audio,
+      h('p', { class: 'muted' }, `Duration ${seconds(e.duration_seconds)} · links valid ${Math.round((e.links_expire_in_seconds ?? 0) / 60)} min · `, h('a', { href: e.files.transcript }, 'transcript.txt'), ' · ', h('a', { href: e.files.vtt }, 'transcript.vtt')),
+      h('h2', {}, 'Transcript'),
+      transcript,
+    );
+    try {
+      transcript.textContent = await api('GET', `/api/podcasts/${enc(podcastId)}/episodes/${enc(episodeId)}/transcript`);
+    } catch (error) {
+      transcript.textContent = `transcript unavailable: ${error.message}`;
+    }
+  } else if (e.status === 'failed') {
+    const retry = h('button', { type: 'button', id: 'retry' }, 'Retry');
+    const note = h('p', { 'aria-live': 'polite' });
+    actions.replaceChildren(
+      h('div', { class: 'notice bad', id: 'failure' }, h('strong', {}, `Failed at ${e.failed_stage ?? 'an unknown stage'}: `), e.error ?? 'no reason recorded'),
+      h('div', { class: 'row' }, retry, h('span', { class: 'muted' }, 'Retries only the stage that failed, after you fixed its cause.')),
+      note,
+    );
+    retry.addEventListener('click', async () => {
+      retry.disabled = true;
+      try {
+        const r = await api('POST', `/api/podcasts/${enc(podcastId)}/episodes/${enc(episodeId)}/retry`);
+        note.textContent = r.method === 'dead-letter' ? `Moved ${r.moved} dead letter(s) back to the ${r.queue} queue.` : `Sent the ${r.queue} stage's message again.`;
+        setTimeout(() => location.reload(), 500);
+      } catch (error) {
+        note.textContent = error.message;
+        retry.disabled = false;
+      }
+    });
+  } else if (e.status === 'skipped') {
+    actions.replaceChildren(h('p', { class: 'notice' }, `Skipped: ${e.skip_reason ?? 'no reason recorded'}`));
+  }
+}
+
+// ---- queues, search, audit ----------------------------------------------------------------------------------------
+
+async function queuesPage() {
+  render('Queues');
+  const { queues, pipeline } = await api('GET', '/api/queues');
+  main.append(
+    table(
+      ['Queue', 'Visible', 'In flight', 'Delayed', 'Oldest message'],
+      queues.map((q) => [q.queue, String(q.visible), String(q.in_flight), String(q.delayed), q.oldest_age_seconds === null ? 'n/a' : seconds(q.oldest_age_seconds)]),
+      (i) => (queues[i].dead_letter && queues[i].visible > 0 ? 'alert' : undefined),
+    ),
+    h('p', { class: 'muted' }, 'The age of the oldest message is a CloudWatch metric (its alarm watches it); the queue API does not report it.'),
+  );
+  for (const which of pipeline) {
+    const section = h('section', { 'aria-labelledby': `dlq-${which}` });
+    main.append(section);
+    const { letters } = await api('GET', `/api/queues/${which}/letters`);
+    const note = h('p', { 'aria-live': 'polite' });
+    const redrive = h('button', { type: 'button', id: `redrive-${which}` }, `Redrive all (${letters.length})`);
+    redrive.addEventListener('click', async () => {
+      redrive.disabled = true;
+      try {
+        note.textContent = (await api('POST', `/api/queues/${which}/redrive`)).message;
+      } catch (error) {
+        note.textContent = error.message;
+      }
+      redrive.disabled = false;
+    });
+    section.append(
+      h('h2', { id: `dlq-${which}` }, `Dead letters: ${which}`),
+      letters.length
+        ? table(
+            ['Message', 'Reason', 'Stage', 'Episode', 'Receives'],
+            letters.map((l) => [
+              l.message_id,
+              l.reason ?? 'moved by SQS after its receives: the episode has the reason',
+              l.stage ?? '',
+              l.episode ? h('a', { href: episodePath(l.episode.podcast_id, l.episode.episode_id) }, `${l.episode.podcast_id}/${l.episode.episode_id}`) : 'names no episode',
+              String(l.receive_count),
+            ]),
+          )
+        : h('p', { class: 'muted' }, 'Empty.'),
+      h('div', { class: 'row' }, redrive),
+      note,
+    );
+  }
+}
+
+async function searchPage() {
+  const params = new URLSearchParams(location.search);
+  const { podcasts } = await api('GET', '/api/podcasts');
+  const field = (id, label, input) => h('div', { class: 'field' }, h('label', { for: id }, label), input);
+  const statuses = ['', 'pending', 'collecting', 'collected', 'generating', 'completed', 'failed', 'skipped'];
+  const form = h(
+    'form',
+    { class: 'search', method: 'get', action: '/search' },
+    field('s-q', 'Episode id contains', h('input', { id: 's-q', name: 'q', value: params.get('q') ?? '' })),
+    field('s-podcast', 'Podcast', h('select', { id: 's-podcast', name: 'podcast' }, h('option', { value: '' }, 'any'), podcasts.map((p) => h('option', { value: p.podcast_id, selected: params.get('podcast') === p.podcast_id }, p.name)))),
+    field('s-status', 'Status', h('select', { id: 's-status', name: 'status' }, statuses.map((s) => h('option', { value: s, selected: (params.get('status') ?? '') === s }, s || 'any')))),
+    field('s-from', 'Created from', h('input', { id: 's-from', name: 'from', type: 'date', value: params.get('from') ?? '' })),
+    field('s-to', 'Created to', h('input', { id: 's-to', name: 'to', type: 'date', value: params.get('to') ?? '' })),
+    h('div', { class: 'field' }, h('button', { type: 'submit' }, 'Search')),
+  );
+  const results = h('div', { 'aria-live': 'polite' });
+  render('Search episodes', form, results);
+  const query = new URLSearchParams([...params].filter(([, v]) => v));
+  try {
+    const { episodes } = await api('GET', `/api/episodes?${query}`);
+    results.append(
+      h('h2', {}, `${episodes.length} episode(s)`),
+      table(
+        ['Podcast', 'Episode', 'Status', 'Created', 'Failure'],
+        episodes.map((e) => [e.podcast_id, h('a', { href: episodePath(e.podcast_id, e.episode_id) }, e.episode_id), badge(e.status), when(e.created_at), e.error ?? '']),
+      ),
+    );
+  } catch (error) {
+    results.append(h('p', { class: 'notice bad', role: 'alert' }, error.message));
+  }
+}
+
+async function auditPage() {
+  render('Audit log');
+  const { entries } = await api('GET', '/api/audit');
+  main.append(
+    entries.length
+      ? table(['Time', 'Actor (session)', 'Action', 'Target', 'Outcome', 'Detail'], entries.map((a) => [when(a.at), a.actor, a.action, a.target, a.outcome, a.detail ?? '']))
+      : h('p', { class: 'muted' }, 'No actions yet.'),
+  );
+}
+
+// ---- router -------------------------------------------------------------------------------------------------------
+
+const ROUTES = [
+  [/^\/$/, podcastsPage],
+  [/^\/podcasts\/new$/, newPodcastPage],
+  [/^\/podcasts\/([^/]+)\/episodes\/([^/]+)$/, episodePage],
+  [/^\/podcasts\/([^/]+)$/, podcastPage],
+  [/^\/queues$/, queuesPage],
+  [/^\/search$/, searchPage],
+  [/^\/audit$/, auditPage],
+];
+
+async function start() {
+  for (const link of document.querySelectorAll('.top nav a')) if (link.getAttribute('href') === location.pathname) link.setAttribute('aria-current', 'page');
+  for (const [pattern, page] of ROUTES) {
+    const match = pattern.exec(location.pathname);
+    if (!match) continue;
+    try {
+      await page(...match.slice(1).map(decodeURIComponent));
+    } catch (error) {
+      if (error.status !== 401) fail(error);
+    }
+    return;
+  }
+  render('Not found', h('p', {}, h('a', { href: '/' }, 'Back to the podcasts')));
+}
+
+start();
