@@ -103,6 +103,18 @@ override_resource {
 }
 
 override_resource {
+  target          = module.functions["admin"].aws_cloudwatch_log_group.this
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-admin" }
+}
+
+override_resource {
+  target          = aws_secretsmanager_secret.admin[0]
+  override_during = plan
+  values          = { arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast-test-admin-AbCdEf" }
+}
+
+override_resource {
   target          = module.functions["scheduler"].aws_lambda_function.this
   override_during = plan
   values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:telecast-test-scheduler" }
@@ -291,7 +303,7 @@ run "no_role_policy_has_a_wildcard_action" {
   command = plan
 
   assert {
-    condition     = keys(output.role_policies) == ["podcastfy", "schedule", "scheduler", "telegram"]
+    condition     = keys(output.role_policies) == ["admin", "podcastfy", "schedule", "scheduler", "telegram"]
     error_message = "Every role this stack creates must be checked."
   }
 
@@ -425,6 +437,52 @@ run "roles_grant_each_function_only_its_own_resources" {
   }
 
   assert {
+    condition = {
+      for s in jsondecode(output.role_policies.admin).Statement : s.Sid => { action = s.Action, resource = s.Resource }
+      } == {
+      WriteOwnLogs = {
+        action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/telecast-test-admin:*"]
+      }
+      ReadWriteStateTable = {
+        action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+        resource = [
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state",
+          "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
+        ]
+      }
+      SendStageMessages = {
+        action   = ["sqs:SendMessage"]
+        resource = [output.queues.collection.arn, output.queues.processing.arn]
+      }
+      ReadQueueDepths = {
+        action = ["sqs:GetQueueAttributes"]
+        resource = [
+          output.queues.collection.arn, output.queues.collection.dlq_arn,
+          output.queues.processing.arn, output.queues.processing.dlq_arn,
+        ]
+      }
+      PeekAndRedriveDeadLetters = {
+        action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:StartMessageMoveTask"]
+        resource = [output.queues.collection.dlq_arn, output.queues.processing.dlq_arn]
+      }
+      ReadEpisodeFiles = {
+        action   = ["s3:GetObject"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/podcasts/*"]
+      }
+      ListBucketForNotFound = {
+        action   = ["s3:ListBucket"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012"]
+      }
+      ReadAdminSecret = {
+        action   = ["secretsmanager:GetSecretValue"]
+        resource = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast-test-admin-AbCdEf"]
+      }
+    }
+    error_message = "admin's role must hold exactly its least-privilege statements."
+  }
+
+  assert {
     condition = alltrue([
       for name in ["telegram", "podcastfy"] : anytrue([
         for s in jsondecode(output.role_policies[name]).Statement :
@@ -449,8 +507,22 @@ run "alarms_cover_every_dlq_queue_and_function" {
   }
 
   assert {
-    condition = (keys(output.alarm_names.lambda_errors) == ["podcastfy", "scheduler", "telegram"] &&
-    keys(output.alarm_names.lambda_throttles) == ["podcastfy", "scheduler", "telegram"])
+    condition = (keys(output.alarm_names.lambda_errors) == ["admin", "podcastfy", "scheduler", "telegram"] &&
+    keys(output.alarm_names.lambda_throttles) == ["admin", "podcastfy", "scheduler", "telegram"])
     error_message = "Every function needs Errors and Throttles alarms."
+  }
+}
+
+run "the_admin_page_has_a_function_url_and_its_secret" {
+  command = plan
+
+  assert {
+    condition     = output.functions.admin.environment_variables.ADMIN_SECRET_ID == "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast-test-admin-AbCdEf"
+    error_message = "The admin function must be given its secret's ARN as ADMIN_SECRET_ID."
+  }
+
+  assert {
+    condition     = aws_lambda_function_url.admin[0].authorization_type == "NONE" && aws_lambda_permission.admin_url[0].function_url_auth_type == "NONE"
+    error_message = "The admin page is public behind its own session check: a function URL with auth NONE and its permission."
   }
 }
