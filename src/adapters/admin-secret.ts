@@ -4,12 +4,19 @@
  * the local stack writes. Read once per environment (the first request), not at cold start: the client is loaded on
  * first use, so a warm-up or a configuration error costs no Secrets Manager round trip.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hashPassword } from '../admin/password.ts';
 import { ConfigError, DownstreamError, errorMessage } from '../core/errors.ts';
 
 export interface AdminSecret {
   passwordHash: string;
   sessionKey: Buffer;
+}
+
+/** A new secret's JSON for `password`: its scrypt hash and a fresh 32-byte session key. */
+export async function newAdminSecretJson(password: string): Promise<string> {
+  return JSON.stringify({ password_hash: await hashPassword(password), session_key: randomBytes(32).toString('base64') });
 }
 
 /** Parses and checks the secret's JSON; a ConfigError says what is wrong (never the values). */

@@ -10,6 +10,13 @@ import { createOperations, type Operations } from '../core/operations.ts';
 import { ValidationError } from '../core/errors.ts';
 import { shiftExportDates } from '../local/export-dates.ts';
 import { dependenciesFromEnv } from './dependencies.ts';
+import { newAdminSecretJson } from '../adapters/admin-secret.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** How an operator runs the CLI from the repository: nothing puts `telecast` itself on the PATH. */
 const CLI = 'bin/telecast.mjs';
@@ -29,6 +36,8 @@ const USAGE = `usage: ${CLI} <command> [--json]
   queues status                           depth of the queues and their DLQs
   dlq inspect <collection|processing>     show dead-lettered messages with their reasons (leaves them in place)
   dlq redrive <collection|processing>     move dead-lettered messages back to their source queue
+  admin secret                            print the admin page's secret JSON (password hash + a new session key)
+                                          for the password in TELECAST_ADMIN_PASSWORD or on standard input
 
 environment: AWS_REGION and credentials as for any AWS tool (AWS_ENDPOINT_URL_* for the local stack), and
 TABLE_NAME, BUCKET_NAME, COLLECTION_QUEUE_URL, PROCESSING_QUEUE_URL, COLLECTION_DLQ_URL, PROCESSING_DLQ_URL
@@ -167,6 +176,12 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
           ? `moved ${moved.moved} message(s) from the ${which} DLQ back to its queue (receive/send/delete: this endpoint has no StartMessageMoveTask)`
           : `started moving ${moved.moved} message(s) from the ${which} DLQ back to its queue (StartMessageMoveTask ${moved.taskHandle}); \`aws sqs list-message-move-tasks\` shows its progress`,
       );
+    }
+    case 'admin secret': {
+      // Never from the command line, where the shell's history would keep it.
+      const password = process.env.TELECAST_ADMIN_PASSWORD ?? (await readStdin()).split(/\r?\n/)[0] ?? '';
+      if (password.length < 12) throw new ValidationError('the admin password is too short', ['use at least 12 characters']);
+      return console.log(await newAdminSecretJson(password));
     }
     default:
       throw new UsageError(group ? `unknown command "${[group, command].filter(Boolean).join(' ')}"` : 'no command given');

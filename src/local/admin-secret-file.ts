@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { hashPassword } from '../admin/password.ts';
+import { newAdminSecretJson } from '../adapters/admin-secret.ts';
 
 export interface LocalAdminSecret {
   /** ADMIN_SECRET_ID's local value. */
@@ -14,9 +14,8 @@ export interface LocalAdminSecret {
 }
 
 export async function writeLocalAdminSecret(path: string, password = randomBytes(12).toString('base64url')): Promise<LocalAdminSecret> {
-  const secret = { password_hash: await hashPassword(password), session_key: randomBytes(32).toString('base64') };
   await mkdir(dirname(path), { recursive: true });
   // Owner-only, like a secret should be; a new session key each start logs every browser out, which is fine locally.
-  await writeFile(path, `${JSON.stringify(secret)}\n`, { mode: 0o600 });
+  await writeFile(path, `${await newAdminSecretJson(password)}\n`, { mode: 0o600 });
   return { secretId: `file:${path}`, password };
 }

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { collectionRequestFor } from '../../src/core/handoff.ts';
+import { parseAdminSecret } from '../../src/adapters/admin-secret.ts';
+import { verifyPassword } from '../../src/admin/password.ts';
 import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/clients.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';
@@ -215,6 +217,24 @@ describe('operator CLI against the emulators', function () {
       const result = await telecast(env, 'episode', 'retry', e.podcast_id, e.episode_id);
       expect(result.code).to.equal(1);
       expect(result.stderr).to.include(`${e.podcast_id}/${e.episode_id} is collecting, not failed`);
+    });
+  });
+
+  describe('admin secret', () => {
+    it('prints the secret JSON for the password in TELECAST_ADMIN_PASSWORD: its hash verifies the password, with a fresh session key', async () => {
+      const result = await telecast({ TELECAST_ADMIN_PASSWORD: 'correct horse battery staple' }, 'admin', 'secret');
+      expect(result.code, result.stderr).to.equal(0);
+      const secret = parseAdminSecret(result.stdout, 'stdout');
+      expect(await verifyPassword('correct horse battery staple', secret.passwordHash)).to.equal(true);
+      expect(await verifyPassword('wrong', secret.passwordHash)).to.equal(false);
+      expect(result.stdout).to.not.include('correct horse');
+    });
+
+    it('refuses a password shorter than 12 characters, saying so, and prints no secret', async () => {
+      const result = await telecast({ TELECAST_ADMIN_PASSWORD: 'short' }, 'admin', 'secret');
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include('the admin password is too short');
+      expect(result.stdout).to.equal('');
     });
   });
 });
