@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { collectEpisode, type CollectorDeps } from '../../src/core/collection/collect-episode.ts';
 import { parseEpisodeContent } from '../../src/core/contracts.ts';
 import { newEpisode } from '../../src/core/episodes/status.ts';
-import { DownstreamError, NotFoundError } from '../../src/core/errors.ts';
+import { DownstreamError, NotFoundError, NotReadyError } from '../../src/core/errors.ts';
 import { collectionRequestFor } from '../../src/core/handoff.ts';
 import { episodeKey } from '../../src/core/keys.ts';
 import { podcastConfig, post } from '../helpers/factories.ts';
@@ -90,5 +90,23 @@ describe('collecting an episode (in-memory ports)', () => {
     const content = parseEpisodeContent(await deps.objects.getJson(episodeKey(key.podcastId, key.episodeId, 'content')));
     expect(content.posts.map((p) => p.id)).to.deep.equal([2]);
     expect(content.window.from).to.equal('2026-11-29T02:00:00.000Z');
+  });
+
+  it('a redriven failed episode waits while another episode of its podcast is in flight, then takes the place back', async () => {
+    const { deps, key, request, episode } = setup();
+    deps.reader.add('first_channel', post({ channel: 'first_channel', id: 1 }));
+    await deps.episodes.apply('claimCollection', key, {}, deps.clock.now());
+    await deps.episodes.apply('markFailed', key, { error: 'channel unreachable', failed_stage: 'collecting' }, deps.clock.now());
+    const other = newEpisode({ podcast_id: episode.podcast_id }, 'schedule', new Date(created.getTime() + 60_000));
+    deps.episodes.seed(other);
+    deps.episodes.inFlight.set(episode.podcast_id, { episode_id: other.episode_id, since: other.created_at });
+
+    const waiting = await collectEpisode(deps, request, 60).then(() => undefined, (e: unknown) => e);
+    expect(waiting).to.be.instanceOf(NotReadyError);
+    expect((await deps.episodes.get(key))?.status).to.equal('failed');
+
+    await deps.episodes.apply('markFailed', { podcastId: other.podcast_id, episodeId: other.episode_id }, { error: 'x', failed_stage: 'queued' }, deps.clock.now());
+    expect((await collectEpisode(deps, request, 60)).outcome).to.equal('collected');
+    expect(deps.episodes.inFlight.get(episode.podcast_id)?.episode_id).to.equal(episode.episode_id);
   });
 });

@@ -6,6 +6,7 @@ import type { CollectionRequest, ProcessingMessage } from '../contracts.ts';
 import { canApply, type Episode } from '../episodes/status.ts';
 import { ConflictError, DownstreamError, NotFoundError, NotReadyError } from '../errors.ts';
 import type { ChannelPost, ChannelReader, Clock, EpisodeContent, EpisodeRepository, ObjectStore, PodcastRepository, QueueSender } from '../ports.ts';
+import { reclaimInFlightPlace } from '../episodes/start-episode.ts';
 import { collectionSummaryOf, episodeContentFor, processingMessageFor } from '../handoff.ts';
 import { EPISODE_FILES, MEDIA_TAG, channelExportPrefix } from '../keys.ts';
 import { preparePost } from './post-rules.ts';
@@ -60,6 +61,7 @@ export async function collectEpisode(deps: CollectorDeps, request: CollectionReq
   }
 
   let now = deps.clock.now();
+  await reclaimInFlightPlace(deps.episodes, current, now);
   const lastCompleted = await deps.episodes.latestChannelEpisode(podcast.podcast_id, { status: 'completed', before: current.episode_id });
   const window = collectionWindow(podcast, new Date(current.timestamp), lastCompleted);
   const claimed = await claim(deps, key, window, now, leaseSeconds);

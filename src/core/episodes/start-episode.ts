@@ -3,7 +3,7 @@
  * The `pending` record is written before the collection request is sent, so no work ever runs without a status record.
  */
 import type { Trigger } from '../contracts.ts';
-import { ConflictError, NotFoundError, errorMessage } from '../errors.ts';
+import { ConflictError, NotFoundError, NotReadyError, errorMessage } from '../errors.ts';
 import { IN_FLIGHT, newEpisode, type Episode } from './status.ts';
 import type { Clock, EpisodeRepository, PodcastRepository, QueueSender } from '../ports.ts';
 import { collectionRequestFor } from '../handoff.ts';
@@ -26,6 +26,23 @@ export class EpisodeInFlightError extends ConflictError {
   }
 }
 
+/**
+ * A failed episode that an operator redrives goes back in flight: it takes its podcast's place again first, so it never
+ * runs beside another episode of the podcast. While another holds the place the redrive waits (NotReadyError: SQS
+ * retries it). Direct episodes hold no place.
+ */
+export async function reclaimInFlightPlace(episodes: EpisodeRepository, episode: Episode, now: Date): Promise<void> {
+  if (episode.status !== 'failed' || episode.trigger === 'direct') return;
+  try {
+    await reserveInFlightPlace(episodes, episode, now);
+  } catch (error) {
+    if (error instanceof EpisodeInFlightError) {
+      throw new NotReadyError(`redrive of ${episode.episode_id} waits: ${error.message}`, error);
+    }
+    throw error;
+  }
+}
+
 /** A reservation younger than this may belong to a start that has not created its episode yet. */
 export const RESERVATION_GRACE_MS = 60_000;
 
@@ -42,7 +59,7 @@ export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigg
   if (latest && IN_FLIGHT.includes(latest.status)) throw new EpisodeInFlightError(latest);
 
   const episode = newEpisode(podcast, trigger, deps.clock.now());
-  await reserve(deps, episode);
+  await reserveInFlightPlace(deps.episodes, episode, new Date(episode.created_at));
   try {
     await deps.episodes.create(episode);
   } catch (error) {
@@ -67,12 +84,13 @@ export async function triggerEpisode(deps: TriggerDeps, podcastId: string, trigg
 
 /**
  * Takes the podcast's in-flight place for `episode`, or throws EpisodeInFlightError naming the episode that holds it.
- * A place held by a settled episode, or by one never created past the grace period (a start that crashed between its
- * reservation and its create), is taken over, conditionally on that holder, so two starts cannot both take it over.
+ * A place held by a settled episode (this one too, when a failed episode is redriven), or by one never created past the
+ * grace period (a start that crashed between its reservation and its create), is taken over, conditionally on that
+ * holder, so two callers cannot both take it over.
  */
-async function reserve(deps: TriggerDeps, episode: Episode): Promise<void> {
+export async function reserveInFlightPlace(episodes: EpisodeRepository, episode: Episode, now: Date): Promise<void> {
   const podcastId = episode.podcast_id;
-  const now = new Date(episode.created_at);
+  const deps = { episodes };
   let holder = await deps.episodes.reserveInFlight(podcastId, episode.episode_id, now);
   for (let tries = 0; holder && tries < 3; tries++) {
     if (!holder.episode_id) {

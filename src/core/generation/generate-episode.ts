@@ -7,6 +7,7 @@ import { parseEpisodeContent, type PodcastConfig, type ProcessingMessage } from 
 import { canApply, type Episode } from '../episodes/status.ts';
 import { ConflictError, NotFoundError, NotReadyError, ValidationError } from '../errors.ts';
 import type { AudioStore, Clock, EngineRegistry, EpisodeKey, EpisodeRepository, ObjectStore, PodcastRepository, SpeechSynthesizer } from '../ports.ts';
+import { reclaimInFlightPlace } from '../episodes/start-episode.ts';
 import { episodeKey } from '../keys.ts';
 import { renderEpisodeAudio, type RenderedAudio } from './render-audio.ts';
 import type { Script } from './script.ts';
@@ -51,6 +52,7 @@ export async function generateEpisode(deps: GeneratorDeps, message: ProcessingMe
     }
     throw new ConflictError(`episode failed at stage ${current.failed_stage ?? 'unknown'}; redrive that stage's message instead`, current.status);
   }
+  await reclaimInFlightPlace(deps.episodes, current, now);
   return { outcome: 'completed', episode: await runGeneration(deps, podcast, key, leaseSeconds) };
 }
 
