@@ -11,7 +11,7 @@ import {
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DownstreamError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ObjectStore } from '../core/ports.ts';
 
@@ -97,6 +97,44 @@ export class S3ObjectStore implements ObjectStore {
       }
       throw error;
     }
+  }
+
+  async openRead(key: string): Promise<{ body: AsyncIterable<Uint8Array>; bytes?: number; contentType?: string }> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) return { body: Readable.from([]), bytes: 0, contentType: out.ContentType };
+      return { body: out.Body as Readable, bytes: out.ContentLength, contentType: out.ContentType };
+    } catch (error) {
+      if (isMissing(error)) throw new NotFoundError(`s3://${this.bucket}/${key} does not exist`, error);
+      throw error;
+    }
+  }
+
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string, options: { tags?: Record<string, string> } = {}): Promise<void> {
+    // Length unknown: lib-storage buffers one part at a time and sends a single PutObject when the body fits in one.
+    const stream = body instanceof Readable ? body : Readable.from(body);
+    const tags = options.tags ? Object.entries(options.tags).map(([Key, Value]) => ({ Key, Value })) : undefined;
+    try {
+      await new Upload({
+        client: this.s3,
+        params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentType },
+        partSize: PART_SIZE,
+        queueSize: QUEUE_SIZE,
+        leavePartsOnError: false,
+        ...(tags ? { tags } : {}),
+      }).done();
+    } catch (error) {
+      stream.destroy();
+      if (isTooLarge(error)) throw new DownstreamError(`s3://${this.bucket}/${key} is too large to store`, { retryable: false, cause: error });
+      throw error;
+    }
+  }
+
+  async putBytes(key: string, body: Uint8Array, contentType: string, options: { tags?: Record<string, string> } = {}): Promise<void> {
+    const tags = options.tags ? new URLSearchParams(options.tags).toString() : undefined;
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength, ...(tags ? { Tagging: tags } : {}) }),
+    );
   }
 
   async exists(key: string): Promise<boolean> {

@@ -6,10 +6,9 @@
 import type { MediaType } from '../core/contracts.ts';
 import { inWindow } from '../core/collection/window.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
-import type { ChannelExportStore, ChannelPost, ChannelReader, ObjectStore, PostMedia, TimeWindow } from '../core/ports.ts';
+import type { ChannelExportStore, ChannelPost, ChannelReader, FetchedMedia, ObjectStore, PostMedia, ReadRequest } from '../core/ports.ts';
 import { normaliseChannel } from '../core/channels.ts';
-import { channelExportKey } from '../core/keys.ts';
-import type { S3ObjectStore } from './s3-object-store.ts';
+import { channelExportKey, channelExportPrefix } from '../core/keys.ts';
 
 /** The parts of an export message we read. */
 export interface ExportTextEntity {
@@ -134,12 +133,34 @@ export function exportPosts(channel: string, data: ChannelExport): ChannelPost[]
 }
 
 export class TelegramExportReader implements ChannelReader {
+  readonly source = 'export' as const;
+
   constructor(
-    private readonly objects: S3ObjectStore,
+    private readonly objects: ObjectStore,
     private readonly pageSize = 100,
   ) {}
 
-  async *read(channel: string, window: TimeWindow): AsyncIterable<ChannelPost[]> {
+  async unreadable(channel: string): Promise<string | undefined> {
+    const key = channelExportKey(channel);
+    return (await this.objects.exists(key)) ? undefined : `no export uploaded for ${channel} (expected at ${key}): run telecast channel import`;
+  }
+
+  async fetchMedia(post: ChannelPost, media: PostMedia, maxBytes: number): Promise<FetchedMedia> {
+    if (!media.file) throw new NotFoundError(`message ${post.id} of ${post.channel}: the export has no file for this ${media.type}`);
+    const key = `${channelExportPrefix(post.channel)}${media.file}`;
+    const { body, bytes, contentType } = await this.objects.openRead(key);
+    if (bytes !== undefined && bytes > maxBytes) throw new ValidationError(`${key} is ${bytes} bytes, over the ${maxBytes}-byte media cap`);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of body) {
+      total += chunk.byteLength;
+      if (total > maxBytes) throw new ValidationError(`${key} is over the ${maxBytes}-byte media cap`);
+      chunks.push(chunk);
+    }
+    return { body: Buffer.concat(chunks), contentType: contentType ?? 'application/octet-stream' };
+  }
+
+  async *read(channel: string, { window }: ReadRequest): AsyncIterable<ChannelPost[]> {
     const key = channelExportKey(channel);
     let data: ChannelExport;
     try {

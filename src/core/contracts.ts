@@ -4,14 +4,14 @@
  * it with the violations as the reason.
  */
 import type { ErrorObject } from 'ajv';
-import { LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
+import { CHANNEL_SOURCES, LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
 import { engineViolations } from './generation/engines.ts';
 import { EPISODE_ID_PATTERN, ID_PATTERN } from './schemas.ts';
 import { ValidationError } from './errors.ts';
 import type { EpisodeContent } from './ports.ts';
 import * as validators from './validators.generated.js';
 
-export { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
+export { CHANNEL_SOURCES, DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
 
 export type Language = (typeof LANGUAGES)[number];
 export type MediaType = (typeof MEDIA_TYPES)[number];
@@ -19,6 +19,7 @@ export type DomainMatch = (typeof DOMAIN_MATCHES)[number];
 export type Trigger = (typeof TRIGGERS)[number];
 export type ScriptWriterName = (typeof SCRIPT_WRITERS)[number];
 export type VoiceEngineName = (typeof VOICE_ENGINES)[number];
+export type ChannelSource = (typeof CHANNEL_SOURCES)[number];
 
 export interface DomainFilter {
   match: DomainMatch;
@@ -42,6 +43,8 @@ export interface PodcastConfig {
   slogan: string;
   language: Language;
   telegram_channels: string[];
+  /** Where a channel (keyed as written in telegram_channels) is read from; absent or `auto`: the reader registry picks. */
+  channel_sources: Record<string, ChannelSource | 'auto'>;
   window_hours: number;
   episode_frequency_hours: number;
   conversation_style: string[];
@@ -74,6 +77,24 @@ export interface CollectionSummary {
   window_from: string;
   window_to: string;
   content_key: string;
+  /** Per channel: what was read and why posts were dropped (absent on episodes collected before it existed). */
+  channel_stats?: ChannelStats[];
+}
+
+/** What the collector did with one channel, so an operator sees why an episode is short. */
+export interface ChannelStats {
+  channel: string;
+  source: ChannelSource;
+  /** Posts the reader yielded in the window. */
+  read: number;
+  /** Posts that reached the episode. */
+  kept: number;
+  /** Posts dropped, by rule (too-short, empty, already-in-episode, duplicate, …). */
+  dropped: Record<string, number>;
+  media_stored: number;
+  media_failed: number;
+  /** The highest message id the episode took from this channel: the next episode starts after it. */
+  last_id?: number;
 }
 
 export interface ProcessingMessage {

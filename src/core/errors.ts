@@ -66,6 +66,19 @@ export class NotReadyError extends TelecastError {
   }
 }
 
+/**
+ * The source asked us to wait (Telegram's FLOOD_WAIT beyond what a collector sleeps through): the message is retried
+ * after `seconds` (its visibility is changed to that) rather than spending its receives now.
+ */
+export class RetryLaterError extends TelecastError {
+  override name = 'RetryLaterError';
+  readonly seconds: number;
+  constructor(message: string, seconds: number, cause?: unknown) {
+    super(message, { retryable: true, cause });
+    this.seconds = seconds;
+  }
+}
+
 /** AWS error names that are the caller's fault yet worth retrying: throttling and timeouts. */
 const TRANSIENT_CLIENT_ERRORS = new Set([
   'ThrottlingException',

@@ -2,7 +2,7 @@
  * The ports core depends on. Adapters in src/adapters implement them over the AWS SDK (or espeak-ng, lamejs, files);
  * core never imports @aws-sdk. Tests of pure logic pass in-memory implementations.
  */
-import type { MediaType, PodcastConfig } from './contracts.ts';
+import type { ChannelSource, ChannelStats, MediaType, PodcastConfig } from './contracts.ts';
 import type { Episode, TransitionChanges, TransitionName } from './episodes/status.ts';
 import type { Script } from './generation/script.ts';
 
@@ -79,6 +79,12 @@ export interface ObjectStore {
   exists(key: string): Promise<boolean>;
   /** Server-side copy; `tags` replace the source's (lifecycle rules key on them, e.g. media expiry). */
   copy(fromKey: string, toKey: string, options?: { tags?: Record<string, string> }): Promise<void>;
+  /** Streams an object's body (a large export is never read whole). Throws NotFoundError when the key does not exist. */
+  openRead(key: string): Promise<{ body: AsyncIterable<Uint8Array>; bytes?: number; contentType?: string }>;
+  /** Streams a body of unknown length up (in parts when large); `tags` as for copy. */
+  putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string, options?: { tags?: Record<string, string> }): Promise<void>;
+  /** Stores bytes (a downloaded photo); `tags` as for copy. */
+  putBytes(key: string, body: Uint8Array, contentType: string, options?: { tags?: Record<string, string> }): Promise<void>;
 }
 
 export interface QueueSender {
@@ -170,10 +176,25 @@ export interface ChannelExportStore {
 
 export interface PostMedia {
   type: MediaType;
-  /** Location of the file in the source (an export-relative path); absent when the source gives none. */
+  /** Location of the file in an export (export-relative path); absent when the source gives none or left it out. */
   file?: string;
+  /** Where a live source serves the file (a web preview's image URL). */
+  url?: string;
   /** Where the collector stored a copy under the episode's `media/` folder, when it could. */
   key?: string;
+  /** The stored copy's size and type. */
+  bytes?: number;
+  content_type?: string;
+}
+
+/** Where a forwarded post came from, as much as the source says. */
+export interface PostOrigin {
+  /** The origin's display name ("Reuters"). */
+  name?: string;
+  /** Its public username, when it has one (normalised, no `@`). */
+  channel?: string;
+  /** The message id in the origin channel. */
+  id?: number;
 }
 
 export interface ChannelPost {
@@ -181,9 +202,13 @@ export interface ChannelPost {
   id: number;
   /** ISO 8601 UTC. */
   date: string;
+  /** What a listener hears: entities decoded, spoilers and custom-emoji markup left out, an album's captions joined. */
   text: string;
   links: string[];
   media: PostMedia[];
+  forwarded_from?: PostOrigin;
+  /** View count, where the source shows one. */
+  views?: number;
 }
 
 export interface TimeWindow {
@@ -191,9 +216,46 @@ export interface TimeWindow {
   to: Date;
 }
 
-/** Reads a channel's posts in a window, in pages, newest page first; every post in the window is yielded exactly once. */
+export interface ReadRequest {
+  window: TimeWindow;
+  /** The highest message id an earlier episode took from this channel: only later messages are new. */
+  afterId?: number;
+}
+
+/** A downloaded media file. */
+export interface FetchedMedia {
+  body: Uint8Array;
+  contentType: string;
+}
+
+/**
+ * Reads one kind of channel source (docs/architecture.md "Channel readers"). Errors name the channel and the cause:
+ * a permanent one (no such channel, no preview, an export of a group, login needed) is a ValidationError or
+ * NotFoundError; a transient one a DownstreamError; a wait the source demands (a flood wait) a RetryLaterError.
+ */
 export interface ChannelReader {
-  read(channel: string, window: TimeWindow): AsyncIterable<ChannelPost[]>;
+  readonly source: ChannelSource;
+  /** Why the channel cannot be read now ("no export uploaded", "no Telegram session: run telecast telegram login"), else undefined. */
+  unreadable(channel: string): Promise<string | undefined>;
+  /** The channel's posts in the window (and after `afterId`), in pages, newest page first; each post exactly once. */
+  read(channel: string, request: ReadRequest): AsyncIterable<ChannelPost[]>;
+  /**
+   * Downloads one of a post's media. Throws (a TelecastError naming the file) when it is missing, larger than
+   * `maxBytes` or not of the media's type; the collector counts that as a failed medium, never a failed episode.
+   */
+  fetchMedia(post: ChannelPost, media: PostMedia, maxBytes: number): Promise<FetchedMedia>;
+}
+
+/** Picks each channel's reader: the podcast's `channel_sources`, else `auto` (an export when one is stored, else a session when logged in, else the web preview). */
+export interface ChannelReaders {
+  readerFor(podcast: Pick<PodcastConfig, 'channel_sources'>, channel: string): Promise<ChannelReader>;
+}
+
+/** Per podcast and channel, the highest message id an episode took (so a post reaches one episode only). */
+export interface ChannelProgress {
+  lastTaken(podcastId: string, channel: string): Promise<number | undefined>;
+  /** Raises the mark to `lastId` (never lowers it); idempotent. */
+  advance(podcastId: string, channel: string, lastId: number, episodeId: string): Promise<void>;
 }
 
 /** content.json: what the collector hands to the generator (claim check: it never rides in the message). */
@@ -204,6 +266,8 @@ export interface EpisodeContent {
   channels: string[];
   window: { from: string; to: string };
   collected_at: string;
+  /** Per channel: read, kept, dropped by rule, media stored and failed. */
+  channel_stats?: ChannelStats[];
   /** Oldest first, as a listener would hear them. */
   posts: ChannelPost[];
 }

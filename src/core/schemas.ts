@@ -2,7 +2,7 @@
  * The contract schemas (JSON Schema, validated with ajv). Pure data: scripts/generate-validators.ts compiles them to
  * src/core/validators.generated.js at build time, and contracts.ts validates with that code.
  */
-import { DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
+import { CHANNEL_SOURCES, DOMAIN_MATCHES, LANGUAGES, MEDIA_TYPES, SCHEMA_VERSION, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
 
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 export const EPISODE_ID_PATTERN = '^\\d{8}T\\d{9}Z$';
@@ -45,6 +45,14 @@ export const podcastConfigSchema = {
       maxItems: 20,
       uniqueItems: true,
       items: { type: 'string', pattern: CHANNEL_PATTERN },
+    },
+    // Per channel (as written in telegram_channels), where it is read from; a channel not named here is `auto`.
+    channel_sources: {
+      type: 'object',
+      maxProperties: 20,
+      propertyNames: { pattern: CHANNEL_PATTERN },
+      additionalProperties: { enum: ['auto', ...CHANNEL_SOURCES] },
+      default: {},
     },
     window_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
     episode_frequency_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
@@ -100,6 +108,25 @@ export const podcastConfigSchema = {
   },
 } as const;
 
+const channelStatsSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['channel', 'source', 'read', 'kept', 'dropped', 'media_stored', 'media_failed'],
+    properties: {
+      channel: { type: 'string', minLength: 1 },
+      source: { enum: [...CHANNEL_SOURCES] },
+      read: { type: 'integer', minimum: 0 },
+      kept: { type: 'integer', minimum: 0 },
+      dropped: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } },
+      media_stored: { type: 'integer', minimum: 0 },
+      media_failed: { type: 'integer', minimum: 0 },
+      last_id: { type: 'integer', minimum: 1 },
+    },
+  },
+} as const;
+
 export const collectionRequestSchema = {
   $id: 'telecast/collection-request',
   type: 'object',
@@ -136,6 +163,7 @@ export const processingMessageSchema = {
         window_from: UTC_INSTANT,
         window_to: UTC_INSTANT,
         content_key: { type: 'string', minLength: 1 },
+        channel_stats: channelStatsSchema,
       },
     },
   },
@@ -162,6 +190,7 @@ export const episodeContentSchema = {
       properties: { from: UTC_INSTANT, to: UTC_INSTANT },
     },
     collected_at: UTC_INSTANT,
+    channel_stats: channelStatsSchema,
     posts: {
       type: 'array',
       minItems: 1,
@@ -175,13 +204,26 @@ export const episodeContentSchema = {
           date: UTC_INSTANT,
           text: { type: 'string' },
           links: { type: 'array', items: { type: 'string' } },
+          forwarded_from: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { name: { type: 'string' }, channel: { type: 'string' }, id: { type: 'integer' } },
+          },
+          views: { type: 'integer', minimum: 0 },
           media: {
             type: 'array',
             items: {
               type: 'object',
               additionalProperties: false,
               required: ['type'],
-              properties: { type: { enum: [...MEDIA_TYPES] }, file: { type: 'string' }, key: { type: 'string' } },
+              properties: {
+                type: { enum: [...MEDIA_TYPES] },
+                file: { type: 'string' },
+                url: { type: 'string' },
+                key: { type: 'string' },
+                bytes: { type: 'integer', minimum: 0 },
+                content_type: { type: 'string' },
+              },
             },
           },
         },

@@ -4,7 +4,7 @@
  * guards), counts tries and clears fields exactly as the DynamoDB adapter does, so a spec that passes here states
  * behaviour the emulator-backed tests also see.
  */
-import { parsePodcastConfig, type PodcastConfig } from '../../src/core/contracts.ts';
+import { parsePodcastConfig, type ChannelSource, type PodcastConfig } from '../../src/core/contracts.ts';
 import {
   CLAIM_RULES,
   CLEARED_ON_CLAIM,
@@ -17,13 +17,18 @@ import {
   type TransitionChanges,
   type TransitionName,
 } from '../../src/core/episodes/status.ts';
-import { ConflictError, NotFoundError, errorMessage } from '../../src/core/errors.ts';
+import { ConflictError, NotFoundError, ValidationError, errorMessage } from '../../src/core/errors.ts';
 import type {
   AuditEntry,
   AuditLog,
   ChannelPost,
+  ChannelProgress,
   ChannelReader,
+  ChannelReaders,
   Clock,
+  FetchedMedia,
+  PostMedia,
+  ReadRequest,
   DeadLetterQueue,
   EpisodeKey,
   InspectedLetter,
@@ -36,7 +41,6 @@ import type {
   QueueInspector,
   QueueSender,
   RedriveResult,
-  TimeWindow,
   TransitionGuard,
 } from '../../src/core/ports.ts';
 import { inWindow } from '../../src/core/collection/window.ts';
@@ -179,7 +183,7 @@ export class MemoryEpisodes implements EpisodeRepository {
 }
 
 export class MemoryObjects implements ObjectStore {
-  readonly objects = new Map<string, { body: string; contentType: string; tags?: Record<string, string> }>();
+  readonly objects = new Map<string, { body: string; contentType: string; tags?: Record<string, string>; bytes?: Uint8Array }>();
   /** Keys written, in order (a rewrite shows up twice). */
   readonly writes: string[] = [];
 
@@ -212,6 +216,25 @@ export class MemoryObjects implements ObjectStore {
 
   async exists(key: string): Promise<boolean> {
     return this.objects.has(key);
+  }
+
+  async openRead(key: string): Promise<{ body: AsyncIterable<Uint8Array>; bytes: number; contentType: string }> {
+    const o = this.objects.get(key);
+    if (!o) throw new NotFoundError(`memory://${key} does not exist`);
+    const bytes = o.bytes ?? Buffer.from(o.body, 'utf-8');
+    return { body: [bytes][Symbol.iterator]() as unknown as AsyncIterable<Uint8Array>, bytes: bytes.byteLength, contentType: o.contentType };
+  }
+
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string, options: { tags?: Record<string, string> } = {}): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    await this.putBytes(key, Buffer.concat(chunks), contentType, options);
+  }
+
+  async putBytes(key: string, body: Uint8Array, contentType: string, options: { tags?: Record<string, string> } = {}): Promise<void> {
+    const bytes = new Uint8Array(body);
+    this.objects.set(key, { body: Buffer.from(bytes).toString('utf-8'), bytes, contentType, ...(options.tags ? { tags: options.tags } : {}) });
+    this.writes.push(key);
   }
 
   async copy(fromKey: string, toKey: string, options: { tags?: Record<string, string> } = {}): Promise<void> {
@@ -305,12 +328,34 @@ export class MemoryChannelExports extends TelegramExportStore {
 }
 
 /** A ChannelReader over fixed posts per channel, paging newest first like a live history; or failing on request. */
-export class MemoryChannels implements ChannelReader {
+export class MemoryChannels implements ChannelReader, ChannelReaders {
+  readonly source: ChannelSource = 'web';
   readonly posts = new Map<string, ChannelPost[]>();
   readonly failures = new Map<string, unknown>();
+  /** Channels that report themselves unreadable, with why. */
+  readonly unready = new Map<string, string>();
+  /** Media bodies by URL or file; a missing one fails its fetch. */
+  readonly mediaBodies = new Map<string, FetchedMedia>();
   readonly reads: string[] = [];
+  /** The afterId each read was given. */
+  readonly afterIds: Array<number | undefined> = [];
 
   constructor(private readonly pageSize = 2) {}
+
+  async readerFor(): Promise<ChannelReader> {
+    return this;
+  }
+
+  async unreadable(channel: string): Promise<string | undefined> {
+    return this.unready.get(normaliseChannel(channel));
+  }
+
+  async fetchMedia(post: ChannelPost, media: PostMedia, maxBytes: number): Promise<FetchedMedia> {
+    const found = this.mediaBodies.get(media.url ?? media.file ?? '');
+    if (!found) throw new NotFoundError(`no media ${media.url ?? media.file ?? '(none)'} for message ${post.id}`);
+    if (found.body.byteLength > maxBytes) throw new ValidationError(`media of message ${post.id} is over ${maxBytes} bytes`);
+    return found;
+  }
 
   add(channel: string, ...posts: ChannelPost[]): this {
     const key = normaliseChannel(channel);
@@ -318,9 +363,10 @@ export class MemoryChannels implements ChannelReader {
     return this;
   }
 
-  async *read(channel: string, window: TimeWindow): AsyncIterable<ChannelPost[]> {
+  async *read(channel: string, { window, afterId }: ReadRequest): AsyncIterable<ChannelPost[]> {
     const key = normaliseChannel(channel);
     this.reads.push(key);
+    this.afterIds.push(afterId);
     const failure = this.failures.get(key);
     if (failure !== undefined) throw failure;
     const posts = (this.posts.get(key) ?? []).filter((p) => inWindow(new Date(p.date), window)).sort((a, b) => b.date.localeCompare(a.date));
@@ -363,5 +409,20 @@ export class MemoryAuditLog implements AuditLog {
 export class MemoryObjectLinks implements ObjectLinks {
   async linkTo(key: string, expiresInSeconds: number): Promise<string> {
     return `https://files.test/${key}?expires=${expiresInSeconds}&signature=memory`;
+  }
+}
+
+/** Channel marks in memory, raised only, as the DynamoDB adapter's conditional update does. */
+export class MemoryChannelProgress implements ChannelProgress {
+  readonly marks = new Map<string, { last_id: number; episode_id: string }>();
+
+  async lastTaken(podcastId: string, channel: string): Promise<number | undefined> {
+    return this.marks.get(`${podcastId}/${normaliseChannel(channel)}`)?.last_id;
+  }
+
+  async advance(podcastId: string, channel: string, lastId: number, episodeId: string): Promise<void> {
+    const key = `${podcastId}/${normaliseChannel(channel)}`;
+    const mark = this.marks.get(key);
+    if (!mark || mark.last_id < lastId) this.marks.set(key, { last_id: lastId, episode_id: episodeId });
   }
 }

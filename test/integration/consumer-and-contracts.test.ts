@@ -203,6 +203,11 @@ describe('contracts on the wire', function () {
     await aws.episodes.create(episode);
     const recent = new Date(created.getTime() - 600_000).toISOString();
     const reader: ChannelReader = {
+      source: 'web',
+      unreadable: async () => undefined,
+      fetchMedia: async () => {
+        throw new Error('no media in this test');
+      },
       async *read() {
         yield [post({ id: 1, date: recent, text: 'A long enough story about a brand new compiler release.' })];
       },

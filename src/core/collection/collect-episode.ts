@@ -70,7 +70,7 @@ export async function collectEpisode(deps: CollectorDeps, request: CollectionReq
   const dropped: Record<string, number> = {};
   for (const channel of podcast.telegram_channels) {
     try {
-      for await (const page of deps.reader.read(channel, window)) {
+      for await (const page of deps.reader.read(channel, { window })) {
         for (const raw of page) {
           const decision = preparePost(raw, podcast, window);
           if (decision.post) posts.push(decision.post);
