@@ -5,6 +5,7 @@
  *   episode  pk = "EPISODE#<podcast_id>"  sk = <episode_id>   (compact timestamp: a reverse query is newest first)
  *   marker   pk = "IN_FLIGHT"             sk = <podcast_id>   (the podcast's one channel episode in flight)
  *   audit    pk = "AUDIT"                 sk = <iso time>#<random>   (operator actions; a reverse query is newest first)
+ *   mark     pk = "CHANNEL#<podcast_id>"  sk = <channel>   (the last message id an episode of the podcast took)
  * The status index (sparse: only episodes carry `status`) serves the stuck-episode sweep.
  */
 export const TABLE_KEYS = {
@@ -19,3 +20,5 @@ export const IN_FLIGHT_PARTITION = 'IN_FLIGHT';
 /** Operator actions of the admin page: pk = "AUDIT", sk = "<iso time>#<random>". */
 export const AUDIT_PARTITION = 'AUDIT';
 export const episodePartition = (podcastId: string): string => `EPISODE#${podcastId}`;
+/** A podcast's channel marks: pk = "CHANNEL#<podcast_id>", sk = <normalised channel>. */
+export const channelPartition = (podcastId: string): string => `CHANNEL#${podcastId}`;

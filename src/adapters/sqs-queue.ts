@@ -41,6 +41,12 @@ export class SqsQueue implements QueueSender, QueueInspector {
     await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: await this.urlOf(queueArn), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
   }
 
+  async retryAfter(queueArn: string, receiptHandle: string, seconds: number): Promise<void> {
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html: at most 12 hours.
+    const VisibilityTimeout = Math.min(43_200, Math.max(0, Math.ceil(seconds)));
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: await this.urlOf(queueArn), ReceiptHandle: receiptHandle, VisibilityTimeout }));
+  }
+
   async send(queueUrl: string, body: unknown, attributes: Record<string, string> = {}): Promise<string> {
     const out = await this.sqs.send(
       new SendMessageCommand({

@@ -1,5 +1,6 @@
 /** Telegram channel names as operators write them and as the pipeline keys them. */
 import { ValidationError } from './errors.ts';
+import type { ChannelSource, PodcastConfig } from './contracts.ts';
 import { CHANNEL_PATTERN } from './schemas.ts';
 
 const CHANNEL = new RegExp(CHANNEL_PATTERN);
@@ -26,4 +27,11 @@ export function channelName(channel: string): string {
     ]);
   }
   return normaliseChannel(channel);
+}
+
+/** The source a podcast configures for one of its channels (`channel_sources` keys are compared normalised), else `auto`. */
+export function configuredSource(podcast: Pick<PodcastConfig, 'channel_sources'>, channel: string): ChannelSource | 'auto' {
+  const wanted = normaliseChannel(channel);
+  const entry = Object.entries(podcast.channel_sources ?? {}).find(([name]) => normaliseChannel(name) === wanted);
+  return entry?.[1] ?? 'auto';
 }

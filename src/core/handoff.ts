@@ -11,6 +11,7 @@ import {
   parseCollectionRequest,
   parseEpisodeContent,
   parseProcessingMessage,
+  type ChannelStats,
   type CollectionRequest,
   type CollectionSummary,
   type PodcastConfig,
@@ -42,6 +43,7 @@ export function episodeContentFor(
   window: TimeWindow,
   posts: readonly ChannelPost[],
   collectedAt: Date,
+  channelStats?: readonly ChannelStats[],
 ): EpisodeContent {
   const seen = new Set<string>();
   const unique = posts.filter((p) => {
@@ -58,6 +60,7 @@ export function episodeContentFor(
     channels: podcast.telegram_channels.map(normaliseChannel),
     window: { from: window.from.toISOString(), to: window.to.toISOString() },
     collected_at: collectedAt.toISOString(),
+    ...(channelStats ? { channel_stats: channelStats } : {}),
     posts: unique,
   });
 }
@@ -83,6 +86,7 @@ export function collectionSummaryOf(episode: Pick<Episode, 'podcast_id' | 'episo
     window_from: content.window.from,
     window_to: content.window.to,
     content_key: episodeKey(episode.podcast_id, episode.episode_id, 'content'),
+    ...(content.channel_stats ? { channel_stats: content.channel_stats } : {}),
   };
 }
 

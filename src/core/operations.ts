@@ -3,6 +3,7 @@
  * validates its input, names what is wrong (ValidationError, NotFoundError, ConflictError) and calls through the
  * ports; printing and transport are the caller's.
  */
+import { unreadableChannels, type UnreadableChannel } from './collection/readiness.ts';
 import { identifyEpisode, parsePodcastConfig, type PodcastConfig, type Trigger } from './contracts.ts';
 import { EPISODE_STATUSES, IN_FLIGHT, type Episode, type EpisodeStatus } from './episodes/status.ts';
 import { isDue } from './episodes/schedule.ts';
@@ -12,6 +13,7 @@ import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { collectionRequestFor, processingMessageFor } from './handoff.ts';
 import type {
   ChannelExportStore,
+  ChannelReaders,
   DeadLetterQueue,
   EpisodeKey,
   InspectedLetter,
@@ -35,6 +37,7 @@ export interface NamedQueue {
 export interface OperationsDeps extends Omit<TriggerDeps, 'collectionQueueUrl'> {
   inspector: QueueInspector;
   channelExports: ChannelExportStore;
+  readers: ChannelReaders;
   /** Each pipeline queue and its DLQ. */
   queues: Record<PipelineQueue, { queue: NamedQueue; dlq: NamedQueue }>;
   deadLetters: Record<PipelineQueue, DeadLetterQueue>;
@@ -151,6 +154,11 @@ export function createOperations(deps: OperationsDeps) {
     },
 
     getPodcast: getPodcastOrFail,
+
+    /** The podcast's channels that cannot be read yet, with why (the schedule starts no episode for it until they can). */
+    async unreadableChannels(podcastId: string): Promise<UnreadableChannel[]> {
+      return unreadableChannels(deps.readers, await getPodcastOrFail(podcastId));
+    },
 
     /** Every podcast, and the stored ones whose configuration no longer validates (with the reason). */
     async listPodcasts(): Promise<{ podcasts: PodcastConfig[]; invalid: Array<{ podcast_id: string; error: string }> }> {

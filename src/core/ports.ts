@@ -95,6 +95,8 @@ export interface QueueSender {
    * after the timeout. `queueArn` is the record's event source.
    */
   returnNow(queueArn: string, receiptHandle: string): Promise<void>;
+  /** Makes a received message visible again after `seconds` (a wait the source demanded), capped at SQS's 12 hours. */
+  retryAfter(queueArn: string, receiptHandle: string, seconds: number): Promise<void>;
 }
 
 export interface QueueDepth {
@@ -249,6 +251,8 @@ export interface ChannelReader {
 /** Picks each channel's reader: the podcast's `channel_sources`, else `auto` (an export when one is stored, else a session when logged in, else the web preview). */
 export interface ChannelReaders {
   readerFor(podcast: Pick<PodcastConfig, 'channel_sources'>, channel: string): Promise<ChannelReader>;
+  /** Why the channel cannot be read yet (its source named), else undefined; never builds a session client. */
+  unreadable(podcast: Pick<PodcastConfig, 'channel_sources'>, channel: string): Promise<string | undefined>;
 }
 
 /** Per podcast and channel, the highest message id an episode took (so a post reaches one episode only). */

@@ -34,9 +34,13 @@ export function createHandler(deps: SchedulerDeps) {
       deps.logger.info('queue depth', { queue: d.queue, visible: d.visible, in_flight: d.inFlight, delayed: d.delayed });
     }
     for (const s of report.stuck) deps.logger.warn('episode stuck: marked failed', { ...s });
+    for (const u of report.unreadable) {
+      deps.logger.warn('podcast due but not started: a channel cannot be read yet', { podcast_id: u.podcast_id, channels: u.channels });
+    }
     deps.logger.info('scheduler tick', {
       triggered: report.triggered.length,
       not_due: report.notDue.length,
+      unreadable: report.unreadable.length,
       stuck: report.stuck.length,
       errors: report.errors.length,
       dlq_messages: report.depths.filter((d) => d.queue.endsWith('dlq')).reduce((n, d) => n + d.visible, 0),

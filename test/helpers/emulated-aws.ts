@@ -2,6 +2,7 @@
  * Emulators plus provisioned resources and Telecast's adapters on top of them, for integration tests of the adapters
  * and core flows without the Lambda runner. Real SDK clients over HTTP; nothing is mocked.
  */
+import { DynamoChannelProgress } from '../../src/adapters/dynamo-channel-progress.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../src/adapters/dynamo-audit-log.ts';
 import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../../src/adapters/dynamo-repository.ts';
@@ -17,6 +18,7 @@ export interface EmulatedAws {
   resources: Resources;
   podcasts: DynamoPodcastRepository;
   episodes: DynamoEpisodeRepository;
+  progress: DynamoChannelProgress;
   audit: DynamoAuditLog;
   objects: S3ObjectStore;
   queue: SqsQueue;
@@ -34,6 +36,7 @@ export async function startEmulatedAws(visibilityTimeoutSeconds: Record<string, 
     resources,
     podcasts: new DynamoPodcastRepository(doc, resources.table),
     episodes: new DynamoEpisodeRepository(doc, resources.table),
+    progress: new DynamoChannelProgress(doc, resources.table),
     audit: new DynamoAuditLog(doc, resources.table),
     objects: new S3ObjectStore(clients.s3, resources.bucket),
     queue: new SqsQueue(clients.sqs),

@@ -23,12 +23,15 @@ export function episode(overrides: Partial<Episode> = {}, createdAt = new Date('
   return { ...newEpisode({ podcast_id: 'tech-pulse' }, 'manual', createdAt), ...overrides };
 }
 
+/** A post; its default text names its channel and id, so two default posts are two stories (the collector merges repeats). */
 export function post(overrides: Partial<ChannelPost> = {}): ChannelPost {
+  const channel = overrides.channel ?? 'telecast_sample';
+  const id = overrides.id ?? 101;
   return {
-    channel: 'telecast_sample',
-    id: 101,
+    channel,
+    id,
     date: '2026-11-29T06:00:00.000Z',
-    text: 'A new open-source database engine promises ten times faster analytics on commodity hardware.',
+    text: `A new open-source database engine promises ten times faster analytics on commodity hardware (${channel} story ${id}).`,
     links: [],
     media: [],
     ...overrides,

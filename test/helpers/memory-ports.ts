@@ -276,6 +276,13 @@ export class MemoryQueues implements QueueSender, QueueInspector {
     this.returned.push({ queueArn, receiptHandle });
   }
 
+  /** Receipt handles whose visibility was changed to a wait, with the seconds. */
+  readonly delayed: Array<{ queueArn: string; receiptHandle: string; seconds: number }> = [];
+
+  async retryAfter(queueArn: string, receiptHandle: string, seconds: number): Promise<void> {
+    this.delayed.push({ queueArn, receiptHandle, seconds });
+  }
+
   to(queueUrl: string): unknown[] {
     return this.sent.filter((m) => m.queueUrl === queueUrl).map((m) => m.body);
   }
@@ -346,7 +353,9 @@ export class MemoryChannels implements ChannelReader, ChannelReaders {
     return this;
   }
 
-  async unreadable(channel: string): Promise<string | undefined> {
+  /** As a reader (one argument) and as the registry (the podcast first). */
+  async unreadable(...args: [string] | [Pick<PodcastConfig, 'channel_sources'>, string]): Promise<string | undefined> {
+    const channel = args.length === 1 ? args[0] : args[1];
     return this.unready.get(normaliseChannel(channel));
   }
 

@@ -1,6 +1,6 @@
 /** The operator's operations over a fresh set of in-memory ports, for specs of the operations and the admin API. */
 import { createOperations } from '../../src/core/operations.ts';
-import { ManualClock, MemoryChannelExports, MemoryDeadLetterQueue, MemoryEpisodes, MemoryPodcasts, MemoryQueues } from './memory-ports.ts';
+import { ManualClock, MemoryChannelExports, MemoryChannels, MemoryDeadLetterQueue, MemoryEpisodes, MemoryPodcasts, MemoryQueues } from './memory-ports.ts';
 
 export const QUEUE_URLS = {
   collection: 'https://sqs.us-east-1.amazonaws.com/000000000000/telegram-collection-queue',
@@ -14,6 +14,7 @@ export function operationsWorld(clock = new ManualClock(new Date('2026-11-29T07:
   const episodes = new MemoryEpisodes();
   const queues = new MemoryQueues();
   const channelExports = new MemoryChannelExports();
+  const readers = new MemoryChannels();
   const deadLetters = {
     collection: new MemoryDeadLetterQueue(queues, QUEUE_URLS.collection),
     processing: new MemoryDeadLetterQueue(queues, QUEUE_URLS.processing),
@@ -25,11 +26,12 @@ export function operationsWorld(clock = new ManualClock(new Date('2026-11-29T07:
     inspector: queues,
     clock,
     channelExports,
+    readers,
     queues: {
       collection: { queue: { name: 'telegram-collection-queue', url: QUEUE_URLS.collection }, dlq: { name: 'telegram-collection-dlq', url: QUEUE_URLS.collectionDlq } },
       processing: { queue: { name: 'podcast-processing-queue', url: QUEUE_URLS.processing }, dlq: { name: 'podcast-processing-dlq', url: QUEUE_URLS.processingDlq } },
     },
     deadLetters,
   });
-  return { ops, podcasts, episodes, queues, channelExports, deadLetters, clock };
+  return { ops, podcasts, episodes, queues, channelExports, readers, deadLetters, clock };
 }

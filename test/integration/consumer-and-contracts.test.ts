@@ -214,7 +214,7 @@ describe('contracts on the wire', function () {
     };
     const processing = aws.resources.queues.processing!;
     const result = await collectEpisode(
-      { podcasts: aws.podcasts, episodes: aws.episodes, objects: aws.objects, queue: aws.queue, reader, clock: systemClock, processingQueueUrl: processing.url },
+      { podcasts: aws.podcasts, episodes: aws.episodes, objects: aws.objects, queue: aws.queue, readers: { readerFor: async () => reader, unreadable: async () => undefined }, progress: aws.progress, clock: systemClock, processingQueueUrl: processing.url },
       { schema_version: 1, podcast_id: 'wire-2', episode_id: episode.episode_id, trigger: 'manual', requested_at: episode.created_at },
       60,
     );

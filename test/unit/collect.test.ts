@@ -40,6 +40,24 @@ describe('links and domain filters', () => {
     ]);
   });
 
+  it('finds bare-domain links as Telegram auto-links them, stored with https://, but not abbreviations or file names', () => {
+    expect(extractLinks('Read example.com and www.shop.com/x, e.g. notes.txt or v1.2; also telecast.dev/docs!')).to.deep.equal([
+      'https://example.com',
+      'https://www.shop.com/x',
+      'https://telecast.dev/docs',
+    ]);
+  });
+
+  it('filters a bare-domain link by its domain and cuts it from the text as written', () => {
+    const podcast = { filtered_domains: [{ match: 'ends_with' as const, value: 'shop.com' }], media_types: ['photo' as const], min_post_length: 5 };
+    const decision = preparePost(post({ text: 'Big sale today at www.shop.com/deals, details on example.org', links: ['shop.com/deals'] }), podcast, {
+      from: new Date('2026-11-29T00:00:00.000Z'),
+      to: new Date('2026-11-29T07:00:00.000Z'),
+    });
+    expect(decision.post?.text).to.equal('Big sale today at , details on example.org');
+    expect(decision.post?.links).to.deep.equal(['https://example.org']);
+  });
+
   it('reads the domain without www', () => {
     expect(domainOf('https://www.Example.COM/path?q=1')).to.equal('example.com');
     expect(domainOf('not a url')).to.equal(undefined);

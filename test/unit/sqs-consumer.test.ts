@@ -7,7 +7,7 @@ import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
 import { ValidationError } from '../../src/core/errors.ts';
 import { createSqsConsumer, type ConsumerOptions } from '../../src/handlers/common/sqs-consumer.ts';
 import { lambdaContext, podcastConfig, sqsEvent, sqsRecord } from '../helpers/factories.ts';
-import { ManualClock, MemoryChannels, MemoryEpisodes, MemoryObjects, MemoryPodcasts, MemoryQueues } from '../helpers/memory-ports.ts';
+import { ManualClock, MemoryChannelProgress, MemoryChannels, MemoryEpisodes, MemoryObjects, MemoryPodcasts, MemoryQueues } from '../helpers/memory-ports.ts';
 
 const silent = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const DLQ_URL = 'http://127.0.0.1:4566/000000000000/telegram-collection-dlq';
@@ -72,7 +72,7 @@ describe('SQS consumer (in-memory ports)', () => {
       channels.failures.set('telecast_sample', syntaxErrorOf('<html>Too Many Requests</html>'));
       const objects = new MemoryObjects();
       const handler = consumer(async (record) => {
-        const deps = { podcasts, episodes, objects, queue: queues, reader: channels, clock, processingQueueUrl: PROCESSING_URL };
+        const deps = { podcasts, episodes, objects, queue: queues, readers: channels, progress: new MemoryChannelProgress(), clock, processingQueueUrl: PROCESSING_URL };
         await collectEpisode(deps, parseCollectionRequest(JSON.parse(record.body)), 60);
       });
       const response = await handler(sqsEvent(sqsRecord(bodyFor(e), {}, 3)), lambdaContext());

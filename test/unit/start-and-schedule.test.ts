@@ -4,7 +4,7 @@ import { EpisodeInFlightError, triggerEpisode } from '../../src/core/episodes/st
 import { newEpisode } from '../../src/core/episodes/status.ts';
 import { DownstreamError, NotFoundError } from '../../src/core/errors.ts';
 import { podcastConfig } from '../helpers/factories.ts';
-import { ManualClock, MemoryEpisodes, MemoryPodcasts, MemoryQueues } from '../helpers/memory-ports.ts';
+import { ManualClock, MemoryChannels, MemoryEpisodes, MemoryPodcasts, MemoryQueues } from '../helpers/memory-ports.ts';
 
 const COLLECTION = 'memory://collection';
 const now = new Date('2026-11-29T07:00:00.000Z');
@@ -20,6 +20,7 @@ function setup() {
     collectionQueueUrl: COLLECTION,
     queues: [{ name: 'telegram-collection-queue', url: COLLECTION }],
     stuckAfterMinutes: 300,
+    readers: new MemoryChannels(),
   } satisfies ScheduleDeps;
   return { deps };
 }
@@ -142,5 +143,22 @@ describe('a scheduler tick (in-memory ports)', () => {
     const report = await runSchedule(deps);
     expect(report.triggered.map((t) => t.podcast_id)).to.deep.equal(['good-show']);
     expect(report.errors.map((e) => e.podcast_id)).to.deep.equal(['broken-show']);
+  });
+
+  it('does not start a due podcast whose channel cannot be read yet, and says which channel and why', async () => {
+    const { deps } = setup();
+    await deps.podcasts.put(podcastConfig({ podcast_id: 'waiting-show', telegram_channels: ['@waiting_channel'] }));
+    await deps.podcasts.put(podcastConfig({ podcast_id: 'ready-show', telegram_channels: ['@ready_channel'] }));
+    deps.readers.unready.set('waiting_channel', '@waiting_channel cannot be read from its export: no export uploaded');
+    const report = await runSchedule(deps);
+    expect(report.triggered.map((t) => t.podcast_id)).to.deep.equal(['ready-show']);
+    expect(report.unreadable).to.deep.equal([
+      { podcast_id: 'waiting-show', channels: [{ channel: '@waiting_channel', reason: '@waiting_channel cannot be read from its export: no export uploaded' }] },
+    ]);
+    expect(await deps.episodes.listForPodcast('waiting-show')).to.deep.equal([]);
+
+    deps.readers.unready.clear();
+    deps.clock.advance(60_000);
+    expect((await runSchedule(deps)).triggered.map((t) => t.podcast_id)).to.deep.equal(['waiting-show']);
   });
 });

@@ -2,22 +2,47 @@
  * Which posts an episode keeps, and what is cut from them: links to filtered domains, media of unwanted types, posts
  * too short to talk about. Pure: the collector feeds it the posts a ChannelReader yields.
  */
+import { LinkifyIt } from 'linkify-it';
 import type { DomainFilter, PodcastConfig } from '../contracts.ts';
 import type { ChannelPost, TimeWindow } from '../ports.ts';
 import { inWindow } from './window.ts';
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'()\[\]{}]+/giu;
+/**
+ * Finds links as Telegram's clients auto-link them: with a scheme, and bare domains (`example.com`, `www.shop.com/x`)
+ * whose top-level domain is a real one (so `e.g.` or `file.txt` are not links). linkify-it is markdown-it's matcher.
+ */
+const linkify = new LinkifyIt({ fuzzyLink: true, fuzzyEmail: false, fuzzyIP: false }).tlds(
+  ['app', 'dev', 'io', 'ai', 'me', 'tv', 'news', 'xyz', 'online', 'site', 'store', 'tech', 'blog', 'top', 'live'],
+  true,
+);
 
-/** The links in a text, trailing punctuation trimmed, in order of appearance, without duplicates. */
+interface FoundLink {
+  /** As written in the text. */
+  raw: string;
+  /** As stored: with a scheme (`https://` for a bare domain). */
+  url: string;
+}
+
+function findLinks(text: string): FoundLink[] {
+  return (linkify.match(text) ?? [])
+    .filter((m) => m.schema === '' || /^https?:$/i.test(m.schema))
+    .map((m) => ({ raw: m.raw, url: m.schema === '' ? `https://${m.raw.replace(/^\/\//, '')}` : m.url }));
+}
+
+/** The links in a text (bare domains given `https://`), in order of appearance, without duplicates. */
 export function extractLinks(text: string): string[] {
-  const found = (text.match(URL_PATTERN) ?? []).map((u) => u.replace(/[.,;:!?…]+$/u, ''));
-  return [...new Set(found)];
+  return [...new Set(findLinks(text).map((l) => l.url))];
+}
+
+/** A link as stored: a bare domain (`example.com/x`, which Telegram auto-links) gets `https://`. */
+export function normaliseLink(link: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(link) ? link : `https://${link.replace(/^\/\//, '')}`;
 }
 
 /** The host of a link, lower-case, without a leading `www.`; undefined when it is not a URL. */
 export function domainOf(link: string): string | undefined {
   try {
-    return new URL(link).hostname.toLowerCase().replace(/^www\./, '');
+    return new URL(normaliseLink(link)).hostname.toLowerCase().replace(/^www\./, '');
   } catch {
     return undefined;
   }
@@ -61,9 +86,12 @@ export function preparePost(
   window: TimeWindow,
 ): PostDecision {
   if (!inWindow(new Date(post.date), window)) return { dropped: 'outside-window' };
-  const allLinks = [...new Set([...post.links, ...extractLinks(post.text)])];
+  const inText = findLinks(post.text);
+  const allLinks = [...new Set([...post.links.map(normaliseLink), ...inText.map((l) => l.url)])];
   const removed = allLinks.filter((l) => isFilteredLink(l, podcast.filtered_domains));
   let text = post.text;
+  // Cut as written: a bare `shop.com/x` in the text is the stored `https://shop.com/x`.
+  for (const link of inText) if (removed.includes(link.url)) text = text.split(link.raw).join('');
   for (const link of removed) text = text.split(link).join('');
   text = text.replace(/[ \t]+\n/g, '\n').replace(/[ \t]{2,}/g, ' ').trim();
   if (text.length === 0) return { dropped: 'empty' };

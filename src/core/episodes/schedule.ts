@@ -1,4 +1,6 @@
 /** The scheduler's decisions: which podcasts are due, which episodes are stuck. Pure. */
+import { unreadableChannels, type UnreadableChannel } from '../collection/readiness.ts';
+import type { ChannelReaders } from '../ports.ts';
 import type { PodcastConfig } from '../contracts.ts';
 import { IN_FLIGHT, stageOf, type Episode, type EpisodeStatus } from './status.ts';
 import { ConflictError, errorMessage } from '../errors.ts';
@@ -38,6 +40,7 @@ export function stuckCutoff(now: Date, stuckAfterMinutes: number): string {
 
 export interface ScheduleDeps extends TriggerDeps {
   inspector: QueueInspector;
+  readers: ChannelReaders;
   queues: Array<{ name: string; url: string }>;
   stuckAfterMinutes: number;
 }
@@ -47,6 +50,8 @@ export interface ScheduleReport {
   stuck: Array<{ podcast_id: string; episode_id: string; status: EpisodeStatus; updated_at: string }>;
   triggered: Array<{ podcast_id: string; episode_id: string }>;
   notDue: Array<{ podcast_id: string; reason: string }>;
+  /** Due podcasts not started because a channel cannot be read yet (no export, no session), with why. */
+  unreadable: Array<{ podcast_id: string; channels: UnreadableChannel[] }>;
   errors: Array<{ podcast_id?: string; step: string; error: string }>;
 }
 
@@ -55,7 +60,7 @@ export interface ScheduleReport {
  * then start an episode for every due podcast. A failure for one podcast does not stop the others; it is reported.
  */
 export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
-  const report: ScheduleReport = { depths: [], stuck: [], triggered: [], notDue: [], errors: [] };
+  const report: ScheduleReport = { depths: [], stuck: [], triggered: [], notDue: [], unreadable: [], errors: [] };
   const attempt = async (step: string, podcastId: string | undefined, fn: () => Promise<void>): Promise<void> => {
     try {
       await fn();
@@ -104,6 +109,12 @@ export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
       const decision = isDue(podcast, latest, deps.clock.now());
       if (!decision.due) {
         report.notDue.push({ podcast_id: podcast.podcast_id, reason: decision.reason });
+        return;
+      }
+      const unreadable = await unreadableChannels(deps.readers, podcast);
+      if (unreadable.length) {
+        report.unreadable.push({ podcast_id: podcast.podcast_id, channels: unreadable });
+        report.notDue.push({ podcast_id: podcast.podcast_id, reason: `not started: ${unreadable.map((u) => u.reason).join('; ')}` });
         return;
       }
       try {

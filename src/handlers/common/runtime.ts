@@ -5,6 +5,7 @@
 import type { Context } from 'aws-lambda';
 import { createDynamoClient, createSqsClient } from '../../adapters/aws-clients.ts';
 import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../../adapters/dynamo-repository.ts';
+import { DynamoChannelProgress } from '../../adapters/dynamo-channel-progress.ts';
 import { SqsQueue } from '../../adapters/sqs-queue.ts';
 import { systemClock } from '../../core/ports.ts';
 
@@ -15,6 +16,7 @@ export function createStateRuntime(tableName: string) {
   return {
     podcasts: new DynamoPodcastRepository(dynamo, tableName),
     episodes: new DynamoEpisodeRepository(dynamo, tableName),
+    progress: new DynamoChannelProgress(dynamo, tableName),
     queue,
     inspector: queue,
     clock: systemClock,

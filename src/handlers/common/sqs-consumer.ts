@@ -15,7 +15,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { identifyEpisode } from '../../core/contracts.ts';
 import { messageBelongsTo } from '../../core/handoff.ts';
 import type { FailedStage } from '../../core/episodes/status.ts';
-import { ConflictError, NotReadyError, errorMessage, isRetryable } from '../../core/errors.ts';
+import { ConflictError, NotReadyError, RetryLaterError, errorMessage, isRetryable } from '../../core/errors.ts';
 import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
 import { MessageTooLargeError, queueNameOf, sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
 import type { Logger } from './logger.ts';
@@ -129,6 +129,14 @@ export function createSqsConsumer(options: ConsumerOptions) {
         return; // acknowledged here: the DLQ now holds it with its reason
       }
       const last = receiveCount >= options.maxReceiveCount;
+      if (error instanceof RetryLaterError && !last) {
+        // The source set the wait: the next receive comes after it, not after the visibility timeout.
+        const until = new Date(options.clock.now().getTime() + error.seconds * 1000).toISOString();
+        log.warn('the source asked to wait: retrying after the wait', { error: reason, stage: options.stage, wait_seconds: error.seconds });
+        if (named) await options.episodes.noteError(named.key, `${reason} (waiting ${error.seconds} s, retried after ${until})`);
+        await options.queue.retryAfter(record.eventSourceARN, record.receiptHandle, error.seconds);
+        throw error;
+      }
       log.warn(last ? 'transient failure on the last receive: SQS moves it to the DLQ' : 'transient failure: will retry', {
         error: reason,
         stage: options.stage,
