@@ -27,6 +27,11 @@ export const CONFIG_KEYS = {
   STUCK_AFTER_MINUTES: { kind: 'int', default: '300', min: 5 },
   // The admin's password hash and session key: a Secrets Manager secret id on AWS, `file:<absolute path>` locally.
   ADMIN_SECRET_ID: { kind: 'string' },
+  // Where channels' public web previews are read (https://t.me; the local stack serves its own).
+  TELEGRAM_WEB_URL: { kind: 'url', default: 'https://t.me' },
+  // The Telegram user session (MTProto reader): a Secrets Manager secret id on AWS, `file:<absolute path>` locally,
+  // empty when no session is configured (channels are then read from exports and web previews).
+  TELEGRAM_SESSION_SECRET_ID: { kind: 'string', default: '' },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
