@@ -33,6 +33,8 @@ const CONFIG_VALUES: Record<ConfigKey, string> = {
   STUCK_AFTER_MINUTES: '300',
   // Read on the first request, not at import: cold start never contacts Secrets Manager.
   ADMIN_SECRET_ID: 'telecast-bench-admin',
+  TELEGRAM_WEB_URL: 'https://t.me',
+  TELEGRAM_SESSION_SECRET_ID: '',
 };
 
 /** What Lambda would give the function: the runtime's variables and the keys terraform/functions.json names. */

@@ -128,7 +128,10 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     api(
       'GET',
       '/api/podcasts/:podcast',
-      read(async ({ params }) => json(200, { podcast: await ops.getPodcast(params.podcast!) })),
+      read(async ({ params }) => {
+        const podcast = await ops.getPodcast(params.podcast!);
+        return json(200, { podcast, unreadable: await ops.unreadableChannels(podcast.podcast_id) });
+      }),
     ),
     api('PUT', '/api/podcasts/:podcast', async (request) =>
       action(request, 'config-change', request.params.podcast!, async () => {
@@ -138,7 +141,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
           throw new ValidationError('invalid podcast configuration', [`/podcast_id must be "${id}", the podcast this address names`]);
         }
         const stored = await ops.putPodcast({ ...(body as object), podcast_id: id });
-        return json(200, { podcast: stored });
+        return json(200, { podcast: stored, unreadable: await ops.unreadableChannels(id) });
       }),
     ),
     api('POST', '/api/podcasts/:podcast/episodes', async (request) =>

@@ -85,6 +85,7 @@ export async function episodeDetail(e: Episode, now: Date, links: ObjectLinks) {
     ...(e.last_error ? { last_error: e.last_error } : {}),
     ...(e.window_from ? { window: { from: e.window_from, to: e.window_to } } : {}),
     ...(e.result ? { message_count: e.result.message_count } : {}),
+    ...(e.result?.channel_stats ? { channel_stats: e.result.channel_stats } : {}),
     timeline: periodsOf(e, now),
     files,
     links_expire_in_seconds: Object.keys(files).length ? LINK_SECONDS : undefined,

@@ -101,6 +101,8 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
   switch (`${group} ${command}`) {
     case 'podcast put': {
       const config = await ops.putPodcast(await readJsonFile(arg(0, 'file.json')));
+      // Stored either way: set-up may go in any order, and the schedule waits until every channel can be read.
+      for (const u of await ops.unreadableChannels(config.podcast_id)) console.error(`telecast: warning: ${u.reason}; the schedule starts no episode until it can be read`);
       return out.print(config, () => `stored podcast ${config.podcast_id} (${config.name})`);
     }
     case 'podcast list': {

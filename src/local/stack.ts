@@ -65,6 +65,10 @@ export interface LocalStackOptions extends EmulatorOptions {
   adminPort?: number;
   /** The admin password (default: TELECAST_ADMIN_PASSWORD, else a generated one, returned in `admin`). */
   adminPassword?: string;
+  /** Where the web preview reader reads `/s/<channel>` (default https://t.me; tests serve recorded pages). */
+  telegramWebUrl?: string;
+  /** The Telegram session file (`telecast telegram login` writes it); default: telegram-session.json in dataDir, else none. */
+  telegramSessionFile?: string;
 }
 
 /** A function's fault proxies: one in front of fauxqs (SQS and S3), one in front of dynalite. */
@@ -119,7 +123,14 @@ function runtimeEnv(endpoints: EmulatorEndpoints, logLevel: string): Record<stri
  * The local value of every configuration key for one function, as terraform/modules/telecast sets it on AWS; the
  * function is given only the keys its manifest entry names. MAX_RECEIVE_COUNT is the consumed queue's (none: unset).
  */
-function configValues(resources: Resources, consumes: string | null, stuckAfterMinutes: number, adminSecretId?: string): Record<ConfigKey, string | undefined> {
+interface LocalSecrets {
+  adminSecretId?: string;
+  telegramWebUrl: string;
+  /** `file:<path>`, or empty for no session. */
+  telegramSessionSecretId: string;
+}
+
+function configValues(resources: Resources, consumes: string | null, stuckAfterMinutes: number, secrets: LocalSecrets): Record<ConfigKey, string | undefined> {
   const { collection, processing } = resources.queues;
   if (!collection || !processing) throw new Error('queue-settings.json must define the "collection" and "processing" queues');
   const consumed = consumes === null ? undefined : resources.queues[consumes];
@@ -132,7 +143,9 @@ function configValues(resources: Resources, consumes: string | null, stuckAfterM
     PROCESSING_DLQ_URL: processing.dlqUrl,
     MAX_RECEIVE_COUNT: consumed && String(consumed.settings.max_receive_count),
     STUCK_AFTER_MINUTES: String(stuckAfterMinutes),
-    ADMIN_SECRET_ID: adminSecretId,
+    ADMIN_SECRET_ID: secrets.adminSecretId,
+    TELEGRAM_WEB_URL: secrets.telegramWebUrl,
+    TELEGRAM_SESSION_SECRET_ID: secrets.telegramSessionSecretId,
   };
 }
 
@@ -149,8 +162,14 @@ function environments(
   const enabledNames = FUNCTION_NAMES.filter((name) => options.functions?.[name] !== false);
   // From the settings, not the provisioned (possibly overridden) visibility timeouts: the same figure as on AWS.
   const stuckAfterMinutes = options.stuckAfterMinutes ?? stuckAfterMinutesFor(settings);
+  const sessionFile = options.telegramSessionFile ?? (options.dataDir ? join(options.dataDir, 'telegram-session.json') : undefined);
+  const secrets: LocalSecrets = {
+    adminSecretId,
+    telegramWebUrl: options.telegramWebUrl ?? 'https://t.me',
+    telegramSessionSecretId: sessionFile ? `file:${sessionFile}` : '',
+  };
   const functionEnv = (name: FunctionName): Record<string, string> => {
-    const values = configValues(resources, manifest[name].consumes, stuckAfterMinutes, adminSecretId);
+    const values = configValues(resources, manifest[name].consumes, stuckAfterMinutes, secrets);
     const env = { ...runtime };
     for (const key of manifest[name].environment) {
       const value = values[key];
@@ -159,8 +178,17 @@ function environments(
     }
     return env;
   };
-  const cliKeys = ['TABLE_NAME', 'BUCKET_NAME', 'COLLECTION_QUEUE_URL', 'PROCESSING_QUEUE_URL', 'COLLECTION_DLQ_URL', 'PROCESSING_DLQ_URL'] as const;
-  const cliValues = configValues(resources, null, stuckAfterMinutes);
+  const cliKeys = [
+    'TABLE_NAME',
+    'BUCKET_NAME',
+    'COLLECTION_QUEUE_URL',
+    'PROCESSING_QUEUE_URL',
+    'COLLECTION_DLQ_URL',
+    'PROCESSING_DLQ_URL',
+    'TELEGRAM_WEB_URL',
+    'TELEGRAM_SESSION_SECRET_ID',
+  ] as const;
+  const cliValues = configValues(resources, null, stuckAfterMinutes, secrets);
   return {
     cli: { ...runtime, ...Object.fromEntries(cliKeys.map((key) => [key, cliValues[key]!])) },
     functions: Object.fromEntries(enabledNames.map((name) => [name, functionEnv(name)])),

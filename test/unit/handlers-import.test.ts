@@ -20,6 +20,8 @@ const VALUES: Record<ConfigKey, string> = {
   MAX_RECEIVE_COUNT: '3',
   STUCK_AFTER_MINUTES: '300',
   ADMIN_SECRET_ID: 'telecast-test-admin',
+  TELEGRAM_WEB_URL: 'https://t.me',
+  TELEGRAM_SESSION_SECRET_ID: '',
 };
 
 const load = (name: string) => import(`../../src/handlers/${name}.ts`) as Promise<HandlerModule & Record<string, unknown>>;

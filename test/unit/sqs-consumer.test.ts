@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { collectEpisode } from '../../src/core/collection/collect-episode.ts';
 import { parseCollectionRequest } from '../../src/core/contracts.ts';
 import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
-import { ValidationError } from '../../src/core/errors.ts';
+import { RetryLaterError, ValidationError } from '../../src/core/errors.ts';
 import { createSqsConsumer, type ConsumerOptions } from '../../src/handlers/common/sqs-consumer.ts';
 import { lambdaContext, podcastConfig, sqsEvent, sqsRecord } from '../helpers/factories.ts';
 import { ManualClock, MemoryChannelProgress, MemoryChannels, MemoryEpisodes, MemoryObjects, MemoryPodcasts, MemoryQueues } from '../helpers/memory-ports.ts';
@@ -82,6 +82,32 @@ describe('SQS consumer (in-memory ports)', () => {
         failed_stage: 'collecting',
         error: `DownstreamError: reading channel @telecast_sample failed: SyntaxError: ${syntaxErrorOf('<html>Too Many Requests</html>').message} (gave up after 3 receives)`,
       });
+    });
+  });
+
+  describe('a wait the source demands', () => {
+    it('a flood wait makes the message visible again after the wait, notes it on the episode, and reports the record failed', async () => {
+      const e = await pending();
+      const handler = consumer(async () => {
+        throw new RetryLaterError('Telegram asked @telecast_sample to wait (FLOOD_WAIT_3600)', 3600);
+      });
+      const record = sqsRecord(bodyFor(e), {}, 1);
+      const response = await handler(sqsEvent(record), lambdaContext());
+      expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: record.messageId }]);
+      expect(queues.delayed).to.deep.equal([{ queueArn: record.eventSourceARN, receiptHandle: record.receiptHandle, seconds: 3600 }]);
+      const stored = await episodes.get(keyOf(e));
+      expect(stored?.status).to.equal('pending');
+      expect(stored?.last_error).to.include('waiting 3600 s, retried after 2026-11-29T08:00:00.000Z');
+    });
+
+    it('on the last receive a flood wait fails the episode with the reason, as any transient failure does', async () => {
+      const e = await pending();
+      const handler = consumer(async () => {
+        throw new RetryLaterError('Telegram asked @telecast_sample to wait (FLOOD_WAIT_3600)', 3600);
+      });
+      await handler(sqsEvent(sqsRecord(bodyFor(e), {}, 3)), lambdaContext());
+      expect(queues.delayed).to.deep.equal([]);
+      expect((await episodes.get(keyOf(e)))?.error).to.include('FLOOD_WAIT_3600');
     });
   });
 

@@ -118,6 +118,7 @@ const FIELDS = [
   ['slogan', 'Slogan', 'text'],
   ['language', 'Language', 'language'],
   ['telegram_channels', 'Telegram channels (one per line)', 'list'],
+  ['channel_sources', 'Channel sources (one per line: channel = auto, web, mtproto or export; unlisted channels are auto)', 'sources'],
   ['window_hours', 'Collection window (hours)', 'number'],
   ['episode_frequency_hours', 'Episode every (hours)', 'number'],
   ['speakers.person1.name', 'Host 1 name', 'text'],
@@ -149,14 +150,15 @@ function configForm(existing, onSaved) {
     const value = existing ? getPath(existing, path) : kind === 'checkbox' ? true : undefined;
     let input;
     if (kind === 'language') input = h('select', { id, name: path }, ['en', 'he'].map((l) => h('option', { value: l, selected: (value ?? 'en') === l }, l)));
-    else if (kind === 'list' || kind === 'textarea') input = h('textarea', { id, name: path, rows: 3 });
+    else if (kind === 'list' || kind === 'textarea' || kind === 'sources') input = h('textarea', { id, name: path, rows: 3 });
     else if (kind === 'checkbox') input = h('input', { id, name: path, type: 'checkbox', checked: value !== false });
     else input = h('input', { id, name: path, type: 'text', inputmode: kind === 'number' ? 'decimal' : undefined });
     if (kind === 'list') input.value = (value ?? []).join('\n');
+    else if (kind === 'sources') input.value = Object.entries(value ?? {}).map(([channel, source]) => `${channel} = ${source}`).join('\n');
     else if (kind !== 'checkbox' && kind !== 'language') input.value = value ?? '';
     input.setAttribute('aria-describedby', `${id}-error`);
     const error = h('p', { class: 'field-error', id: `${id}-error` });
-    const wide = kind === 'textarea' || kind === 'list' || kind === 'checkbox';
+    const wide = kind === 'textarea' || kind === 'list' || kind === 'sources' || kind === 'checkbox';
     return { path, kind, input, error, el: h('div', { class: `field${wide ? ' wide' : ''}` }, h('label', { for: id }, label), input, error) };
   });
   const submit = h('button', { type: 'submit' }, existing ? 'Save configuration' : 'Create podcast');
@@ -169,6 +171,10 @@ function configForm(existing, onSaved) {
       let value;
       if (f.kind === 'checkbox') value = raw;
       else if (f.kind === 'list') value = raw.split('\n').map((s) => s.trim()).filter(Boolean);
+      // `channel = source` per line; a line without `=` is sent as its own key, so the schema names it.
+      else if (f.kind === 'sources') {
+        value = Object.fromEntries(raw.split('\n').map((s) => s.trim()).filter(Boolean).map((line) => line.split('=').map((x) => x.trim())).map(([c, s]) => [c, s ?? '']));
+      }
       else if (raw.trim() === '') value = undefined;
       // A number that does not parse is sent as typed, so the schema names the field.
       else if (f.kind === 'number') value = Number.isFinite(Number(raw)) ? Number(raw) : raw;
@@ -218,12 +224,16 @@ function newPodcastPage() {
 }
 
 async function podcastPage(podcastId) {
-  const { podcast } = await api('GET', `/api/podcasts/${enc(podcastId)}`);
+  const { podcast, unreadable = [] } = await api('GET', `/api/podcasts/${enc(podcastId)}`);
   const generateArea = h('div', { 'aria-live': 'polite' });
+  const readiness = unreadable.length
+    ? h('div', { class: 'notice bad', id: 'unreadable', role: 'status' }, h('strong', {}, 'The schedule starts no episode until every channel can be read: '), h('ul', {}, unreadable.map((u) => h('li', {}, u.reason))))
+    : '';
   const episodesArea = h('div');
   render(
     podcast.name,
     h('p', { class: 'muted' }, podcast.podcast_id, podcast.enabled ? '' : ' · disabled'),
+    readiness,
     generateArea,
     h('h2', {}, 'Episodes'),
     episodesArea,
@@ -378,6 +388,21 @@ async function showResult(area, actions, e, podcastId, episodeId) {
   } else if (e.status === 'skipped') {
     actions.replaceChildren(h('p', { class: 'notice' }, `Skipped: ${e.skip_reason ?? 'no reason recorded'}`));
   }
+  if (e.channel_stats?.length) area.append(channelStats(e.channel_stats));
+}
+
+/** Per channel: what the collector read and why posts were dropped, so a short episode explains itself. */
+function channelStats(stats) {
+  const dropped = (d) => Object.entries(d).map(([rule, n]) => `${rule} ${n}`).join(', ') || '—';
+  return h(
+    'section',
+    { id: 'channel-stats' },
+    h('h2', {}, 'Channels'),
+    table(
+      ['Channel', 'Source', 'Read', 'Kept', 'Dropped', 'Media stored', 'Media failed'],
+      stats.map((s) => [`@${s.channel}`, s.source, String(s.read), String(s.kept), dropped(s.dropped), String(s.media_stored), String(s.media_failed)]),
+    ),
+  );
 }
 
 // ---- queues, search, audit ----------------------------------------------------------------------------------------
