@@ -134,7 +134,13 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
     case 'episode status': {
       const episode = await ops.getEpisode(arg(0, 'podcast_id'), arg(1, 'episode_id'));
       const hint = episode.status === 'failed' ? `\nonce its cause is fixed, retry it: ${CLI} episode retry ${episode.podcast_id} ${episode.episode_id}` : '';
-      return out.print(episodeJson(episode), () => `${episodeLine(episode)}${hint}`);
+      const channels = (episode.result?.channel_stats ?? []).map(
+        (c) =>
+          `\n  @${c.channel} (${c.source}): read ${c.read}, kept ${c.kept}` +
+          `${Object.keys(c.dropped).length ? `, dropped ${Object.entries(c.dropped).map(([rule, n]) => `${rule} ${n}`).join(', ')}` : ''}` +
+          `${c.media_stored || c.media_failed ? `, media stored ${c.media_stored}, failed ${c.media_failed}` : ''}`,
+      );
+      return out.print(episodeJson(episode), () => `${episodeLine(episode)}${channels.join('')}${hint}`);
     }
     case 'episode list': {
       const { values, positionals } = parseArgs({ args, options: { limit: { type: 'string' } }, allowPositionals: true });

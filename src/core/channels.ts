@@ -35,3 +35,11 @@ export function configuredSource(podcast: Pick<PodcastConfig, 'channel_sources'>
   const entry = Object.entries(podcast.channel_sources ?? {}).find(([name]) => normaliseChannel(name) === wanted);
   return entry?.[1] ?? 'auto';
 }
+
+/** What is wrong with a podcast's `channel_sources`: a source for a channel the podcast does not read is a typo. */
+export function channelSourceViolations(podcast: Pick<PodcastConfig, 'telegram_channels' | 'channel_sources'>): string[] {
+  const channels = new Set(podcast.telegram_channels.map(normaliseChannel));
+  return Object.keys(podcast.channel_sources ?? {})
+    .filter((name) => !channels.has(normaliseChannel(name)))
+    .map((name) => `/channel_sources/${name}: ${name} is not one of telegram_channels (${podcast.telegram_channels.join(', ')})`);
+}

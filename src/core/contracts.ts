@@ -5,6 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { CHANNEL_SOURCES, LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
+import { channelSourceViolations } from './channels.ts';
 import { engineViolations } from './generation/engines.ts';
 import { EPISODE_ID_PATTERN, ID_PATTERN } from './schemas.ts';
 import { ValidationError } from './errors.ts';
@@ -175,7 +176,7 @@ const parsePodcastConfigShape = /* @__PURE__ */ validatorFor<PodcastConfig>(vali
  */
 export function parsePodcastConfig(value: unknown): PodcastConfig {
   const config = parsePodcastConfigShape(value);
-  const violations = engineViolations(config);
+  const violations = [...engineViolations(config), ...channelSourceViolations(config)];
   if (violations.length) throw new ValidationError('invalid podcast configuration', violations);
   return config;
 }

@@ -73,6 +73,22 @@ describe('podcast configuration schema', () => {
     expect(v.join('\n')).to.include('unknown field "surprise"');
   });
 
+  it('takes a source per channel, matched however the channel is written, and names a source that is not a source', () => {
+    const config = parsePodcastConfig({ podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel', 'https://t.me/other_news'], channel_sources: { techchannel: 'web', '@other_news': 'mtproto' } });
+    expect(config.channel_sources).to.deep.equal({ techchannel: 'web', '@other_news': 'mtproto' });
+    const v = violationsOf(() => parsePodcastConfig({ podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel'], channel_sources: { techchannel: 'rss' } }));
+    expect(v.join('\n')).to.include('/channel_sources/techchannel must be one of auto, web, mtproto, export');
+  });
+
+  it('refuses a source for a channel the podcast does not read, naming it', () => {
+    const v = violationsOf(() => parsePodcastConfig({ podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel'], channel_sources: { '@tehchannel': 'web' } }));
+    expect(v).to.deep.equal(['/channel_sources/@tehchannel: @tehchannel is not one of telegram_channels (@techchannel)']);
+  });
+
+  it('defaults every channel to the automatic source', () => {
+    expect(parsePodcastConfig({ podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel'] }).channel_sources).to.deep.equal({});
+  });
+
   it('does not change the object it validates', () => {
     const input = { podcast_id: 'tech', name: 'Tech', telegram_channels: ['@techchannel'] };
     parsePodcastConfig(input);
