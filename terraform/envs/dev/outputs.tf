@@ -67,3 +67,8 @@ output "admin_secret_arn" {
   description = "ARN of the admin page's secret (password hash and session key), set out of band."
   value       = module.telecast.admin_secret_arn
 }
+
+output "telegram_session_secret_arn" {
+  description = "ARN of the Telegram user session's secret (TELEGRAM_SESSION_SECRET_ID of telecast telegram login), null unless telegram_session."
+  value       = module.telecast.telegram_session_secret_arn
+}

@@ -29,4 +29,5 @@ module "telecast" {
   stuck_after_minutes  = var.stuck_after_minutes
   deletion_protection  = var.deletion_protection
   bucket_force_destroy = var.bucket_force_destroy
+  telegram_session     = var.telegram_session
 }

@@ -51,3 +51,9 @@ variable "bucket_force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "telegram_session" {
+  description = "Read channels with a Telegram user session too: creates its secret; then run telecast telegram login (terraform/README.md)."
+  type        = bool
+  default     = false
+}

@@ -77,7 +77,9 @@ resource "aws_lambda_function" "this" {
   architectures    = [var.architecture]
   timeout          = var.timeout
   memory_size      = var.memory_size
-  tags             = var.tags
+  # null leaves the provider's -1: unreserved.
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+  tags                           = var.tags
 
   ephemeral_storage {
     size = var.ephemeral_storage_size

@@ -48,6 +48,11 @@ output "memory_size" {
   value       = aws_lambda_function.this.memory_size
 }
 
+output "reserved_concurrent_executions" {
+  description = "Concurrency reserved for the function (its cap), or null when unreserved (the provider's -1)."
+  value       = try(aws_lambda_function.this.reserved_concurrent_executions >= 0, false) ? aws_lambda_function.this.reserved_concurrent_executions : null
+}
+
 output "ephemeral_storage_size" {
   description = "Size of the function's /tmp, in MB."
   value       = one(aws_lambda_function.this.ephemeral_storage[*].size)

@@ -82,6 +82,21 @@ variable "ephemeral_storage_size" {
   }
 }
 
+variable "reserved_concurrent_executions" {
+  description = <<-EOT
+    Concurrency reserved for the function, which is also its cap: at most this many run at once. null (the default):
+    unreserved, the function shares the account's pool. 0 stops every invocation.
+  EOT
+  type        = number
+  default     = null
+
+  validation {
+    # https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html (ReservedConcurrentExecutions >= 0)
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
+    error_message = "reserved_concurrent_executions must be a whole number, at least 0, or null (unreserved)."
+  }
+}
+
 variable "environment_variables" {
   description = "Environment variables of the function: its only configuration."
   type        = map(string)

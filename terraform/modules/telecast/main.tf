@@ -23,6 +23,9 @@ locals {
   # The admin page (a function URL and its secret) exists when functions.json has the admin function.
   has_admin = contains(keys(local.functions), "admin")
 
+  # The Telegram user session's secret, when channels may be read with one (var.telegram_session); "" otherwise.
+  telegram_session_secret_arn = var.telegram_session ? aws_secretsmanager_secret.telegram_session[0].arn : ""
+
   # What every function gets besides its configuration keys.
   runtime_environment = {
     POWERTOOLS_SERVICE_NAME = "telecast"
@@ -42,6 +45,9 @@ locals {
         PROCESSING_DLQ_URL   = module.processing_queue.dlq_url
         STUCK_AFTER_MINUTES  = tostring(local.stuck_after_minutes)
         ADMIN_SECRET_ID      = local.has_admin ? aws_secretsmanager_secret.admin[0].arn : ""
+        TELEGRAM_WEB_URL     = var.telegram_web_url
+        # The readers and the readiness checks see "" as "no session reader".
+        TELEGRAM_SESSION_SECRET_ID = local.telegram_session_secret_arn
       },
       f.consumes == null ? {} : { MAX_RECEIVE_COUNT = tostring(local.settings[f.consumes].max_receive_count) },
     )
@@ -69,11 +75,31 @@ locals {
   consume = {
     actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"]
   }
+  # The readiness checks of the scheduler and the admin: an uploaded export is HeadObject on its result.json, which
+  # needs s3:GetObject (with local.list_bucket, a missing export reads 404). HeadObject has no action of its own.
+  # https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html#API_HeadObject_Permissions
+  read_channel_exports = {
+    sid       = "ReadChannelExports"
+    actions   = ["s3:GetObject"]
+    resources = ["${module.storage.bucket_arn}/channel-exports/*"]
+  }
+  # The session statements exist only with the secret: IAM rejects a statement without resources. The collector's
+  # user-session reader reads the StringSession; the readiness checks only ask whether the secret has a value.
+  read_telegram_session = var.telegram_session ? [{
+    sid       = "ReadTelegramSession"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.telegram_session_secret_arn]
+  }] : []
+  describe_telegram_session = var.telegram_session ? [{
+    sid       = "DescribeTelegramSession"
+    actions   = ["secretsmanager:DescribeSecret"]
+    resources = [local.telegram_session_secret_arn]
+  }] : []
 
   # Each function's least-privilege statements, by functions.json name (its own log group is added by the module). A
   # function of functions.json without an entry here fails the plan at module.functions, naming it.
   policy_statements = {
-    telegram = [
+    telegram = concat([
       merge(local.consume, { sid = "ConsumeCollectionQueue", resources = [module.collection_queue.queue_arn] }),
       {
         # Permanent failures are dead-lettered directly, with their reason.
@@ -81,11 +107,8 @@ locals {
         actions   = ["sqs:SendMessage"]
         resources = [module.processing_queue.queue_arn, module.collection_queue.dlq_arn]
       },
-      {
-        sid       = "ReadChannelExports"
-        actions   = ["s3:GetObject"]
-        resources = ["${module.storage.bucket_arn}/channel-exports/*"]
-      },
+      # The exports and their media.
+      local.read_channel_exports,
       {
         # PutObjectTagging: media objects carry the tag the media expiry rule matches (modules/storage).
         sid       = "ReadWriteEpisodes"
@@ -94,7 +117,7 @@ locals {
       },
       local.list_bucket,
       local.table_rw,
-    ]
+    ], local.read_telegram_session)
 
     podcastfy = [
       merge(local.consume, { sid = "ConsumeProcessingQueue", resources = [module.processing_queue.queue_arn] }),
@@ -114,8 +137,9 @@ locals {
 
     # The admin page calls the operations layer (src/core/operations.ts): state, starting an episode, retrying one (its
     # stage's message re-sent to either queue), queue depths, peeking at and redriving both DLQs (StartMessageMoveTask,
-    # or receive/send/delete where it is missing), presigned links to episode files, and its own secret.
-    admin = [
+    # or receive/send/delete where it is missing), presigned links to episode files, its own secret, and the channel
+    # readiness checks when a podcast is stored.
+    admin = concat([
       local.table_rw,
       {
         sid       = "SendStageMessages"
@@ -138,15 +162,17 @@ locals {
         actions   = ["s3:GetObject"]
         resources = ["${module.storage.bucket_arn}/podcasts/*"]
       },
+      local.read_channel_exports,
       local.list_bucket,
       {
         sid       = "ReadAdminSecret"
         actions   = ["secretsmanager:GetSecretValue"]
         resources = local.has_admin ? [aws_secretsmanager_secret.admin[0].arn] : []
       },
-    ]
+    ], local.describe_telegram_session)
 
-    scheduler = [
+    # Before it starts an episode, the scheduler checks each channel can be read (an export, a session, the web preview).
+    scheduler = concat([
       local.table_rw,
       {
         sid       = "SendCollectionRequests"
@@ -159,8 +185,16 @@ locals {
         actions   = ["sqs:GetQueueAttributes"]
         resources = [module.collection_queue.queue_arn, module.collection_queue.dlq_arn, module.processing_queue.queue_arn, module.processing_queue.dlq_arn]
       },
-    ]
+      local.read_channel_exports,
+      local.list_bucket,
+    ], local.describe_telegram_session)
   }
+
+  # One session, one collector: Telegram refuses a session used by two connections at once (AUTH_KEY_DUPLICATED), so
+  # with a session the collector runs once at a time. The event source mapping's maximum_concurrency cannot go below 2
+  # (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html), so the reserved concurrency is the cap: a
+  # batch the poller cannot deliver is throttled and returns to the queue after the visibility timeout.
+  reserved_concurrent_executions = { telegram = var.telegram_session ? 1 : null }
 }
 
 module "collection_queue" {
@@ -214,6 +248,8 @@ module "functions" {
   log_retention_days     = var.log_retention_days
   application_log_level  = var.log_level
   tags                   = var.tags
+
+  reserved_concurrent_executions = lookup(local.reserved_concurrent_executions, each.key, null)
 
   environment_variables = merge(local.runtime_environment, {
     for key in each.value.environment : key => local.config_values[each.key][key]
@@ -293,6 +329,17 @@ resource "aws_secretsmanager_secret" "admin" {
 
   name                    = "${local.prefix}-admin"
   description             = "Telecast admin page: {\"password_hash\": \"scrypt:...\", \"session_key\": \"<base64>\"}."
+  recovery_window_in_days = 7
+  tags                    = var.tags
+}
+
+# The Telegram user session of the MTProto reader: {"api_id", "api_hash", "session"}. Like the admin secret, it has no
+# version here: `telecast telegram login` writes it after apply, so the session never sits in Terraform state.
+resource "aws_secretsmanager_secret" "telegram_session" {
+  count = var.telegram_session ? 1 : 0
+
+  name                    = "${local.prefix}-telegram-session"
+  description             = "Telecast Telegram user session (written by telecast telegram login): {\"api_id\": 123, \"api_hash\": \"...\", \"session\": \"<StringSession>\"}."
   recovery_window_in_days = 7
   tags                    = var.tags
 }

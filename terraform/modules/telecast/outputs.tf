@@ -63,16 +63,17 @@ output "functions" {
   description = "The functions, by functions.json name: configuration, log group and SQS trigger, for review and tests."
   value = {
     for name, f in module.functions : name => {
-      name                   = f.function_name
-      arn                    = f.function_arn
-      runtime                = f.runtime
-      timeout                = f.timeout
-      memory_size            = f.memory_size
-      ephemeral_storage_size = f.ephemeral_storage_size
-      environment_variables  = f.environment_variables
-      log_group_name         = f.log_group_name
-      log_retention_days     = f.log_retention_days
-      event_source_mapping   = f.event_source_mapping
+      name                           = f.function_name
+      arn                            = f.function_arn
+      runtime                        = f.runtime
+      timeout                        = f.timeout
+      memory_size                    = f.memory_size
+      ephemeral_storage_size         = f.ephemeral_storage_size
+      reserved_concurrent_executions = f.reserved_concurrent_executions
+      environment_variables          = f.environment_variables
+      log_group_name                 = f.log_group_name
+      log_retention_days             = f.log_retention_days
+      event_source_mapping           = f.event_source_mapping
     }
   }
 }
@@ -110,4 +111,9 @@ output "admin_url" {
 output "admin_secret_arn" {
   description = "ARN of the admin page's secret: put its password hash and session key there (terraform/README.md)."
   value       = try(aws_secretsmanager_secret.admin[0].arn, null)
+}
+
+output "telegram_session_secret_arn" {
+  description = "ARN of the Telegram user session's secret (TELEGRAM_SESSION_SECRET_ID): telecast telegram login writes it (terraform/README.md); null unless telegram_session."
+  value       = try(aws_secretsmanager_secret.telegram_session[0].arn, null)
 }

@@ -89,6 +89,28 @@ variable "queue_age_alarm_threshold_seconds" {
   }
 }
 
+variable "telegram_web_url" {
+  description = "Where the collector, the scheduler and the admin read channels' public web previews (TELEGRAM_WEB_URL)."
+  type        = string
+  default     = "https://t.me"
+
+  validation {
+    condition     = can(regex("^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\\s?#]*)?$", var.telegram_web_url))
+    error_message = "telegram_web_url must be an https URL without query or fragment, such as https://t.me."
+  }
+}
+
+variable "telegram_session" {
+  description = <<-EOT
+    Whether channels may be read with a Telegram user session (MTProto). true creates the session's secret
+    (TELEGRAM_SESSION_SECRET_ID) and reserves one concurrent collector; after apply the operator runs
+    `telecast telegram login`, which stores the session in the secret (terraform/README.md). false: exports and web
+    previews only.
+  EOT
+  type        = bool
+  default     = false
+}
+
 variable "media_expiration_days" {
   description = "Days after which downloaded episode media expire from the bucket."
   type        = number

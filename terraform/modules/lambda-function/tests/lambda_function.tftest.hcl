@@ -214,3 +214,35 @@ run "rejects_a_maximum_concurrency_below_two" {
 
   expect_failures = [var.sqs_event_source]
 }
+
+run "is_unreserved_by_default" {
+  command = plan
+
+  assert {
+    condition     = output.reserved_concurrent_executions == null
+    error_message = "Without reserved_concurrent_executions the function must share the account's pool (unreserved)."
+  }
+}
+
+run "reserves_the_given_concurrency" {
+  command = plan
+
+  variables {
+    reserved_concurrent_executions = 1
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == 1 && output.reserved_concurrent_executions == 1
+    error_message = "reserved_concurrent_executions must reach the function and its output."
+  }
+}
+
+run "rejects_a_negative_or_fractional_reserved_concurrency" {
+  command = plan
+
+  variables {
+    reserved_concurrent_executions = -1
+  }
+
+  expect_failures = [var.reserved_concurrent_executions]
+}

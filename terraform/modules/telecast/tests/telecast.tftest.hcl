@@ -115,6 +115,12 @@ override_resource {
 }
 
 override_resource {
+  target          = aws_secretsmanager_secret.telegram_session[0]
+  override_during = plan
+  values          = { arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast-test-telegram-session-GhIjKl" }
+}
+
+override_resource {
   target          = module.functions["scheduler"].aws_lambda_function.this
   override_during = plan
   values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:telecast-test-scheduler" }
@@ -286,6 +292,30 @@ run "functions_are_configured_by_environment_variables" {
     output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == "300")
     error_message = "scheduler needs TABLE_NAME, the four queue URLs and STUCK_AFTER_MINUTES."
   }
+
+  assert {
+    condition = alltrue([
+      for name in ["telegram", "scheduler", "admin"] :
+      output.functions[name].environment_variables.TELEGRAM_WEB_URL == "https://t.me" &&
+      output.functions[name].environment_variables.TELEGRAM_SESSION_SECRET_ID == ""
+    ])
+    error_message = "telegram, scheduler and admin read channels' web previews at https://t.me, and have no session secret by default."
+  }
+
+  assert {
+    condition     = output.functions.scheduler.environment_variables.BUCKET_NAME == output.bucket_name
+    error_message = "The scheduler needs BUCKET_NAME to check that a channel's export was uploaded."
+  }
+
+  assert {
+    condition     = output.telegram_session_secret_arn == null && length(aws_secretsmanager_secret.telegram_session) == 0
+    error_message = "Without telegram_session there is no session secret."
+  }
+
+  assert {
+    condition     = alltrue([for f in output.functions : f.reserved_concurrent_executions == null])
+    error_message = "Without a session every function, the collector included, is unreserved."
+  }
 }
 
 run "every_function_logs_to_its_own_group_with_retention" {
@@ -432,6 +462,14 @@ run "roles_grant_each_function_only_its_own_resources" {
           output.queues.processing.arn, output.queues.processing.dlq_arn,
         ]
       }
+      ReadChannelExports = {
+        action   = ["s3:GetObject"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/channel-exports/*"]
+      }
+      ListBucketForNotFound = {
+        action   = ["s3:ListBucket"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012"]
+      }
     }
     error_message = "scheduler's role must hold exactly its least-privilege statements."
   }
@@ -470,6 +508,10 @@ run "roles_grant_each_function_only_its_own_resources" {
         action   = ["s3:GetObject"]
         resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/podcasts/*"]
       }
+      ReadChannelExports = {
+        action   = ["s3:GetObject"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/channel-exports/*"]
+      }
       ListBucketForNotFound = {
         action   = ["s3:ListBucket"]
         resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012"]
@@ -484,12 +526,12 @@ run "roles_grant_each_function_only_its_own_resources" {
 
   assert {
     condition = alltrue([
-      for name in ["telegram", "podcastfy"] : anytrue([
+      for name in ["telegram", "podcastfy", "scheduler", "admin"] : anytrue([
         for s in jsondecode(output.role_policies[name]).Statement :
         s.Sid == "ListBucketForNotFound" && try(s.Condition, null) == null
       ])
     ])
-    error_message = "ListBucket must be granted on the bucket alone (for 404s on missing keys), to telegram and podcastfy."
+    error_message = "ListBucket must be granted on the bucket alone (for 404s on missing keys), to every function that reads objects."
   }
 }
 
@@ -525,4 +567,71 @@ run "the_admin_page_has_a_function_url_and_its_secret" {
     condition     = aws_lambda_function_url.admin[0].authorization_type == "NONE" && aws_lambda_permission.admin_url[0].function_url_auth_type == "NONE"
     error_message = "The admin page is public behind its own session check: a function URL with auth NONE and its permission."
   }
+}
+
+run "a_telegram_session_gets_its_secret_and_one_collector_at_a_time" {
+  command = plan
+
+  variables {
+    telegram_session = true
+  }
+
+  assert {
+    condition = (aws_secretsmanager_secret.telegram_session[0].name == "telecast-test-telegram-session" &&
+    output.telegram_session_secret_arn == "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast-test-telegram-session-GhIjKl")
+    error_message = "telegram_session must create the secret telecast-<env>-telegram-session and output its ARN."
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["telegram", "scheduler", "admin"] :
+      output.functions[name].environment_variables.TELEGRAM_SESSION_SECRET_ID == output.telegram_session_secret_arn
+    ])
+    error_message = "telegram, scheduler and admin must be given the session secret's ARN as TELEGRAM_SESSION_SECRET_ID."
+  }
+
+  assert {
+    condition     = !contains(keys(output.functions.podcastfy.environment_variables), "TELEGRAM_SESSION_SECRET_ID")
+    error_message = "podcastfy reads no channel and gets no session secret."
+  }
+
+  assert {
+    condition = (output.functions.telegram.reserved_concurrent_executions == 1 &&
+      output.functions.podcastfy.reserved_concurrent_executions == null &&
+      output.functions.scheduler.reserved_concurrent_executions == null &&
+    output.functions.admin.reserved_concurrent_executions == null)
+    error_message = "With a session only the collector is reserved, to 1: Telegram refuses one session on two connections (AUTH_KEY_DUPLICATED)."
+  }
+
+  assert {
+    condition = {
+      for name in ["telegram", "scheduler", "admin"] : name => [
+        for s in jsondecode(output.role_policies[name]).Statement : { sid = s.Sid, action = s.Action, resource = s.Resource }
+        if contains(s.Resource, output.telegram_session_secret_arn)
+      ]
+      } == {
+      telegram  = [{ sid = "ReadTelegramSession", action = ["secretsmanager:GetSecretValue"], resource = [output.telegram_session_secret_arn] }]
+      scheduler = [{ sid = "DescribeTelegramSession", action = ["secretsmanager:DescribeSecret"], resource = [output.telegram_session_secret_arn] }]
+      admin     = [{ sid = "DescribeTelegramSession", action = ["secretsmanager:DescribeSecret"], resource = [output.telegram_session_secret_arn] }]
+    }
+    error_message = "Only the collector may read the session; scheduler and admin only describe it (has it a value?)."
+  }
+
+  assert {
+    condition = (length(jsondecode(output.role_policies.telegram).Statement) == 8 &&
+      length(jsondecode(output.role_policies.scheduler).Statement) == 7 &&
+      length(jsondecode(output.role_policies.admin).Statement) == 10 &&
+    !strcontains(output.role_policies.podcastfy, "secretsmanager:"))
+    error_message = "The session adds one statement to telegram, scheduler and admin each, and none to podcastfy."
+  }
+}
+
+run "rejects_a_telegram_web_url_that_is_not_https" {
+  command = plan
+
+  variables {
+    telegram_web_url = "http://t.me"
+  }
+
+  expect_failures = [var.telegram_web_url]
 }
