@@ -284,7 +284,7 @@ export class TelegramMtprotoReader implements ChannelReader {
     this.pageSize = options.pageSize ?? 100;
   }
 
-  async unreadable(): Promise<string | undefined> {
+  async unreadable(_channel: string): Promise<string | undefined> {
     return (await this.sessions.load()) ? undefined : `no Telegram session: ${LOGIN}`;
   }
 
@@ -339,17 +339,22 @@ export class TelegramMtprotoReader implements ChannelReader {
 
   /** Disconnects the client, if one is open (the end of an invocation: a session used from two places is refused). */
   async close(): Promise<void> {
+    await this.discard();
+  }
+
+  /** Forgets the client and destroys it once open; never waits on a client still opening (its own failure ends it). */
+  private discard(): Promise<void> {
     const live = this.live;
     this.live = undefined;
     this.peers.clear();
-    await live?.then((c) => c.destroy()).catch(() => {});
+    return live?.then((c) => c.destroy()).catch(() => {}) ?? Promise.resolve();
   }
 
   private async client(channel: string): Promise<MtprotoClient> {
     if (this.live) {
       const client = await this.live.catch(() => undefined);
       if (client?.connected) return client;
-      await this.close();
+      await this.discard();
     }
     const opening = this.open(channel);
     this.live = opening;
@@ -407,23 +412,23 @@ export class TelegramMtprotoReader implements ChannelReader {
           await this.sleep(seconds * 1000);
           continue;
         }
-        throw await this.failure(channel, doing, error);
+        throw this.failure(channel, doing, error);
       }
     }
   }
 
-  private async failure(channel: string, doing: string, error: unknown): Promise<TelecastError> {
+  private failure(channel: string, doing: string, error: unknown): TelecastError {
     if (error instanceof TelecastError) return error;
     const rpc = rpcName(error);
     const text = this.scrub(errorMessage(error));
     const seconds = floodSeconds(error);
     if (seconds !== undefined) return new RetryLaterError(`Telegram asks to wait ${seconds} s before ${doing} @${channel} again (FLOOD_WAIT)`, seconds, error);
     if (LOGIN_NEEDED.has(rpc) || (error as GramjsError).code === 401) {
-      await this.close();
+      void this.discard();
       return new ValidationError(`login needed: Telegram refused the stored session (${rpc || text}) while ${doing} @${channel}; ${LOGIN}`, [], error);
     }
     if (rpc === 'AUTH_KEY_DUPLICATED') {
-      await this.close();
+      void this.discard();
       return new DownstreamError(
         `Telegram refused the session while ${doing} @${channel} (AUTH_KEY_DUPLICATED): a second collector used the same session at the same time; the retry reconnects, and if it keeps failing, ${LOGIN}`,
         { cause: error },
@@ -435,7 +440,7 @@ export class TelegramMtprotoReader implements ChannelReader {
     }
     if (CHANNEL_UNREADABLE.has(rpc)) return new ValidationError(`@${channel} is private or this Telegram account cannot read it (${rpc})`, [], error);
     // Anything else (a dropped connection, a timeout, Telegram's own trouble) may pass: the retry reconnects.
-    await this.close();
+    void this.discard();
     return new DownstreamError(`${doing} @${channel} over Telegram failed: ${text}`, { cause: error });
   }
 
