@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Api, helpers } from 'telegram';
 import { DownstreamError, NotFoundError, RetryLaterError, TelecastError, ValidationError, isRetryable } from '../../src/core/errors.ts';
 import type { ChannelPost, ReadRequest } from '../../src/core/ports.ts';
-import { TelegramMtprotoReader, type MtprotoReaderOptions } from '../../src/adapters/telegram-mtproto-reader.ts';
+import { TelegramMtprotoReader, gramjsClient, type MtprotoReaderOptions } from '../../src/adapters/telegram-mtproto-reader.ts';
 import type { TelegramSession } from '../../src/adapters/telegram-session.ts';
 import {
   FakeTelegramClient,
@@ -365,6 +365,25 @@ describe('TelegramMtprotoReader', () => {
       const error = await failure(() => w.reader.fetchMedia(post, post.media[0] as never, 1_000_000));
       expect(error).to.be.instanceOf(NotFoundError);
       expect(error.message).to.contain('post 9 of @examplenews');
+    });
+  });
+
+  describe('client lifetime', () => {
+    it('reuses one connected client for reads and media, and destroys it on close', async () => {
+      const w = world(news(history(3)));
+      await readAll(w.reader, 'examplenews', { window: window(0, T0) });
+      await readAll(w.reader, 'examplenews', { window: window(0, T0) });
+      expect(w.made).to.equal(1);
+      await w.reader.close();
+      expect(w.client.calls.destroy).to.equal(1);
+      expect(w.client.connected).to.equal(false);
+    });
+
+    it('makes the real client from a stored session with GramJS, without connecting', async () => {
+      const client = await gramjsClient({ api_id: 12345, api_hash: SESSION.api_hash, session: '' });
+      expect(client.constructor.name).to.equal('TelegramClient');
+      expect(client.connected).to.not.equal(true);
+      await client.destroy();
     });
   });
 });
