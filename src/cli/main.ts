@@ -11,6 +11,7 @@ import { ValidationError } from '../core/errors.ts';
 import { shiftExportDates } from '../local/export-dates.ts';
 import { dependenciesFromEnv } from './dependencies.ts';
 import { newAdminSecretJson } from '../adapters/admin-secret.ts';
+import { loginDependencies, telegramLogin } from './telegram-login.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -38,6 +39,9 @@ const USAGE = `usage: ${CLI} <command> [--json]
   dlq redrive <collection|processing>     move dead-lettered messages back to their source queue
   admin secret                            print the admin page's secret JSON (password hash + a new session key)
                                           for the password in TELECAST_ADMIN_PASSWORD or on standard input
+  telegram login                          log a Telegram account in (phone, code, 2FA password on standard input)
+                                          and store its session for the MTProto reader; needs TELEGRAM_API_ID,
+                                          TELEGRAM_API_HASH (my.telegram.org) and TELEGRAM_SESSION_SECRET_ID
 
 environment: AWS_REGION and credentials as for any AWS tool (AWS_ENDPOINT_URL_* for the local stack), and
 TABLE_NAME, BUCKET_NAME, COLLECTION_QUEUE_URL, PROCESSING_QUEUE_URL, COLLECTION_DLQ_URL, PROCESSING_DLQ_URL
@@ -191,6 +195,8 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
       if (password.length < 12) throw new ValidationError('the admin password is too short', ['use at least 12 characters']);
       return console.log(await newAdminSecretJson(password));
     }
+    case 'telegram login':
+      return console.log(await telegramLogin(loginDependencies(process.env)));
     default:
       throw new UsageError(group ? `unknown command "${[group, command].filter(Boolean).join(' ')}"` : 'no command given');
   }
