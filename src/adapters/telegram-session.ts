@@ -5,7 +5,7 @@
  * exist, or has no value yet, is "no session", never a crash. The session string is a login: it is never logged and
  * never part of an error message.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, DownstreamError, errorMessage } from '../core/errors.ts';
@@ -22,6 +22,8 @@ export interface TelegramSessionStore {
   readonly where: string;
   /** The stored session, or undefined when none is stored. */
   load(): Promise<TelegramSession | undefined>;
+  /** Whether a session is stored, without reading it (Secrets Manager DescribeSecret: the scheduler and admin may not read it). */
+  stored(): Promise<boolean>;
   save(session: TelegramSession): Promise<void>;
 }
 
@@ -68,6 +70,15 @@ export class FileSessionStore implements TelegramSessionStore {
     return parseTelegramSession(text, this.where);
   }
 
+  async stored(): Promise<boolean> {
+    try {
+      await access(this.path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async save(session: TelegramSession): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     // Written beside and renamed over, so a reader never sees half a file.
@@ -104,6 +115,18 @@ export class SecretsManagerSessionStore implements TelegramSessionStore {
       throw new DownstreamError(`reading the Telegram session from ${this.where} failed: ${errorMessage(error)}`, { cause: error });
     }
     return text ? parseTelegramSession(text, this.where) : undefined;
+  }
+
+  async stored(): Promise<boolean> {
+    const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+    try {
+      const out = await (await this.client()).send(new DescribeSecretCommand({ SecretId: this.secretId }));
+      // Terraform creates the secret empty; it holds a session once a version is AWSCURRENT (telecast telegram login).
+      return Object.values(out.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw new DownstreamError(`checking ${this.where} failed: ${errorMessage(error)}`, { cause: error });
+    }
   }
 
   async save(session: TelegramSession): Promise<void> {

@@ -31,7 +31,9 @@ describe('Telegram session store', () => {
 
     it('loads what it saved, creating the data directory', async () => {
       const store = telegramSessionStore(`file:${join(dir, 'data', 'telegram-session.json')}`);
+      expect(await store.stored()).to.equal(false);
       await store.save(SESSION);
+      expect(await store.stored()).to.equal(true);
       expect(await store.load()).to.deep.equal(SESSION);
     });
 
@@ -67,6 +69,7 @@ describe('Telegram session store', () => {
     /** The secret's value; undefined: no such secret. */
     let value: string | undefined;
     let broken = false;
+    let emptySecret = false;
     const requests: Array<{ target: string; body: Record<string, unknown> }> = [];
 
     before(async () => {
@@ -82,6 +85,10 @@ describe('Telegram session store', () => {
             res.end(JSON.stringify(payload));
           };
           if (broken) return reply(500, { __type: 'InternalServiceError', message: 'try later' }, 'InternalServiceError');
+          // As Terraform leaves it: the secret exists, with no version until the first login.
+          if (target === 'DescribeSecret' && (value !== undefined || emptySecret)) {
+            return reply(200, { ARN: 'arn', Name: body.SecretId, VersionIdsToStages: value === undefined ? {} : { v1: ['AWSCURRENT'] } });
+          }
           if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
           if (target === 'GetSecretValue') return reply(200, { ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:telecast/telegram-session-AbC', Name: body.SecretId, SecretString: value, VersionId: 'v1' });
           if (target === 'PutSecretValue') {
@@ -103,6 +110,7 @@ describe('Telegram session store', () => {
     beforeEach(() => {
       value = undefined;
       broken = false;
+      emptySecret = false;
       requests.length = 0;
     });
 
@@ -114,6 +122,18 @@ describe('Telegram session store', () => {
 
     it('has no session when the secret does not exist (or has no value yet)', async () => {
       expect(await telegramSessionStore('telecast/telegram-session', secrets).load()).to.equal(undefined);
+    });
+
+    it('tells whether a session is stored by describing the secret, never reading it', async () => {
+      emptySecret = true;
+      expect(await telegramSessionStore('telecast/telegram-session', secrets).stored()).to.equal(false);
+      value = JSON.stringify(SESSION);
+      expect(await telegramSessionStore('telecast/telegram-session', secrets).stored()).to.equal(true);
+      expect(requests.map((r) => r.target)).to.deep.equal(['DescribeSecret', 'DescribeSecret']);
+    });
+
+    it('has no session stored when the secret does not exist', async () => {
+      expect(await telegramSessionStore('telecast/telegram-session', secrets).stored()).to.equal(false);
     });
 
     it('saves the session as the secret value', async () => {
