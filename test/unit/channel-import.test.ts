@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TelegramExportStore, exportPosts, type ChannelExport } from '../../src/adapters/telegram-export-reader.ts';
+import { TelegramExportStore, exportPosts, jsonBody, type ChannelExport } from '../../src/adapters/telegram-export-reader.ts';
 import { channelName } from '../../src/core/channels.ts';
 import { ValidationError } from '../../src/core/errors.ts';
 import { MemoryObjects } from '../helpers/memory-ports.ts';
@@ -47,7 +47,7 @@ describe('channel import: bad input refused clearly', () => {
 
   it('refuses a channel name that is not a Telegram username, such as ../../x, before storing anything', async () => {
     const objects = new MemoryObjects();
-    const error = await new TelegramExportStore(objects).put('../../x', channelExport([ok])).then(() => undefined, (e: unknown) => e);
+    const error = await new TelegramExportStore(objects).put('../../x', jsonBody(channelExport([ok]))).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(ValidationError);
     expect((error as Error).message).to.include('"../../x" is not a Telegram channel');
     expect(objects.writes).to.deep.equal([]);

@@ -38,7 +38,7 @@ describe('Telegram Desktop export parsing', () => {
   });
 
   it('takes time from date_unixtime (UTC), not the local date string', () => {
-    expect(messageDate({ id: 1, type: 'message', date: '2026-11-28T13:15:02', date_unixtime: '1795864502' }).toISOString()).to.equal(
+    expect(messageDate({ date: '2026-11-28T13:15:02', date_unixtime: '1795864502' }).toISOString()).to.equal(
       '2026-11-28T11:15:02.000Z',
     );
   });
