@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoEpisodeRepository } from '../src/adapters/dynamo-repository.ts';
 import { S3ObjectStore } from '../src/adapters/s3-object-store.ts';
-import { TelegramExportStore } from '../src/adapters/telegram-export-reader.ts';
+import { TelegramExportStore, jsonBody } from '../src/adapters/telegram-export-reader.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 
@@ -45,7 +45,7 @@ export async function benchAdmin(): Promise<Array<Record<string, string | number
   try {
     const base = stack.admin!.url;
     const { page } = browser;
-    await new TelegramExportStore(new S3ObjectStore(stack.clients.s3, stack.resources.bucket)).put('@telecast_sample', recentExport());
+    await new TelegramExportStore(new S3ObjectStore(stack.clients.s3, stack.resources.bucket)).put('@telecast_sample', jsonBody(recentExport()));
     await page.goto(`${base}/login`);
     await page.fill('#password', PASSWORD);
     await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);

@@ -17,3 +17,7 @@ console.table(await benchThroughput());
 const { benchAdmin } = await import('./admin.ts');
 console.log('\nAdmin page in headless Chromium on the local stack (page weight with an empty cache; click to first status)');
 console.table(await benchAdmin());
+
+const { benchExport } = await import('./export.ts');
+console.log('\nTelegram Desktop export: import and read in a child process (peak memory should not grow with the export)');
+console.table(await benchExport());

@@ -1,135 +1,30 @@
 /**
  * ChannelReader for Telegram Desktop exports ("Export chat history" → JSON, `result.json`), kept in the bucket under
- * `channel-exports/<channel>/`, and the ChannelExportStore that puts them there. Live sources (Bot API, MTProto)
- * implement the same reader port.
+ * `channel-exports/<channel>/`, and the ChannelExportStore that puts them there. Both stream the file: memory holds the
+ * window's posts, never the export. Live sources (Bot API, MTProto) implement the same reader port.
  */
-import type { MediaType } from '../core/contracts.ts';
 import { inWindow } from '../core/collection/window.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ChannelExportStore, ChannelPost, ChannelReader, FetchedMedia, ObjectStore, PostMedia, ReadRequest } from '../core/ports.ts';
-import { normaliseChannel } from '../core/channels.ts';
-import { channelExportKey, channelExportPrefix } from '../core/keys.ts';
+import { channelExportImportKey, channelExportKey, channelExportPrefix } from '../core/keys.ts';
+import { ExportCheck, messageDate, messagePost, parseUtcOffset } from './telegram-export-format.ts';
+import { ExportStreamParser, parseExport } from './telegram-export-stream.ts';
 
-/** The parts of an export message we read. */
-export interface ExportTextEntity {
-  type: string;
-  text: string;
-  href?: string;
-}
-export interface ExportMessage {
-  id: number;
-  type: string;
-  date: string;
-  date_unixtime?: string;
-  text?: string | Array<string | ExportTextEntity>;
-  text_entities?: ExportTextEntity[];
-  photo?: string;
-  file?: string;
-  media_type?: string;
-}
-export interface ChannelExport {
-  name?: string;
-  type?: string;
-  id?: number;
-  messages: ExportMessage[];
+export { exportPosts, messageDate, messageText, type ChannelExport, type ExportMessage } from './telegram-export-format.ts';
+
+/** telecast-import.json: what the import was told that the export does not say. */
+export interface ExportImportRecord {
+  imported_at: string;
+  posts: number;
+  /** The exporter's UTC offset (`+03:00`), when the operator gave one. */
+  utc_offset?: string;
+  /** Messages dated only in the exporter's local time. */
+  local_dates: number;
 }
 
-const MEDIA_TYPE_OF: Record<string, MediaType> = {
-  video_file: 'video',
-  video_message: 'video',
-  animation: 'animation',
-  voice_message: 'voice',
-  audio_file: 'audio',
-  sticker: 'sticker',
-};
-
-/** A message's time: `date_unixtime` is UTC; the bare `date` is the exporter's local time, used only as a fallback. */
-export function messageDate(message: ExportMessage): Date {
-  if (message.date_unixtime) return new Date(Number(message.date_unixtime) * 1000);
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(message.date) ? message.date : `${message.date}Z`);
-}
-
-export function messageText(text: ExportMessage['text']): string {
-  if (text === undefined) return '';
-  if (typeof text === 'string') return text;
-  return text.map((part) => (typeof part === 'string' ? part : part.text)).join('');
-}
-
-function messageLinks(message: ExportMessage): string[] {
-  const entities = message.text_entities ?? (Array.isArray(message.text) ? message.text.filter((p) => typeof p !== 'string') : []);
-  const links = entities.flatMap((e) => (e.type === 'text_link' && e.href ? [e.href] : e.type === 'link' ? [e.text] : []));
-  return [...new Set(links)];
-}
-
-function messageMedia(message: ExportMessage): PostMedia[] {
-  if (message.photo) return [{ type: 'photo', file: message.photo }];
-  if (message.file) return [{ type: (message.media_type && MEDIA_TYPE_OF[message.media_type]) || 'document', file: message.file }];
-  return [];
-}
-
-/** Violations reported at most: an export of the wrong kind breaks every message, and one line says so. */
-const MAX_VIOLATIONS = 10;
-
-/** The chat types of a channel's export; groups and personal chats hold private members' messages. */
-const CHANNEL_TYPES = ['public_channel', 'private_channel'];
-
-const isEntityList = (value: unknown): boolean =>
-  Array.isArray(value) && value.every((part) => typeof part === 'string' || (typeof part === 'object' && part !== null && typeof (part as ExportTextEntity).text === 'string'));
-
-/** What is wrong with one message, each problem naming the message by its id (or its place when it has none). */
-function messageViolations(m: unknown, index: number): string[] {
-  if (typeof m !== 'object' || m === null) return [`messages[${index}] is not an object`];
-  const message = m as Partial<Record<keyof ExportMessage, unknown>>;
-  const name = Number.isInteger(message.id) ? `message ${String(message.id)}` : `messages[${index}]`;
-  const bad: string[] = [];
-  if (!Number.isInteger(message.id)) bad.push(`${name}: id ${JSON.stringify(message.id)} is not an integer`);
-  if (typeof message.type !== 'string') bad.push(`${name}: type is not a string`);
-  if (typeof message.date !== 'string') bad.push(`${name}: date is missing or not a string`);
-  else if (Number.isNaN(messageDate(message as ExportMessage).getTime())) bad.push(`${name}: date ${JSON.stringify(message.date)} is not a date`);
-  if (message.date_unixtime !== undefined && !/^\d+$/.test(String(message.date_unixtime))) {
-    bad.push(`${name}: date_unixtime ${JSON.stringify(message.date_unixtime)} is not a number of seconds`);
-  }
-  if (message.text !== undefined && typeof message.text !== 'string' && !isEntityList(message.text)) {
-    bad.push(`${name}: text is ${Array.isArray(message.text) ? 'a list with a part that is neither text nor an entity' : `a ${typeof message.text}`}, not text`);
-  }
-  if (message.text_entities !== undefined && !isEntityList(message.text_entities)) bad.push(`${name}: text_entities is not a list of entities`);
-  for (const field of ['photo', 'file', 'media_type'] as const) {
-    if (message[field] !== undefined && typeof message[field] !== 'string') bad.push(`${name}: ${field} is not a string`);
-  }
-  return bad;
-}
-
-/**
- * What is wrong with `data` as a channel's export: a single chat's export ("Export chat history", not "Export Telegram
- * data"), of a channel (a group's members wrote privately), whose messages have an id, a type, a readable date and text.
- */
-function exportViolations(data: unknown): string[] {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return ['not a JSON object'];
-  const { messages, type } = data as { messages?: unknown; type?: unknown };
-  if (!Array.isArray(messages)) {
-    return ['no "messages" array' + ('chats' in data ? ': this is a whole-account export; export one channel\'s chat history instead' : '')];
-  }
-  if (type !== undefined && !CHANNEL_TYPES.includes(String(type))) {
-    return [`it is the export of a ${String(type).replace(/_/g, ' ')}, not of a channel: a group's or a person's messages are not read into a podcast`];
-  }
-  const problems = messages.flatMap(messageViolations);
-  return problems.length > MAX_VIOLATIONS ? [...problems.slice(0, MAX_VIOLATIONS), `and ${problems.length - MAX_VIOLATIONS} more`] : problems;
-}
-
-/** Converts an export's messages to posts; service messages (joins, pins) are not posts. Throws a ValidationError naming what is wrong with a malformed export. */
-export function exportPosts(channel: string, data: ChannelExport): ChannelPost[] {
-  const violations = exportViolations(data);
-  if (violations.length) throw new ValidationError(`the export of ${channel} cannot be read`, violations);
-  return data.messages
-    .filter((m) => m.type === 'message')
-    .map((m) => ({
-      channel: normaliseChannel(channel),
-      id: m.id,
-      date: messageDate(m).toISOString(),
-      text: messageText(m.text),
-      links: messageLinks(m),
-      media: messageMedia(m),
-    }));
+/** A value as the bytes of its JSON, for callers that hold an export in memory (tests, the chaos run, samples). */
+export async function* jsonBody(value: unknown): AsyncIterable<Uint8Array> {
+  yield Buffer.from(JSON.stringify(value), 'utf-8');
 }
 
 export class TelegramExportReader implements ChannelReader {
@@ -160,30 +55,77 @@ export class TelegramExportReader implements ChannelReader {
     return { body: Buffer.concat(chunks), contentType: contentType ?? 'application/octet-stream' };
   }
 
-  async *read(channel: string, { window }: ReadRequest): AsyncIterable<ChannelPost[]> {
-    const key = channelExportKey(channel);
-    let data: ChannelExport;
+  /** The exporter's offset in minutes, as the import recorded it (0, UTC, when none was given or nothing recorded). */
+  private async utcOffsetOf(channel: string): Promise<number> {
     try {
-      data = await this.objects.getJson<ChannelExport>(key);
+      const record = await this.objects.getJson<Partial<ExportImportRecord>>(channelExportImportKey(channel));
+      return record.utc_offset ? parseUtcOffset(record.utc_offset) : 0;
+    } catch (error) {
+      if (error instanceof NotFoundError) return 0; // an export stored before imports kept a record
+      throw error;
+    }
+  }
+
+  async *read(channel: string, { window, afterId }: ReadRequest): AsyncIterable<ChannelPost[]> {
+    const key = channelExportKey(channel);
+    const offset = await this.utcOffsetOf(channel);
+    let opened: Awaited<ReturnType<ObjectStore['openRead']>>;
+    try {
+      opened = await this.objects.openRead(key);
     } catch (error) {
       if (error instanceof NotFoundError) throw new NotFoundError(`no export for channel ${channel} at ${key}`, error);
       throw error;
     }
+    // The export is oldest first; only the window's posts after afterId are kept, whatever the export's size.
+    const check = new ExportCheck(channel);
+    const kept: ChannelPost[] = [];
+    const outline = await parseExport(channel, opened.body, {
+      onField: check.field,
+      onMessage: (raw, index) => {
+        const message = check.message(raw, index);
+        if (message?.type !== 'message' || (afterId !== undefined && message.id <= afterId)) return;
+        if (inWindow(messageDate(message, offset), window)) kept.push(messagePost(channel, message, offset));
+      },
+    });
+    check.finish(outline);
     // Newest first, as a live channel history pages: whatever stops reading early keeps the newest posts.
-    const posts = exportPosts(channel, data)
-      .filter((p) => inWindow(new Date(p.date), window))
-      .sort((a, b) => b.date.localeCompare(a.date) || b.id - a.id);
-    for (let i = 0; i < posts.length; i += this.pageSize) yield posts.slice(i, i + this.pageSize);
+    kept.sort((a, b) => b.date.localeCompare(a.date) || b.id - a.id);
+    for (let i = 0; i < kept.length; i += this.pageSize) yield kept.slice(i, i + this.pageSize);
   }
 }
 
 export class TelegramExportStore implements ChannelExportStore {
   constructor(private readonly objects: ObjectStore) {}
 
-  async put(channel: string, data: unknown): Promise<{ key: string; posts: number }> {
+  async put(channel: string, body: AsyncIterable<Uint8Array>, options: { utcOffset?: string } = {}): Promise<{ key: string; posts: number; warnings: string[] }> {
     const key = channelExportKey(channel); // a name that is not a channel is refused before anything else
-    const posts = exportPosts(channel, data as ChannelExport); // before anything is stored
-    await this.objects.putJson(key, data);
-    return { key, posts: posts.length };
+    if (options.utcOffset !== undefined) parseUtcOffset(options.utcOffset);
+    const check = new ExportCheck(channel);
+    const parser = new ExportStreamParser(channel, { onField: check.field, onMessage: check.message });
+    // Each chunk is checked before it goes up, and the last check runs before the stream ends: a stream that throws
+    // makes the upload abort (a single PUT is never sent, a multipart upload never completed), so nothing is stored.
+    async function* checked(): AsyncIterable<Uint8Array> {
+      for await (const chunk of body) {
+        parser.write(chunk);
+        yield chunk;
+      }
+      check.finish(parser.end());
+    }
+    await this.objects.putStream(key, checked(), 'application/json');
+    const record: ExportImportRecord = {
+      imported_at: new Date().toISOString(),
+      posts: check.posts,
+      ...(options.utcOffset !== undefined ? { utc_offset: options.utcOffset.trim() } : {}),
+      local_dates: check.undated,
+    };
+    await this.objects.putJson(channelExportImportKey(channel), record);
+    const warnings =
+      check.undated > 0 && options.utcOffset === undefined
+        ? [
+            `${check.undated} messages of ${channel} have only the exporting computer's local time (an export from before 2021?): ` +
+              'dates read as UTC; give --utc-offset (the exporter\'s offset, e.g. --utc-offset +03:00) and import again',
+          ]
+        : [];
+    return { key, posts: check.posts, warnings };
   }
 }

@@ -3,12 +3,13 @@
  * and prints its result. Talks to AWS or to the local stack through the standard AWS environment (AWS_REGION,
  * credentials, AWS_ENDPOINT_URL_*) plus Telecast's own variables (TABLE_NAME, BUCKET_NAME, queue URLs).
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Episode } from '../core/episodes/status.ts';
 import { createOperations, type Operations } from '../core/operations.ts';
 import { ValidationError } from '../core/errors.ts';
-import { shiftExportDates } from '../local/export-dates.ts';
+import { newestExportTime, shiftedExport } from '../local/export-dates.ts';
 import { dependenciesFromEnv } from './dependencies.ts';
 import { newAdminSecretJson } from '../adapters/admin-secret.ts';
 import { loginDependencies, telegramLogin } from './telegram-login.ts';
@@ -27,9 +28,12 @@ const USAGE = `usage: ${CLI} <command> [--json]
   podcast put <file.json>                 validate and store a podcast configuration
   podcast list                            list podcasts
   podcast get <podcast_id>                show one podcast's configuration
-  channel import <channel> <result.json> [--recent]
+  channel import <channel> <result.json> [--utc-offset +HH:MM] [--recent]
                                           upload a Telegram Desktop export as the channel's source
-                                          (--recent: move its dates so the newest post is 10 minutes old)
+                                          (--utc-offset: the exporting computer's, for an export from before
+                                          2021 dated in its local time; west of UTC write --utc-offset=-05:00;
+                                          --recent: move its dates so the newest
+                                          post is 10 minutes old)
   episode generate <podcast_id>           start an episode now (as the admin button does)
   episode status <podcast_id> <episode_id>
   episode list <podcast_id> [--limit N]   newest first (N from 1 to 100, default 20)
@@ -85,13 +89,24 @@ async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-/** --recent: a sample export is old by the time anyone imports it, and the collector reads only recent posts. */
-function movedToRecent(data: unknown): unknown {
+/**
+ * The export file as a stream, read again from disk on each call (a check pass, then the upload). --recent: a sample
+ * export is old by the time anyone imports it, and the collector reads only recent posts, so its dates are moved.
+ */
+async function exportBody(channel: string, path: string, recent: boolean): Promise<AsyncIterable<Uint8Array>> {
   try {
-    return shiftExportDates(data as { messages: object[] }, new Date(Date.now() - 10 * 60_000));
-  } catch {
-    return data; // not an export with dates: the import names what is wrong with it
+    await access(path);
+  } catch (error) {
+    throw new ValidationError(`${path} cannot be read`, [(error as Error).message]);
   }
+  if (!recent) return createReadStream(path);
+  let newest: number;
+  try {
+    newest = await newestExportTime(channel, createReadStream(path));
+  } catch {
+    return createReadStream(path); // not an export with dates: the import names what is wrong with it
+  }
+  return shiftedExport(channel, createReadStream(path), Math.round((Date.now() - 10 * 60_000) / 1000) - newest);
 }
 
 async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
@@ -123,12 +138,18 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
       return out.print(podcast, () => JSON.stringify(podcast, null, 2));
     }
     case 'channel import': {
-      const { values, positionals } = parseArgs({ args, options: { recent: { type: 'boolean', default: false } }, allowPositionals: true });
+      const { values, positionals } = parseArgs({
+        args,
+        options: { recent: { type: 'boolean', default: false }, 'utc-offset': { type: 'string' } },
+        allowPositionals: true,
+      });
       const [channel, path] = positionals;
       if (!channel) throw new UsageError('missing <channel>');
       if (!path) throw new UsageError('missing <result.json>');
-      const data = await readJsonFile(path);
-      const imported = await ops.importChannelExport(channel, values.recent ? movedToRecent(data) : data);
+      const utcOffset = values['utc-offset'];
+      const body = await exportBody(channel, path, values.recent);
+      const imported = await ops.importChannelExport(channel, body, utcOffset === undefined ? {} : { utcOffset });
+      for (const warning of imported.warnings) console.error(`telecast: warning: ${warning}`);
       return out.print(imported, () => `imported ${imported.posts} posts of ${channel} to ${imported.key}`);
     }
     case 'episode generate': {

@@ -7,6 +7,7 @@
  *   podcasts/<podcast_id>/<episode_id>/episode.mp3    audio
  *   podcasts/<podcast_id>/<episode_id>/transcript.txt + transcript.vtt
  *   channel-exports/<channel>/result.json             a Telegram Desktop export (the export ChannelReader's source)
+ *   channel-exports/<channel>/telecast-import.json    how it was imported (the exporter's UTC offset for old exports)
  *
  * `<episode_id>` is the episode's compact creation timestamp (time.ts), so folder, id and status record agree.
  */
@@ -38,6 +39,11 @@ export function channelExportPrefix(channel: string): string {
 /** The export itself: `channel-exports/<channel>/result.json`. */
 export function channelExportKey(channel: string): string {
   return `${channelExportPrefix(channel)}result.json`;
+}
+
+/** What the import knew of the export that the file does not say (telecast-import.json, beside result.json). */
+export function channelExportImportKey(channel: string): string {
+  return `${channelExportPrefix(channel)}telecast-import.json`;
 }
 
 /**

@@ -165,9 +165,16 @@ export function createOperations(deps: OperationsDeps) {
       return deps.podcasts.list();
     },
 
-    /** Stores a Telegram Desktop export as the channel's source (its shape checked first; nothing stored if wrong). */
-    async importChannelExport(channel: string, data: unknown): Promise<{ channel: string; key: string; posts: number }> {
-      return { channel, ...(await deps.channelExports.put(channel, data)) };
+    /**
+     * Stores a Telegram Desktop export (streamed) as the channel's source, its shape checked on the way; nothing is
+     * stored if it is wrong. `utcOffset`: the exporter's, for an old export dated in its local time.
+     */
+    async importChannelExport(
+      channel: string,
+      body: AsyncIterable<Uint8Array>,
+      options: { utcOffset?: string } = {},
+    ): Promise<{ channel: string; key: string; posts: number; warnings: string[] }> {
+      return { channel, ...(await deps.channelExports.put(channel, body, options)) };
     },
 
     /** Starts an episode now (the schedule's code path); refused while the podcast has one in flight. */

@@ -170,10 +170,12 @@ export interface DeadLetterQueue {
 /** Where channel exports are kept for the export ChannelReader. */
 export interface ChannelExportStore {
   /**
-   * Stores a Telegram Desktop export (`result.json`) as the channel's source. Checks its shape first and throws a
-   * ValidationError naming what is wrong, storing nothing. Returns where it went and how many posts it holds.
+   * Stores a Telegram Desktop export (`result.json`, streamed: it may be hundreds of MB) as the channel's source,
+   * checking its shape as it goes; throws a ValidationError naming what is wrong, storing nothing. `utcOffset`
+   * (`+03:00`): the exporting computer's, for an old export whose dates are its local time. Returns where it went, how
+   * many posts it holds, and warnings for the operator (dates read as UTC for want of an offset).
    */
-  put(channel: string, data: unknown): Promise<{ key: string; posts: number }>;
+  put(channel: string, body: AsyncIterable<Uint8Array>, options?: { utcOffset?: string }): Promise<{ key: string; posts: number; warnings: string[] }>;
 }
 
 export interface PostMedia {

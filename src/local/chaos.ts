@@ -18,7 +18,7 @@ import { DynamoEpisodeRepository, DynamoPodcastRepository } from '../adapters/dy
 import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter-queue.ts';
 import { SqsQueue } from '../adapters/sqs-queue.ts';
-import { TelegramExportStore } from '../adapters/telegram-export-reader.ts';
+import { TelegramExportStore, jsonBody } from '../adapters/telegram-export-reader.ts';
 import { parseEpisodeContent } from '../core/contracts.ts';
 import { IN_FLIGHT, TERMINAL, type Episode } from '../core/episodes/status.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -159,10 +159,10 @@ async function scenario(stack: LocalStack, options: ChaosOptions, log: (line: st
   const flakyId = 'chaos-unreachable';
   for (const id of podcastIds) {
     await ops.putPodcast({ podcast_id: id, name: `Chaos ${id}`, telegram_channels: [`@${id.replace('-', '_')}_chan`], window_hours: 2, min_post_length: 10 });
-    await ops.importChannelExport(`@${id.replace('-', '_')}_chan`, channelExport(`${id}_chan`, 3, first));
+    await ops.importChannelExport(`@${id.replace('-', '_')}_chan`, jsonBody(channelExport(`${id}_chan`, 3, first)));
   }
   await ops.putPodcast({ podcast_id: flakyId, name: 'Unreachable', telegram_channels: [`@${FLAKY_CHANNEL}`], window_hours: 2 });
-  await ops.importChannelExport(`@${FLAKY_CHANNEL}`, channelExport(FLAKY_CHANNEL, 2, first));
+  await ops.importChannelExport(`@${FLAKY_CHANNEL}`, jsonBody(channelExport(FLAKY_CHANNEL, 2, first)));
 
   for (const name of ['telegram', 'podcastfy', 'scheduler'] as const) install(stack.faults[name]!, rulesFor(name, options.rate));
   // A crash at a chosen point of each stage: right after the write that matters most, before anyone hears of it.
@@ -219,7 +219,7 @@ async function scenario(stack: LocalStack, options: ChaosOptions, log: (line: st
       const at = now - (6 - m.id);
       Object.assign(m, { date: new Date(at * 1000).toISOString().slice(0, 19), date_unixtime: String(at) });
     }
-    await ops.importChannelExport(`@${id.replace('-', '_')}_chan`, data);
+    await ops.importChannelExport(`@${id.replace('-', '_')}_chan`, jsonBody(data));
   }
   await Promise.all([...podcastIds.flatMap((id) => [trigger(id), trigger(id)]), stack.invoke('scheduler', { trigger: 'schedule' }).catch(() => undefined)]);
   const all = await settle(episodes, [...podcastIds, flakyId], options.timeoutSeconds, log);

@@ -13,6 +13,8 @@ import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/clients.ts';
 import { startEmulatedAws, type EmulatedAws } from '../helpers/emulated-aws.ts';
 import { podcastConfig } from '../helpers/factories.ts';
+import { writeExportFile } from '../helpers/export-files.ts';
+import { TelegramExportReader } from '../../src/adapters/telegram-export-reader.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../../bin/telecast.mjs', import.meta.url).pathname;
@@ -122,6 +124,39 @@ describe('operator CLI against the emulators', function () {
     const stored = await aws.objects.getJson<{ messages: Array<{ date_unixtime: string }> }>('channel-exports/old_channel/result.json');
     const age = Date.now() / 1000 - Number(stored.messages[0]!.date_unixtime);
     expect(age).to.be.within(9 * 60, 11 * 60);
+  });
+
+  it('imports with --recent an export of 130,000 messages (no stack overflow), its newest post ten minutes ago', async () => {
+    const file = join(dir, 'long-export.json');
+    await writeExportFile(file, { posts: 130_000, newest: new Date('2021-05-01T00:00:00Z'), textChars: 20 });
+    const result = await telecast(env, 'channel', 'import', '@long_channel', file, '--recent', '--json');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.include({ posts: 130_000 });
+    const read = new TelegramExportReader(aws.objects).read('@long_channel', { window: { from: new Date(Date.now() - 11 * 60_000), to: new Date() } });
+    const newest: number[] = [];
+    for await (const page of read) newest.push(...page.map((p) => p.id));
+    expect(newest).to.deep.equal([130_000]);
+  });
+
+  it("warns on standard error that an old export's local dates are read as UTC without --utc-offset", async () => {
+    const result = await telecast(env, 'channel', 'import', '@old_harbour', 'test/fixtures/telegram-export/desktop-2019.json');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr).to.include('telecast: warning: 2 messages of @old_harbour').and.include('dates read as UTC; give --utc-offset');
+    expect(result.stdout).to.include('imported 2 posts of @old_harbour');
+  });
+
+  it('takes --utc-offset for an old export and then gives no warning', async () => {
+    const result = await telecast(env, 'channel', 'import', '@old_harbour', 'test/fixtures/telegram-export/desktop-2019.json', '--utc-offset', '+03:00');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr).to.not.include('warning');
+  });
+
+  it('refuses a broken export naming the channel and the line', async () => {
+    const file = join(dir, 'broken.json');
+    await writeFile(file, '{\n "messages": [\n  {"id": 1, "text": "a\\qb"}\n ]\n}\n');
+    const result = await telecast(env, 'channel', 'import', '@broken_harbour', file);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include('the export of @broken_harbour is not valid JSON').and.include('line 3, column');
   });
 
   it('refuses to start an episode for an unknown podcast', async () => {

@@ -3,6 +3,7 @@ import type { CollectionSummary } from '../../src/core/contracts.ts';
 import type { Episode } from '../../src/core/episodes/status.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/core/errors.ts';
 import { collectionRequestFor, processingMessageFor } from '../../src/core/handoff.ts';
+import { jsonBody } from '../../src/adapters/telegram-export-reader.ts';
 import { episodeKey } from '../../src/core/keys.ts';
 import { episode, podcastConfig } from '../helpers/factories.ts';
 import { QUEUE_URLS, operationsWorld } from '../helpers/operations-world.ts';
@@ -76,13 +77,13 @@ describe('operations: channel exports', () => {
 
   it("importChannelExport stores the export under the channel's key and counts its posts, not its service messages", async () => {
     const { ops, channelExports } = world();
-    expect(await ops.importChannelExport('@Sample_Channel', data)).to.deep.equal({ channel: '@Sample_Channel', key: 'channel-exports/sample_channel/result.json', posts: 1 });
+    expect(await ops.importChannelExport('@Sample_Channel', jsonBody(data))).to.deep.equal({ channel: '@Sample_Channel', key: 'channel-exports/sample_channel/result.json', posts: 1, warnings: [] });
     expect(await channelExports.store.getJson('channel-exports/sample_channel/result.json')).to.deep.equal(data);
   });
 
   it('importChannelExport refuses a file that is not an export, naming what is wrong, and stores nothing', async () => {
     const { ops, channelExports } = world();
-    const error = await rejection(ops.importChannelExport('@sample', { messages: [{ id: 'x', type: 'message', date: 'yesterday' }] }));
+    const error = await rejection(ops.importChannelExport('@sample', jsonBody({ messages: [{ id: 'x', type: 'message', date: 'yesterday' }] })));
     expect(error).to.be.instanceOf(ValidationError);
     expect(error.message).to.include('messages[0]: id "x" is not an integer').and.include('messages[0]: date "yesterday" is not a date');
     expect(channelExports.store.writes).to.deep.equal([]);

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { exportPosts, messageDate, messageText } from '../../src/adapters/telegram-export-reader.ts';
+import { readFileSync } from 'node:fs';
+import { exportPosts, messageDate, messageText, type ChannelExport } from '../../src/adapters/telegram-export-reader.ts';
+import { exportedFile, needsUtcOffset, parseUtcOffset } from '../../src/adapters/telegram-export-format.ts';
+import { ValidationError } from '../../src/core/errors.ts';
 
 describe('Telegram Desktop export parsing', () => {
   const data = {
@@ -38,7 +41,7 @@ describe('Telegram Desktop export parsing', () => {
   });
 
   it('takes time from date_unixtime (UTC), not the local date string', () => {
-    expect(messageDate({ id: 1, type: 'message', date: '2026-11-28T13:15:02', date_unixtime: '1795864502' }).toISOString()).to.equal(
+    expect(messageDate({ date: '2026-11-28T13:15:02', date_unixtime: '1795864502' }).toISOString()).to.equal(
       '2026-11-28T11:15:02.000Z',
     );
   });
@@ -49,5 +52,92 @@ describe('Telegram Desktop export parsing', () => {
 
   it('rejects a file that is not an export', () => {
     expect(() => exportPosts('c_hannel', { chats: [] } as never)).to.throw('no "messages" array');
+  });
+});
+
+describe('Telegram Desktop export: what a listener hears of real-shaped messages', () => {
+  const raw = readFileSync('test/fixtures/telegram-export/desktop-2024.json', 'utf-8').replace(/\\x([0-9A-F]{2})/g, '\\u00$1');
+  const posts = exportPosts('@harbour_notes', JSON.parse(raw) as ChannelExport);
+  const post = (id: number) => posts.find((p) => p.id === id)!;
+
+  it('keeps messages, not service or unsupported ones', () => {
+    expect(posts.map((p) => p.id)).to.deep.equal([41, 42, 43, 44, 45]);
+  });
+
+  it('joins the entities\' text, leaves the spoiler out and keeps a custom emoji as its plain emoji', () => {
+    expect(post(41).text).to.equal(
+      'Ferry timetable changes from Monday: the 07:40 crossing moves to 07:55. Details on harbour.example.org/ferries and in the council notice. Who guessed it?  ⛴ #ferries',
+    );
+  });
+
+  it('turns a bare-domain link into an https URL, and keeps a text link\'s target', () => {
+    expect(post(41).links).to.deep.equal(['https://harbour.example.org/ferries', 'https://council.example.org/notices/ferry-2024']);
+  });
+
+  it('names where a forwarded post came from', () => {
+    expect(post(42).forwarded_from).to.deep.equal({ name: 'Coastguard Updates' });
+    expect(post(41).forwarded_from).to.equal(undefined);
+  });
+
+  it('keeps a forwarded post whose origin Telegram could not name as forwarded, with no name', () => {
+    const [only] = exportPosts('@c', { messages: [{ id: 1, type: 'message', date: '2024-03-11T10:00:00', date_unixtime: '1710151200', forwarded_from: null, text: 'x' }] } as never);
+    expect(only!.forwarded_from).to.deep.equal({});
+  });
+
+  it('reads "(File not included…)" and "(File exceeds maximum size…)" as media with no file', () => {
+    expect(post(42).media).to.deep.equal([{ type: 'photo' }]);
+    expect(post(44).media).to.deep.equal([{ type: 'video' }]);
+    expect(exportedFile('(File unavailable, please try again later)')).to.equal(undefined);
+  });
+
+  it('keeps an exported file\'s path, typed by its media_type', () => {
+    expect(post(45).media).to.deep.equal([{ type: 'voice', file: 'voice_messages/audio_1@11-03-2024_18-45-00.ogg' }]);
+  });
+
+  it('keeps a post that is only a poll, as readable text', () => {
+    expect(post(43).text).to.equal('Poll: Should the 07:40 ferry come back? Options: Yes; No; Only in summer');
+  });
+
+  it('adds a poll after the post\'s own text', () => {
+    const [only] = exportPosts('@c', {
+      messages: [{ id: 1, type: 'message', date: '2024-03-11T10:00:00', date_unixtime: '1710151200', text: 'Vote!', poll: { question: 'Tea?', answers: [{ text: 'yes' }, { text: 'no' }] } }],
+    } as never);
+    expect(only!.text).to.equal('Vote!\n\nPoll: Tea? Options: yes; no');
+  });
+
+  it('leaves &amp; as written: exports hold text as typed, not HTML', () => {
+    expect(messageText(['fish ', { type: 'bold', text: '&amp;' }, ' chips'])).to.equal('fish &amp; chips');
+  });
+
+  it('names a poll without a question as a problem of that message', () => {
+    expect(() => exportPosts('@c', { messages: [{ id: 5, type: 'message', date: '2024-03-11T10:00:00', poll: { answers: [] } }] } as never)).to.throw(
+      'message 5: poll has no question or an answer without text',
+    );
+  });
+});
+
+describe('Telegram Desktop export: old exports dated in local time', () => {
+  const old = JSON.parse(readFileSync('test/fixtures/telegram-export/desktop-2019.json', 'utf-8')) as ChannelExport;
+
+  it('reads a local date with the exporter\'s UTC offset', () => {
+    expect(exportPosts('@harbour_notes', old, parseUtcOffset('+03:00'))[0]!.date).to.equal('2019-06-02T06:15:00.000Z');
+  });
+
+  it('reads a local date as UTC when no offset is known', () => {
+    expect(exportPosts('@harbour_notes', old)[0]!.date).to.equal('2019-06-02T09:15:00.000Z');
+  });
+
+  it('knows a message needs an offset only when it has no date_unixtime', () => {
+    expect(needsUtcOffset(old.messages[0]!)).to.equal(true);
+    expect(needsUtcOffset({ date: '2026-11-28T13:15:02', date_unixtime: '1795864502' })).to.equal(false);
+  });
+
+  it('parses offsets east and west of UTC, with or without a colon', () => {
+    expect(['+03:00', '-0530', '+3', '-00:00'].map(parseUtcOffset)).to.deep.equal([180, -330, 180, -0]);
+  });
+
+  it('refuses an offset that is not one, saying how to write it', () => {
+    expect(() => parseUtcOffset('Europe/Moscow')).to.throw(ValidationError, '+HH:MM');
+    expect(() => parseUtcOffset('+15:00')).to.throw(ValidationError);
   });
 });
