@@ -14,6 +14,9 @@ class MemoryStore implements TelegramSessionStore {
   async load(): Promise<TelegramSession | undefined> {
     return this.saved;
   }
+  async stored(): Promise<boolean> {
+    return this.saved !== undefined;
+  }
   async save(session: TelegramSession): Promise<void> {
     this.saved = session;
   }
