@@ -6,7 +6,11 @@
 import { configuredSource } from '../core/channels.ts';
 import type { ChannelSource, PodcastConfig } from '../core/contracts.ts';
 import { ValidationError } from '../core/errors.ts';
-import type { ChannelReader, ChannelReaders } from '../core/ports.ts';
+import type { ChannelReader, ChannelReaders, ObjectStore } from '../core/ports.ts';
+import { TelegramExportReader } from './telegram-export-reader.ts';
+import { TelegramMtprotoReader, gramjsClient } from './telegram-mtproto-reader.ts';
+import { telegramSessionStore } from './telegram-session.ts';
+import { TelegramWebReader } from './telegram-web-reader.ts';
 
 export interface ReaderSources {
   export: ChannelReader;
@@ -41,6 +45,14 @@ export class ChannelReaderRegistry implements ChannelReaders {
     return this.mtprotoReader;
   }
 
+  /** Ends what a read opened (the session's connection), so a frozen Lambda holds no connection to Telegram. */
+  async close(): Promise<void> {
+    const reader = this.mtprotoReader;
+    this.mtprotoReader = undefined;
+    const built = await reader?.catch(() => undefined);
+    await (built as { close?: () => Promise<void> } | undefined)?.close?.();
+  }
+
   async unreadable(podcast: Pick<PodcastConfig, 'channel_sources'>, channel: string): Promise<string | undefined> {
     const source = await this.sourceFor(podcast, channel);
     const why = source === 'mtproto' ? ((await this.sources.sessionStored()) ? undefined : NO_SESSION) : await this.sources[source].unreadable(channel);
@@ -48,4 +60,28 @@ export class ChannelReaderRegistry implements ChannelReaders {
     const auto = configuredSource(podcast, channel) === 'auto' ? ' (source auto: no export uploaded and no session stored)' : '';
     return `${channel} cannot be read from its ${source === 'web' ? 'web preview' : source}${auto}: ${why}`;
   }
+}
+
+export interface ChannelReaderSettings {
+  objects: ObjectStore;
+  /** TELEGRAM_WEB_URL. */
+  webUrl: string;
+  /** TELEGRAM_SESSION_SECRET_ID: `file:<path>`, a Secrets Manager id, or empty for none. */
+  sessionSecretId: string;
+  /**
+   * `read`: this function reads channels with the session (the collector: GramJS is built on first use);
+   * `check`: it only asks whether one is stored (the scheduler and the admin page, which may not read it).
+   */
+  session: 'read' | 'check';
+}
+
+/** The readers of one composition root, from its configuration. */
+export function createChannelReaders(settings: ChannelReaderSettings): ChannelReaderRegistry {
+  const store = settings.sessionSecretId ? telegramSessionStore(settings.sessionSecretId) : undefined;
+  return new ChannelReaderRegistry({
+    export: new TelegramExportReader(settings.objects),
+    web: new TelegramWebReader({ baseUrl: settings.webUrl }),
+    ...(settings.session === 'read' && store ? { mtproto: async () => new TelegramMtprotoReader(store, gramjsClient) } : {}),
+    sessionStored: async () => (store ? store.stored() : false),
+  });
 }
