@@ -17,3 +17,7 @@ console.table(await benchThroughput());
 const { benchAdmin } = await import('./admin.ts');
 console.log('\nAdmin page in headless Chromium on the local stack (page weight with an empty cache; click to first status)');
 console.table(await benchAdmin());
+
+const { benchWebPreview } = await import('./web-preview.ts');
+console.log('\nWeb preview reader: parsing recorded t.me/s pages and a generated large one; the bundle it adds');
+console.table(await benchWebPreview());

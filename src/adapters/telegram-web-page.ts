@@ -36,7 +36,17 @@ class ClosingHandler extends DomHandler {
 }
 
 const classesOf = (element: Element): string[] => (element.attribs.class ?? '').split(/\s+/);
-const hasClass = (element: Element, name: string): boolean => classesOf(element).includes(name);
+const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 12 || code === 13;
+/** Whether the class list holds `name`; searched in place, since every query of a page asks it of every element. */
+function hasClass(element: Element, name: string): boolean {
+  const list = element.attribs.class;
+  if (!list) return false;
+  for (let at = list.indexOf(name); at >= 0; at = list.indexOf(name, at + 1)) {
+    const end = at + name.length;
+    if ((at === 0 || isSpace(list.charCodeAt(at - 1))) && (end === list.length || isSpace(list.charCodeAt(end)))) return true;
+  }
+  return false;
+}
 const byClass = (name: string) => (element: Element) => hasClass(element, name);
 const isElement = (node: ChildNode): node is Element => node.type === 'tag' || node.type === 'script' || node.type === 'style';
 
