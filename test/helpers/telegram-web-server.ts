@@ -83,6 +83,11 @@ export class TelegramWebServer {
     return new Promise((resolve) => this.inFlightWaiters.push({ count, resolve }));
   }
 
+  /** Resolves once `count` requests have arrived in all. */
+  async whenRequests(count: number): Promise<void> {
+    while (this.requests.length < count) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   get url(): string {
     const address = this.server?.address() as AddressInfo | undefined;
     if (!address) throw new Error('the server is not started');

@@ -314,14 +314,24 @@ describe('TelegramWebReader against a local t.me', function () {
     });
 
     it('keeps no more requests in flight than its concurrency', async () => {
-      const web = reader({ concurrency: 2 });
+      let started = 0;
+      const counting: typeof fetch = (input, init) => {
+        started++;
+        return fetch(input, init);
+      };
+      const web = reader({ concurrency: 2, fetch: counting });
       for (const n of [1, 2, 3, 4, 5]) server.on(`/media/${n}.jpg`, { headers: { 'content-type': 'image/jpeg' }, body: 'jpeg' });
       const post: ChannelPost = { channel: 'telecast_news', id: 156, date: postTime(156).toISOString(), text: '', links: [], media: [] };
       server.hold();
       const all = Promise.all([1, 2, 3, 4, 5].map((n) => web.fetchMedia(post, { type: 'photo', url: `${server.url}/media/${n}.jpg` }, 1000)));
       await server.whenInFlight(2);
       await new Promise((resolve) => setImmediate(resolve));
+      // Two answers are held back: the other three requests wait their turn instead of being sent.
+      expect(started).to.equal(2);
       expect(server.requests).to.have.lengthOf(2);
+      server.release();
+      await server.whenRequests(3);
+      expect(started).to.equal(3);
       server.releaseAll();
       expect(await all).to.have.lengthOf(5);
       expect(server.maxInFlight).to.equal(2);
