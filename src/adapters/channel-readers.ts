@@ -8,8 +8,7 @@ import type { ChannelSource, PodcastConfig } from '../core/contracts.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { ChannelReader, ChannelReaders, ObjectStore } from '../core/ports.ts';
 import { TelegramExportReader } from './telegram-export-reader.ts';
-import { TelegramMtprotoReader, gramjsClient } from './telegram-mtproto-reader.ts';
-import { telegramSessionStore } from './telegram-session.ts';
+import { telegramSessionStore, type TelegramSessionStore } from './telegram-session.ts';
 import { TelegramWebReader } from './telegram-web-reader.ts';
 
 export interface ReaderSources {
@@ -69,10 +68,11 @@ export interface ChannelReaderSettings {
   /** TELEGRAM_SESSION_SECRET_ID: `file:<path>`, a Secrets Manager id, or empty for none. */
   sessionSecretId: string;
   /**
-   * `read`: this function reads channels with the session (the collector: GramJS is built on first use);
-   * `check`: it only asks whether one is stored (the scheduler and the admin page, which may not read it).
+   * The session reader, for the function that reads channels with it (the collector; GramJS is built on first use).
+   * Absent: the function only asks whether a session is stored (the scheduler and the admin page, which may not read
+   * it, and whose bundles do not carry GramJS).
    */
-  session: 'read' | 'check';
+  sessionReader?: (store: TelegramSessionStore) => ChannelReader;
 }
 
 /** The readers of one composition root, from its configuration. */
@@ -81,7 +81,7 @@ export function createChannelReaders(settings: ChannelReaderSettings): ChannelRe
   return new ChannelReaderRegistry({
     export: new TelegramExportReader(settings.objects),
     web: new TelegramWebReader({ baseUrl: settings.webUrl }),
-    ...(settings.session === 'read' && store ? { mtproto: async () => new TelegramMtprotoReader(store, gramjsClient) } : {}),
+    ...(settings.sessionReader && store ? { mtproto: async () => settings.sessionReader!(store) } : {}),
     sessionStored: async () => (store ? store.stored() : false),
   });
 }

@@ -9,6 +9,7 @@ import { S3ObjectStore } from './s3-object-store.ts';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue.ts';
 import { SqsQueue, queueNameOf } from './sqs-queue.ts';
 import { TelegramExportStore } from './telegram-export-reader.ts';
+import { createChannelReaders } from './channel-readers.ts';
 import type { NamedQueue, OperationsDeps } from '../core/operations.ts';
 import { systemClock, type PipelineQueue } from '../core/ports.ts';
 
@@ -27,6 +28,8 @@ export interface OperationsSettings {
   table: string;
   bucket: string;
   queueUrls: { collection: string; collectionDlq: string; processing: string; processingDlq: string };
+  /** TELEGRAM_WEB_URL and TELEGRAM_SESSION_SECRET_ID: where channels are checked for being readable. */
+  telegram: { webUrl: string; sessionSecretId: string };
 }
 
 export type OperationsClients = ReturnType<typeof createClients>;
@@ -65,6 +68,13 @@ export function operationsDependencies(
     queue: () => shared.sqsQueue,
     inspector: () => shared.sqsQueue,
     channelExports: () => new TelegramExportStore(new S3ObjectStore(clients.s3, settings.bucket)),
+    // Operations only ask whether channels can be read; they never read them with the session.
+    readers: () =>
+      createChannelReaders({
+        objects: new S3ObjectStore(clients.s3, settings.bucket),
+        webUrl: settings.telegram.webUrl,
+        sessionSecretId: settings.telegram.sessionSecretId,
+        }),
     queues: () => config.queues,
     deadLetters: () => ({ collection: deadLetterQueue('collection'), processing: deadLetterQueue('processing') }),
   });

@@ -16,6 +16,10 @@ export function dependenciesFromEnv(env: Record<string, string | undefined>): Op
       const c = readConfig(env, ['COLLECTION_QUEUE_URL', 'COLLECTION_DLQ_URL', 'PROCESSING_QUEUE_URL', 'PROCESSING_DLQ_URL']);
       return { collection: c.COLLECTION_QUEUE_URL, collectionDlq: c.COLLECTION_DLQ_URL, processing: c.PROCESSING_QUEUE_URL, processingDlq: c.PROCESSING_DLQ_URL };
     },
+    telegram: () => {
+      const c = readConfig(env, ['TELEGRAM_WEB_URL', 'TELEGRAM_SESSION_SECRET_ID']);
+      return { webUrl: c.TELEGRAM_WEB_URL, sessionSecretId: c.TELEGRAM_SESSION_SECRET_ID };
+    },
   });
   return operationsDependencies(settings, env).deps;
 }

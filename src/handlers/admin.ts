@@ -32,6 +32,7 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
         processing: config.PROCESSING_QUEUE_URL,
         processingDlq: config.PROCESSING_DLQ_URL,
       },
+      telegram: { webUrl: config.TELEGRAM_WEB_URL, sessionSecretId: config.TELEGRAM_SESSION_SECRET_ID },
     },
     env,
   );

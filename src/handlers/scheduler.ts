@@ -8,6 +8,9 @@ import { TelecastError } from '../core/errors.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createStateRuntime } from './common/runtime.ts';
 import { queueNameOf } from '../adapters/sqs-queue.ts';
+import { createS3Client, usesCustomS3Endpoint } from '../adapters/aws-clients.ts';
+import { createChannelReaders } from '../adapters/channel-readers.ts';
+import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 
 export interface SchedulerDeps extends ScheduleDeps {
   logger: Logger;
@@ -56,6 +59,12 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
   const runtime = createStateRuntime(config.TABLE_NAME);
   return {
     ...runtime,
+    // Whether each due podcast's channels can be read: an export in the bucket, a session stored, a preview there.
+    readers: createChannelReaders({
+      objects: new S3ObjectStore(createS3Client({ forcePathStyle: usesCustomS3Endpoint(env) }), config.BUCKET_NAME),
+      webUrl: config.TELEGRAM_WEB_URL,
+      sessionSecretId: config.TELEGRAM_SESSION_SECRET_ID,
+    }),
     collectionQueueUrl: config.COLLECTION_QUEUE_URL,
     queues: [config.COLLECTION_QUEUE_URL, config.COLLECTION_DLQ_URL, config.PROCESSING_QUEUE_URL, config.PROCESSING_DLQ_URL].map((url) => ({
       name: queueNameOf(url),

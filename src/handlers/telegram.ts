@@ -6,34 +6,45 @@ import type { SQSEvent, Context, SQSBatchResponse } from 'aws-lambda';
 import { parseCollectionRequest, parseJsonBody } from '../core/contracts.ts';
 import { collectEpisode, type CollectorDeps } from '../core/collection/collect-episode.ts';
 import { readFunctionConfig } from '../core/config.ts';
-import { TelegramExportReader } from '../adapters/telegram-export-reader.ts';
+import { TelegramMtprotoReader, gramjsClient } from '../adapters/telegram-mtproto-reader.ts';
+import { createChannelReaders, type ChannelReaderRegistry } from '../adapters/channel-readers.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createRuntime } from './common/bucket-runtime.ts';
 import { leaseSeconds } from './common/runtime.ts';
 import { createSqsConsumer } from './common/sqs-consumer.ts';
 
 export interface TelegramDeps extends CollectorDeps {
+  /** Closed after every invocation: a frozen environment must hold no session connection (AUTH_KEY_DUPLICATED). */
+  readers: CollectorDeps['readers'] & Partial<Pick<ChannelReaderRegistry, 'close'>>;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;
   logger: Logger;
 }
 
 export function createHandler(deps: TelegramDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  return createSqsConsumer({
+  const consume = createSqsConsumer({
     ...deps,
     stage: 'collecting',
     async process(record, log, context, episodes) {
       const request = parseCollectionRequest(parseJsonBody(record.body));
       const result = await collectEpisode({ ...deps, episodes }, request, leaseSeconds(context));
       if (result.outcome === 'collected') {
-        log.info('episode collected', { message_count: result.messageCount, dropped: result.dropped, trigger: request.trigger });
+        log.info('episode collected', { message_count: result.messageCount, dropped: result.dropped, channels: result.stats, trigger: request.trigger });
+        if (result.mediaFailures.length) log.warn('media not stored', { failures: result.mediaFailures.slice(0, 20), count: result.mediaFailures.length });
       } else if (result.outcome === 'skipped') {
-        log.info('episode skipped', { reason: result.reason });
+        log.info('episode skipped', { reason: result.reason, channels: result.stats });
       } else {
         log.info('episode already past collection', { status: result.episode.status });
       }
     },
   });
+  return async (event, context) => {
+    try {
+      return await consume(event, context);
+    } finally {
+      await deps.readers.close?.();
+    }
+  };
 }
 
 /** The default dependencies, from the function's environment; the bundle's entry (build.mjs) calls it once per cold start. */
@@ -42,7 +53,12 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
   const runtime = createRuntime(env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
   return {
     ...runtime,
-    reader: new TelegramExportReader(runtime.objects),
+    readers: createChannelReaders({
+      objects: runtime.objects,
+      webUrl: config.TELEGRAM_WEB_URL,
+      sessionSecretId: config.TELEGRAM_SESSION_SECRET_ID,
+      sessionReader: (store) => new TelegramMtprotoReader(store, gramjsClient),
+    }),
     processingQueueUrl: config.PROCESSING_QUEUE_URL,
     deadLetterQueueUrl: config.COLLECTION_DLQ_URL,
     maxReceiveCount: config.MAX_RECEIVE_COUNT,

@@ -19,6 +19,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter-queue.ts';
 import { SqsQueue } from '../adapters/sqs-queue.ts';
 import { TelegramExportStore, jsonBody } from '../adapters/telegram-export-reader.ts';
+import { createChannelReaders } from '../adapters/channel-readers.ts';
 import { parseEpisodeContent } from '../core/contracts.ts';
 import { IN_FLIGHT, TERMINAL, type Episode } from '../core/episodes/status.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -142,6 +143,7 @@ async function scenario(stack: LocalStack, options: ChaosOptions, log: (line: st
     inspector: sqs,
     clock: systemClock,
     channelExports: new TelegramExportStore(new S3ObjectStore(stack.clients.s3, stack.resources.bucket)),
+    readers: createChannelReaders({ objects: new S3ObjectStore(stack.clients.s3, stack.resources.bucket), webUrl: stack.env.TELEGRAM_WEB_URL ?? 'https://t.me', sessionSecretId: '' }),
     queues: {
       collection: { queue: named(queues.collection!.url), dlq: named(queues.collection!.dlqUrl) },
       processing: { queue: named(queues.processing!.url), dlq: named(queues.processing!.dlqUrl) },
