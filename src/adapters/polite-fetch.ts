@@ -41,6 +41,8 @@ export interface PoliteRequest {
   /** `manual`: a redirect is returned (its Location in `location`) rather than followed. Default `follow`. */
   redirect?: 'manual' | 'follow';
   accept?: string;
+  /** Retries of this request (default: the fetcher's `maxRetries`); a readiness probe takes none. */
+  retries?: number;
   /** A body over `maxBytes` is a transient DownstreamError by default; media caps are permanent (the same file every time). */
   oversizeIsPermanent?: boolean;
 }
@@ -127,7 +129,7 @@ export class PoliteFetcher {
         if (error.waitMs !== undefined && error.waitMs > this.maxRetryAfterMs) {
           throw new RetryLaterError(`${request.subject}: ${error.message}, and the server asks to wait ${Math.ceil(error.waitMs / 1000)} s`, Math.ceil(error.waitMs / 1000), error);
         }
-        if (attempt >= this.maxRetries) {
+        if (attempt >= (request.retries ?? this.maxRetries)) {
           throw new DownstreamError(`${request.subject}: ${error.message} (after ${attempt + 1} tries)`, { cause: error });
         }
         const ceiling = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** attempt);

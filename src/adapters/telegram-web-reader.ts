@@ -52,7 +52,8 @@ export class TelegramWebReader implements ChannelReader {
   /** The reason a channel has no preview (or a permanent refusal); undefined when readable or when the failure may pass (the read reports it). */
   async unreadable(channel: string): Promise<string | undefined> {
     try {
-      await this.page(channelName(channel), undefined);
+      // One try, no retries: an operator waits on this answer, and a failure that may pass is not "unreadable".
+      await this.page(channelName(channel), undefined, { retries: 0 });
       return undefined;
     } catch (error) {
       if (error instanceof TelecastError && !error.retryable) return error.message;
@@ -95,11 +96,11 @@ export class TelegramWebReader implements ChannelReader {
   }
 
   /** One page, newest when `before` is undefined; throws naming the channel when it cannot be read. */
-  private async page(name: string, before: number | undefined): Promise<WebPreviewPage> {
+  private async page(name: string, before: number | undefined, options: { retries?: number } = {}): Promise<WebPreviewPage> {
     const subject = `@${name}'s web preview${before === undefined ? '' : ` (before ${before})`}`;
     let url = new URL(`/s/${name}${before === undefined ? '' : `?before=${before}`}`, this.base).href;
     for (let hop = 0; ; hop++) {
-      const response = await this.fetcher.get(url, { subject, maxBytes: this.maxPageBytes, redirect: 'manual', accept: 'text/html' });
+      const response = await this.fetcher.get(url, { subject, maxBytes: this.maxPageBytes, redirect: 'manual', accept: 'text/html', ...options });
       if (response.status >= 300 && response.status < 400) {
         const target = response.location ? new URL(response.location) : undefined;
         const path = target?.pathname.replace(/\/+$/, '').toLowerCase();

@@ -158,7 +158,14 @@ describe('e2e: the admin page in Chromium', function () {
   });
 
   it('a failing episode shows failed with its reason and stage, stops polling, and Retry after the fix completes it', async () => {
-    const podcast = files.write('missing-channel.json', { podcast_id: 'missing-channel', name: 'Missing Channel', telegram_channels: [MISSING_CHANNEL], window_hours: 48 });
+    const podcast = files.write('missing-channel.json', {
+      podcast_id: 'missing-channel',
+      name: 'Missing Channel',
+      telegram_channels: [MISSING_CHANNEL],
+      // Read from its export, which is not uploaded yet: the episode fails at once, naming it.
+      channel_sources: { [MISSING_CHANNEL]: 'export' },
+      window_hours: 48,
+    });
     await telecastJson(stack, ['podcast', 'put', podcast]);
     await page.goto(`${base}/podcasts/missing-channel`);
     await page.waitForSelector('#generate:not([disabled])');

@@ -53,6 +53,8 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     sqsPort: 0,
     dynamodbPort: 0,
     logs: 'silent',
+    // No test reaches the internet: a web preview read refuses at once unless a test serves one (TelegramWebServer).
+    telegramWebUrl: 'http://127.0.0.1:9',
     ...options,
     visibilityTimeoutSeconds: { ...TEST_VISIBILITY_TIMEOUT_SECONDS, ...options.visibilityTimeoutSeconds },
   });
