@@ -35,12 +35,16 @@ const CONTENT_TYPES: Partial<Record<MediaType, string>> = {
 /** How many times a redirect within the preview (a channel name's case, say) is followed. */
 const MAX_HOPS = 3;
 
+/** How long a readiness answer is kept. */
+const READINESS_TTL_MS = 5 * 60_000;
+
 export class TelegramWebReader implements ChannelReader {
   readonly source = 'web' as const;
   private readonly base: URL;
   private readonly fetcher: PoliteFetcher;
   private readonly maxPageBytes: number;
   private readonly maxPages: number;
+  private readonly readiness = new Map<string, { reason: string | undefined; until: number }>();
 
   constructor(options: TelegramWebReaderOptions = {}) {
     this.base = new URL(options.baseUrl ?? 'https://t.me');
@@ -49,16 +53,26 @@ export class TelegramWebReader implements ChannelReader {
     this.maxPages = options.maxPages ?? 500;
   }
 
-  /** The reason a channel has no preview (or a permanent refusal); undefined when readable or when the failure may pass (the read reports it). */
+  /**
+   * The reason a channel has no preview (or a permanent refusal); undefined when readable or when the failure may pass
+   * (the read reports it). An answer is kept for a few minutes: the admin page asks on every view, and t.me need not
+   * hear about it each time.
+   */
   async unreadable(channel: string): Promise<string | undefined> {
+    const name = channelName(channel);
+    const now = Date.now();
+    const known = this.readiness.get(name);
+    if (known && known.until > now) return known.reason;
+    let reason: string | undefined;
     try {
       // One try, no retries: an operator waits on this answer, and a failure that may pass is not "unreadable".
-      await this.page(channelName(channel), undefined, { retries: 0 });
-      return undefined;
+      await this.page(name, undefined, { retries: 0 });
     } catch (error) {
-      if (error instanceof TelecastError && !error.retryable) return error.message;
-      return undefined;
+      // A failure that may pass counts as readable (the read will say what went wrong), and is kept like any answer.
+      if (error instanceof TelecastError && !error.retryable) reason = error.message;
     }
+    this.readiness.set(name, { reason, until: now + READINESS_TTL_MS });
+    return reason;
   }
 
   async *read(channel: string, { window, afterId }: ReadRequest): AsyncIterable<ChannelPost[]> {

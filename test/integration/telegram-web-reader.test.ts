@@ -350,6 +350,14 @@ describe('TelegramWebReader against a local t.me', function () {
       expect(server.requests[0]!.userAgent).to.equal('Telecast/9 (test)');
     });
 
+    it('keeps its answer for a while: asking again does not fetch the page again', async () => {
+      server.on('/s/telecast_private', { status: 302, headers: { location: `${server.url}/telecast_private` } });
+      const once = reader();
+      const first = await once.unreadable('telecast_private');
+      expect(await once.unreadable('@telecast_private')).to.equal(first);
+      expect(server.count('/s/telecast_private')).to.equal(1);
+    });
+
     it('is undefined when the failure may pass (503s, a captive portal): the read reports it', async () => {
       server.on('/s/telecast_news', { status: 503 });
       expect(await reader({ maxRetries: 3 }).unreadable('telecast_news')).to.equal(undefined);
