@@ -169,6 +169,8 @@ describe('e2e: the admin page in Chromium', function () {
     await telecastJson(stack, ['podcast', 'put', podcast]);
     await page.goto(`${base}/podcasts/missing-channel`);
     await page.waitForSelector('#generate:not([disabled])');
+    // Set-up in any order: the page says which channel the schedule is waiting for, and why.
+    expect(await page.textContent('#unreadable')).to.include('@browser_missing cannot be read from its export');
     await Promise.all([page.waitForURL(/\/episodes\//), page.click('#generate')]);
     const statusPath = `/api${new URL(page.url()).pathname}`;
     await page.waitForSelector('#failure', { timeout: 60_000 });
