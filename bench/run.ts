@@ -21,6 +21,7 @@ console.table(await benchAdmin());
 const { benchExport } = await import('./export.ts');
 console.log('\nTelegram Desktop export: import and read in a child process (peak memory should not grow with the export)');
 console.table(await benchExport());
+
 const { benchWebPreview } = await import('./web-preview.ts');
 console.log('\nWeb preview reader: parsing recorded t.me/s pages and a generated large one; the bundle it adds');
 console.table(await benchWebPreview());
