@@ -72,7 +72,7 @@ export interface ChannelReaderSettings {
    * Absent: the function only asks whether a session is stored (the scheduler and the admin page, which may not read
    * it, and whose bundles do not carry GramJS).
    */
-  sessionReader?: (store: TelegramSessionStore) => ChannelReader;
+  sessionReader?: (store: TelegramSessionStore) => Promise<ChannelReader>;
 }
 
 /** The readers of one composition root, from its configuration. */
@@ -81,7 +81,7 @@ export function createChannelReaders(settings: ChannelReaderSettings): ChannelRe
   return new ChannelReaderRegistry({
     export: new TelegramExportReader(settings.objects),
     web: new TelegramWebReader({ baseUrl: settings.webUrl }),
-    ...(settings.sessionReader && store ? { mtproto: async () => settings.sessionReader!(store) } : {}),
+    ...(settings.sessionReader && store ? { mtproto: () => settings.sessionReader!(store) } : {}),
     sessionStored: async () => (store ? store.stored() : false),
   });
 }

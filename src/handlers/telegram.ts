@@ -6,7 +6,6 @@ import type { SQSEvent, Context, SQSBatchResponse } from 'aws-lambda';
 import { parseCollectionRequest, parseJsonBody } from '../core/contracts.ts';
 import { collectEpisode, type CollectorDeps } from '../core/collection/collect-episode.ts';
 import { readFunctionConfig } from '../core/config.ts';
-import { TelegramMtprotoReader, gramjsClient } from '../adapters/telegram-mtproto-reader.ts';
 import { createChannelReaders, type ChannelReaderRegistry } from '../adapters/channel-readers.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createRuntime } from './common/bucket-runtime.ts';
@@ -57,7 +56,11 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
       objects: runtime.objects,
       webUrl: config.TELEGRAM_WEB_URL,
       sessionSecretId: config.TELEGRAM_SESSION_SECRET_ID,
-      sessionReader: (store) => new TelegramMtprotoReader(store, gramjsClient),
+      // Loaded when a channel first needs it: GramJS is most of this bundle, and most collections never touch it.
+      sessionReader: async (store) => {
+        const { TelegramMtprotoReader, gramjsClient } = await import('../adapters/telegram-mtproto-reader.ts');
+        return new TelegramMtprotoReader(store, gramjsClient);
+      },
     }),
     processingQueueUrl: config.PROCESSING_QUEUE_URL,
     deadLetterQueueUrl: config.COLLECTION_DLQ_URL,
