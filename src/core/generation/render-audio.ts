@@ -95,9 +95,9 @@ export async function renderEpisodeAudio(
 
   if (spoken === 0) throw new ValidationError('script produced no audio: every turn is blank');
   if (written === 0 || sampleRate === undefined) {
-    throw new DownstreamError(`episode has no audio: the voice engine returned no samples for any of ${spoken} turns`, { retryable: false });
+    throw new DownstreamError(`episode has no audio: the voice engine returned no samples for any turn (${spoken} with text)`, { retryable: false });
   }
-  if (!heard) throw new DownstreamError(`episode has no audio: the voice engine returned only silence for all ${spoken} turns`, { retryable: false });
+  if (!heard) throw new DownstreamError(`episode has no audio: the voice engine returned only silence (${spoken} turns with text)`, { retryable: false });
   return { durationSeconds: written / sampleRate, cues, sampleRate };
 }
 
