@@ -71,9 +71,8 @@ export function channelExportImportKey(channel: string): string {
 }
 
 /**
- * The tag the storage module's lifecycle rule matches to expire media copies (and kept turns, which a retry needs only
- * for days) (S3 lifecycle filters cannot match a
- * mid-key folder such as `podcasts/*\/media/`). terraform/modules/storage holds the same key and value; a Terraform
- * test checks that they agree.
+ * The tag the storage module's lifecycle rule matches to expire media copies and kept turns (`turns/`, needed only
+ * until the episode completes): S3 lifecycle filters cannot match a mid-key folder such as `podcasts/*\/media/`.
+ * terraform/modules/storage holds the same key and value; a Terraform test checks that they agree.
  */
 export const MEDIA_TAG = { key: 'telecast-class', value: 'media' } as const;
