@@ -3,7 +3,8 @@
  *
  *   podcasts/<podcast_id>/<episode_id>/content.json   collected posts (telegram)
  *   podcasts/<podcast_id>/<episode_id>/media/…        copies of the kept posts' media
- *   podcasts/<podcast_id>/<episode_id>/script.json    the two-host dialogue
+ *   podcasts/<podcast_id>/<episode_id>/script.json    the two-host dialogue (written once; retries reuse it)
+ *   podcasts/<podcast_id>/<episode_id>/turns/<sha256>.pcm   each synthesised turn, kept for a retry (turn-cache.ts)
  *   podcasts/<podcast_id>/<episode_id>/episode.mp3    audio
  *   podcasts/<podcast_id>/<episode_id>/transcript.txt + transcript.vtt
  *   channel-exports/<channel>/result.json             a Telegram Desktop export (the export ChannelReader's source)
@@ -11,6 +12,7 @@
  *
  * `<episode_id>` is the episode's compact creation timestamp (time.ts), so folder, id and status record agree.
  */
+import { createHash } from 'node:crypto';
 import { channelName } from './channels.ts';
 
 /** `podcasts/<podcast_id>/<episode_id>/`: the seed's folder for everything one episode produces. */
@@ -25,10 +27,32 @@ export const EPISODE_FILES = {
   transcript: 'transcript.txt',
   vtt: 'transcript.vtt',
   media: 'media/',
+  turns: 'turns/',
 } as const;
 
 export function episodeKey(podcastId: string, episodeId: string, file: keyof typeof EPISODE_FILES): string {
   return episodePrefix(podcastId, episodeId) + EPISODE_FILES[file];
+}
+
+/** What a synthesised turn is addressed by: the same line spoken by the same voice of the same engine is one object. */
+export interface TurnIdentity {
+  engine: string;
+  voice: string;
+  /** The engine's fixed rate when it has one; undefined for an engine whose rate varies by voice. */
+  sampleRate: number | undefined;
+  text: string;
+}
+
+/**
+ * `podcasts/<podcast_id>/<episode_id>/turns/<sha256>.pcm`: one synthesised turn, content-addressed by engine, voice,
+ * rate and text (sha256 of their JSON array), so a retry finds what an earlier attempt spoke and a changed line is a
+ * new object.
+ */
+export function episodeTurnKey(podcastId: string, episodeId: string, turn: TurnIdentity): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([turn.engine, turn.voice, turn.sampleRate ?? null, turn.text]))
+    .digest('hex');
+  return `${episodeKey(podcastId, episodeId, 'turns')}${hash}.pcm`;
 }
 
 /** Where a Telegram Desktop export of a channel is kept in the bucket; throws ValidationError for a bad name. */
@@ -47,8 +71,8 @@ export function channelExportImportKey(channel: string): string {
 }
 
 /**
- * The tag the storage module's lifecycle rule matches to expire media copies (S3 lifecycle filters cannot match a
- * mid-key folder such as `podcasts/*\/media/`). terraform/modules/storage holds the same key and value; a Terraform
- * test checks that they agree.
+ * The tag the storage module's lifecycle rule matches to expire media copies and kept turns (`turns/`, needed only
+ * until the episode completes): S3 lifecycle filters cannot match a mid-key folder such as `podcasts/*\/media/`.
+ * terraform/modules/storage holds the same key and value; a Terraform test checks that they agree.
  */
 export const MEDIA_TAG = { key: 'telecast-class', value: 'media' } as const;

@@ -1,7 +1,9 @@
 /** In-memory engines and audio for fast specs of the generator: a synthesizer that makes a tone per character, and an
  * audio store that keeps what it is given. */
 import { DialogueScriptWriter } from '../../src/core/generation/dialogue-writer.ts';
+import type { Script } from '../../src/core/generation/script.ts';
 import type { AudioStore, EngineRegistry, EpisodeAudioWriter, Pcm, ScriptWriter, SpeechSynthesizer } from '../../src/core/ports.ts';
+import { twoHostScript } from './factories.ts';
 
 /** 100 samples per character at 8 kHz: long texts make long audio, and a call can be made to fail. */
 export class ToneSynthesizer implements SpeechSynthesizer {
@@ -15,6 +17,23 @@ export class ToneSynthesizer implements SpeechSynthesizer {
     const failure = this.failOn.get(this.calls.length);
     if (failure !== undefined) throw failure;
     return { sampleRate: this.sampleRate, samples: new Int16Array(text.length * 100).fill(1000) };
+  }
+}
+
+/** Writes the same script of `turns` distinct lines, alternating hosts, and counts how often it was asked. */
+export class FixedScriptWriter implements ScriptWriter {
+  writes = 0;
+  constructor(readonly turns = 10) {}
+
+  async write(): Promise<Script> {
+    this.writes++;
+    return twoHostScript(
+      Array.from({ length: this.turns }, (_, i) => ({
+        speaker: i % 2 ? ('person2' as const) : ('person1' as const),
+        text: `Line number ${i + 1} of the show.`,
+        section: i === 0 ? 'intro' : 'segment-1',
+      })),
+    );
   }
 }
 

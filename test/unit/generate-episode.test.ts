@@ -4,20 +4,20 @@ import { DownstreamError, NotFoundError, ValidationError } from '../../src/core/
 import { generateEpisode, type GeneratorDeps } from '../../src/core/generation/generate-episode.ts';
 import { generateFromText } from '../../src/core/generation/direct-episode.ts';
 import { collectionSummaryOf, episodeContentFor, processingMessageFor } from '../../src/core/handoff.ts';
-import { episodeKey } from '../../src/core/keys.ts';
+import { episodeKey, episodeTurnKey, MEDIA_TAG } from '../../src/core/keys.ts';
 import { podcastConfig, post } from '../helpers/factories.ts';
-import { MemoryAudioStore, ToneSynthesizer, memoryEngines } from '../helpers/memory-engines.ts';
+import { FixedScriptWriter, MemoryAudioStore, ToneSynthesizer, memoryEngines } from '../helpers/memory-engines.ts';
 import { ManualClock, MemoryEpisodes, MemoryObjects, MemoryPodcasts } from '../helpers/memory-ports.ts';
 
 const created = new Date('2026-11-29T07:00:00.000Z');
 
-function setup() {
+function setup(writer?: FixedScriptWriter) {
   const synthesizer = new ToneSynthesizer();
   const deps = {
     podcasts: new MemoryPodcasts(),
     episodes: new MemoryEpisodes(),
     objects: new MemoryObjects(),
-    engines: memoryEngines(synthesizer),
+    engines: memoryEngines(synthesizer, writer),
     audio: new MemoryAudioStore(),
     clock: new ManualClock(new Date(created.getTime() + 5_000)),
   } satisfies GeneratorDeps;
@@ -104,6 +104,114 @@ describe('generating an episode (in-memory ports)', () => {
     const error = await generateEpisode(deps, message, 60).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(NotFoundError);
     expect((error as Error).message).to.include(episodeKey(key.podcastId, key.episodeId, 'content'));
+  });
+});
+
+describe('resuming an episode after a failed attempt (in-memory ports)', () => {
+  const LEASE_SECONDS = 60;
+  const scriptWrites = (deps: GeneratorDeps, key: { podcastId: string; episodeId: string }) =>
+    (deps.objects as MemoryObjects).writes.filter((k) => k === episodeKey(key.podcastId, key.episodeId, 'script')).length;
+
+  /** A ten-turn episode whose voice engine fails transiently on its third turn, then a retry after the lease. */
+  async function failThenRetry() {
+    const writer = new FixedScriptWriter(10);
+    const { deps, synthesizer } = setup(writer);
+    const { key, message } = await collected(deps);
+    synthesizer.failOn.set(3, new DownstreamError('voice service unavailable'));
+    const first = await generateEpisode(deps, message, LEASE_SECONDS).then(() => undefined, (e: unknown) => e);
+    const firstCalls = synthesizer.calls.length;
+    deps.clock.advance((LEASE_SECONDS + 1) * 1000);
+    const retry = await generateEpisode(deps, message, LEASE_SECONDS);
+    return { deps, synthesizer, writer, key, first, firstCalls, retry };
+  }
+
+  it('completes on the retry, asking the voice engine only for the turns the failed attempt did not speak', async () => {
+    const { synthesizer, first, firstCalls, retry } = await failThenRetry();
+    expect(first).to.be.instanceOf(DownstreamError);
+    expect((first as DownstreamError).retryable).to.equal(true);
+    expect(retry.outcome).to.equal('completed');
+    expect(firstCalls, 'two turns spoken, the third failed').to.equal(3);
+    const retried = synthesizer.calls.slice(firstCalls).map((c) => c.text);
+    expect(retried, 'the retry starts at the failed third turn').to.deep.equal(Array.from({ length: 8 }, (_, i) => `Line number ${i + 3} of the show.`));
+    const spoken = [...synthesizer.calls.slice(0, 2), ...synthesizer.calls.slice(firstCalls)].map((c) => c.text);
+    expect(new Set(spoken).size, 'each of the ten turns synthesised once').to.equal(10);
+    expect(spoken).to.have.length(10);
+  });
+
+  it('gives the retried episode the duration of all ten turns, the kept ones included', async () => {
+    const { deps, key, retry } = await failThenRetry();
+    const audio = deps.audio.audio.get(episodeKey(key.podcastId, key.episodeId, 'audio'));
+    expect(audio?.state).to.equal('finished');
+    expect(retry.episode.duration_seconds).to.be.closeTo(audio!.samples / audio!.sampleRate!, 0.001);
+    const transcript = await deps.objects.getText(episodeKey(key.podcastId, key.episodeId, 'transcript'));
+    for (const n of [1, 2, 10]) expect(transcript).to.include(`Line number ${n} of the show.`);
+  });
+
+  it('writes script.json once: the retry speaks the stored script and the writer is not asked again', async () => {
+    const { deps, writer, key } = await failThenRetry();
+    expect(writer.writes).to.equal(1);
+    expect(scriptWrites(deps, key)).to.equal(1);
+  });
+
+  it('keeps each spoken turn under the episode, as it is spoken, tagged for media expiry', async () => {
+    const writer = new FixedScriptWriter(10);
+    const { deps, synthesizer } = setup(writer);
+    const { key, message } = await collected(deps);
+    synthesizer.failOn.set(3, new DownstreamError('voice service unavailable'));
+    await generateEpisode(deps, message, LEASE_SECONDS).catch(() => undefined);
+    const turns = deps.objects.writes.filter((k) => k.startsWith(episodeKey(key.podcastId, key.episodeId, 'turns')));
+    const kept = synthesizer.calls.slice(0, 2).map(({ text, voice }) =>
+      episodeTurnKey(key.podcastId, key.episodeId, { engine: 'espeak', voice, sampleRate: synthesizer.sampleRate, text }),
+    );
+    expect(turns).to.deep.equal(kept);
+    for (const k of kept) expect(deps.objects.objects.get(k)?.tags).to.deep.equal({ [MEDIA_TAG.key]: MEDIA_TAG.value });
+  });
+
+  it('writes a new script when the operator asks for one', async () => {
+    const writer = new FixedScriptWriter(10);
+    const { deps, synthesizer } = setup(writer);
+    const { key, message } = await collected(deps);
+    synthesizer.failOn.set(3, new DownstreamError('voice service unavailable'));
+    await generateEpisode(deps, message, LEASE_SECONDS).catch(() => undefined);
+    deps.clock.advance((LEASE_SECONDS + 1) * 1000);
+    await generateEpisode(deps, message, LEASE_SECONDS, { newScript: true });
+    expect(writer.writes).to.equal(2);
+    expect(scriptWrites(deps, key)).to.equal(2);
+  });
+
+  it('fails permanently, naming its key, when the stored script is damaged', async () => {
+    const { deps } = setup();
+    const { key, message } = await collected(deps);
+    await deps.objects.putJson(episodeKey(key.podcastId, key.episodeId, 'script'), { title: 'half a script' });
+    const error = await generateEpisode(deps, message, LEASE_SECONDS).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(ValidationError);
+    expect((error as Error).message).to.include(episodeKey(key.podcastId, key.episodeId, 'script'));
+  });
+});
+
+describe('an episode without audio (in-memory ports)', () => {
+  it('fails permanently at generating, with the reason, when the voice engine returns no samples: never completed', async () => {
+    const { deps } = setup();
+    const mute = { synthesize: async () => ({ sampleRate: 8_000, samples: new Int16Array(0) }) };
+    deps.engines = memoryEngines(mute);
+    await generateFromText(deps, { podcast_id: 'tech-pulse', text: 'A story the voice engine swallows.' }, 60).catch(() => undefined);
+    const [episode] = await deps.episodes.listForPodcast('tech-pulse');
+    expect(episode).to.include({ status: 'failed', failed_stage: 'generating' });
+    expect(episode?.error).to.include('episode has no audio: the voice engine returned no samples');
+  });
+
+  it('fails permanently when the encoder wrote no MP3 frames, though samples were written', async () => {
+    const { deps } = setup();
+    const { key, message } = await collected(deps);
+    const store = deps.audio;
+    deps.audio = {
+      open: async (k: string) => ({ ...(await store.open(k)), finish: async () => ({ bytes: 0 }) }),
+    } as unknown as MemoryAudioStore;
+    const error = await generateEpisode(deps, message, 60).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(DownstreamError);
+    expect((error as DownstreamError).retryable).to.equal(false);
+    expect((error as Error).message).to.include('no MP3 frames');
+    expect((await deps.episodes.get(key))?.status).to.not.equal('completed');
   });
 });
 

@@ -171,6 +171,30 @@ describe('renderEpisodeAudio', () => {
     expect(encoder.chunks).to.have.length(0);
   });
 
+  it('fails permanently, naming it, when the voice engine returns no samples for any turn', async () => {
+    const mute: SpeechSynthesizer = { synthesize: async () => ({ sampleRate: RATE, samples: new Int16Array(0) }) };
+    const two = script([
+      { speaker: 'person1', text: 'Hello there', section: 'intro' },
+      { speaker: 'person2', text: 'Hi', section: 'intro' },
+    ]);
+    const error = await renderEpisodeAudio(two, { synthesizer: mute, encoder: new FakeEncoder() }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DownstreamError);
+    expect((error as DownstreamError).retryable).to.equal(false);
+    expect((error as Error).message).to.equal('episode has no audio: the voice engine returned no samples for any turn (2 with text)');
+  });
+
+  it('fails permanently, naming it, when the voice engine returns only silence for every turn', async () => {
+    const silent: SpeechSynthesizer = { synthesize: async (text) => ({ sampleRate: RATE, samples: new Int16Array(text.length * 10) }) };
+    const two = script([
+      { speaker: 'person1', text: 'Hello there', section: 'intro' },
+      { speaker: 'person2', text: 'Hi', section: 'intro' },
+    ]);
+    const error = await renderEpisodeAudio(two, { synthesizer: silent, encoder: new FakeEncoder() }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DownstreamError);
+    expect((error as DownstreamError).retryable).to.equal(false);
+    expect((error as Error).message).to.equal('episode has no audio: the voice engine returned only silence (2 turns with text)');
+  });
+
   it('rejects a turn by a speaker the script does not define, before synthesising anything', async () => {
     const bad = script([{ speaker: 'person3' as 'person1', text: 'Who am I', section: 'intro' }]);
     const synthesizer = new FakeSynthesizer();

@@ -2,16 +2,21 @@
  * The podcastfy stage: claim the episode, load content.json, write the script, synthesise and store the audio and
  * transcripts, mark `completed`. A completed episode is acknowledged with no work; a duplicate delivery while another
  * holds the claim is acknowledged too (the holder's own message stays responsible for it).
+ *
+ * Resume: the script is written once per episode (a retry or redrive speaks the stored `script.json`; only
+ * `newScript` rewrites it), and every synthesised turn is kept (turn-cache.ts), so a retry asks the voice engine only
+ * for the turns no earlier attempt spoke. An episode without audio fails permanently; it is never `completed`.
  */
 import { parseEpisodeContent, type PodcastConfig, type ProcessingMessage } from '../contracts.ts';
 import { canApply, type Episode } from '../episodes/status.ts';
-import { ConflictError, NotFoundError, NotReadyError, ValidationError } from '../errors.ts';
+import { ConflictError, DownstreamError, NotFoundError, NotReadyError, ValidationError } from '../errors.ts';
 import type { AudioStore, Clock, EngineRegistry, EpisodeKey, EpisodeRepository, ObjectStore, PodcastRepository, SpeechSynthesizer } from '../ports.ts';
 import { reclaimInFlightPlace } from '../episodes/start-episode.ts';
 import { episodeKey } from '../keys.ts';
 import { renderEpisodeAudio, type RenderedAudio } from './render-audio.ts';
 import type { Script } from './script.ts';
 import { toTranscriptText, toWebVtt } from './transcript.ts';
+import { keepingTurns } from './turn-cache.ts';
 
 export interface GeneratorDeps {
   podcasts: PodcastRepository;
@@ -24,11 +29,21 @@ export interface GeneratorDeps {
   clock: Clock;
 }
 
+export interface GenerationOptions {
+  /** Write a new script even when the episode has one (an operator's choice); by default a stored script is reused. */
+  newScript?: boolean;
+}
+
 export type GenerationResult =
   | { outcome: 'completed'; episode: Episode }
   | { outcome: 'already-done' | 'in-progress'; episode: Episode };
 
-export async function generateEpisode(deps: GeneratorDeps, message: ProcessingMessage, leaseSeconds: number): Promise<GenerationResult> {
+export async function generateEpisode(
+  deps: GeneratorDeps,
+  message: ProcessingMessage,
+  leaseSeconds: number,
+  options: GenerationOptions = {},
+): Promise<GenerationResult> {
   if (message.podcast_config_id !== message.podcast_id) {
     throw new ValidationError('processing message names two podcasts', [
       `podcast_config_id "${message.podcast_config_id}" differs from podcast_id "${message.podcast_id}"`,
@@ -53,11 +68,17 @@ export async function generateEpisode(deps: GeneratorDeps, message: ProcessingMe
     throw new ConflictError(`episode failed at stage ${current.failed_stage ?? 'unknown'}; redrive that stage's message instead`, current.status);
   }
   await reclaimInFlightPlace(deps.episodes, current, now);
-  return { outcome: 'completed', episode: await runGeneration(deps, podcast, key, leaseSeconds) };
+  return { outcome: 'completed', episode: await runGeneration(deps, podcast, key, leaseSeconds, options) };
 }
 
 /** Claims and generates; shared by the SQS path and the direct invocation path. */
-export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig, key: EpisodeKey, leaseSeconds: number): Promise<Episode> {
+export async function runGeneration(
+  deps: GeneratorDeps,
+  podcast: PodcastConfig,
+  key: EpisodeKey,
+  leaseSeconds: number,
+  options: GenerationOptions = {},
+): Promise<Episode> {
   let now = deps.clock.now();
   try {
     await deps.episodes.apply(
@@ -87,15 +108,19 @@ export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig,
     ]);
   }
 
-  const script = await deps.engines.writerFor(podcast).write(podcast, content);
   const files = {
     script_key: episodeKey(key.podcastId, key.episodeId, 'script'),
     audio_key: episodeKey(key.podcastId, key.episodeId, 'audio'),
     transcript_key: episodeKey(key.podcastId, key.episodeId, 'transcript'),
     vtt_key: episodeKey(key.podcastId, key.episodeId, 'vtt'),
   };
-  await deps.objects.putJson(files.script_key, script);
-  const { durationSeconds, cues } = await renderAndStore(deps.audio, files.audio_key, script, deps.engines.synthesizerFor(podcast));
+  let script = options.newScript ? undefined : await storedScript(deps.objects, files.script_key);
+  if (!script) {
+    script = await deps.engines.writerFor(podcast).write(podcast, content);
+    await deps.objects.putJson(files.script_key, script);
+  }
+  const synthesizer = keepingTurns(deps.engines.synthesizerFor(podcast), { objects: deps.objects, episode: key, engine: podcast.voice_engine });
+  const { durationSeconds, cues } = await renderAndStore(deps.audio, files.audio_key, script, synthesizer);
   await deps.objects.putText(files.transcript_key, toTranscriptText(script, cues), 'text/plain');
   await deps.objects.putText(files.vtt_key, toWebVtt(cues), 'text/vtt');
 
@@ -108,15 +133,41 @@ export async function runGeneration(deps: GeneratorDeps, podcast: PodcastConfig,
   );
 }
 
-/** Speaks the script into the audio store: stored whole when every turn rendered, discarded when anything failed. */
+/**
+ * The script an earlier attempt wrote, when there is one. Checked for the shape the renderer relies on: a damaged file
+ * fails permanently, naming its key (an operator asks for a new script).
+ */
+async function storedScript(objects: ObjectStore, key: string): Promise<Script | undefined> {
+  if (!(await objects.exists(key))) return undefined;
+  const script = await objects.getJson<Script>(key);
+  const problems: string[] = [];
+  if (typeof script !== 'object' || script === null) problems.push('it is not an object');
+  else {
+    if (typeof script.speakers !== 'object' || script.speakers === null) problems.push('/speakers is missing');
+    if (!Array.isArray(script.turns)) problems.push('/turns is not an array');
+    else if (script.turns.some((turn) => typeof turn?.text !== 'string' || typeof turn?.speaker !== 'string')) {
+      problems.push('/turns holds a turn without text or speaker');
+    }
+  }
+  if (problems.length) throw new ValidationError(`${key} is not a script; generate with a new script`, problems);
+  return script;
+}
+
+/**
+ * Speaks the script into the audio store: stored whole when every turn rendered, discarded when anything failed.
+ * Throws a permanent DownstreamError when the encoder produced no MP3 frames: an empty file is never a finished episode.
+ */
 async function renderAndStore(store: AudioStore, key: string, script: Script, synthesizer: SpeechSynthesizer): Promise<RenderedAudio> {
   const audio = await store.open(key);
+  let rendered: RenderedAudio;
+  let bytes: number;
   try {
-    const rendered = await renderEpisodeAudio(script, { synthesizer, encoder: audio });
-    await audio.finish();
-    return rendered;
+    rendered = await renderEpisodeAudio(script, { synthesizer, encoder: audio });
+    ({ bytes } = await audio.finish());
   } catch (error) {
     await audio.discard();
     throw error;
   }
+  if (!(bytes > 0)) throw new DownstreamError(`episode has no audio: the encoder wrote no MP3 frames to ${key}`, { retryable: false });
+  return rendered;
 }

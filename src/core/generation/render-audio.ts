@@ -40,8 +40,10 @@ const DEFAULTS = { pauseSeconds: 0.35, sectionPauseSeconds: 1, leadInSeconds: 0.
  * 22.05 kHz, and speech from TTS engines carries little energy near the Nyquist frequency, where linear
  * interpolation is weakest. Timings stay exact because they count output samples.
  *
- * @throws ValidationError when the script has no turns, names a speaker it does not define, or produces no audio
- *   at all; options out of range. Errors of the ports (synthesis, encoding) propagate unchanged.
+ * @throws ValidationError when the script has no turns, names a speaker it does not define, or every turn is blank;
+ *   options out of range. A permanent DownstreamError ("episode has no audio") when the voice engine returned no
+ *   samples, or only silence, for every turn: such an episode must fail, never complete. Errors of the ports
+ *   (synthesis, encoding) propagate unchanged.
  */
 export async function renderEpisodeAudio(
   script: Script,
@@ -57,12 +59,16 @@ export async function renderEpisodeAudio(
 
   let sampleRate = settings.sampleRate ?? validRate(deps.encoder.sampleRate) ?? validRate(deps.synthesizer.sampleRate);
   let written = 0;
+  /** Turns with text, and whether any sample of theirs was not silence. */
+  let spoken = 0;
+  let heard = false;
   let previousSection: string | undefined;
   const cues: Cue[] = [];
   const silence = new SilenceWriter(deps.encoder);
 
   for (const turn of script.turns) {
     if (!turn.text.trim()) continue;
+    spoken++;
     const speaker = script.speakers[turn.speaker];
     const pcm = await deps.synthesizer.synthesize(turn.text, turn.voice ?? speaker.voice);
     if (!Number.isInteger(pcm.sampleRate) || pcm.sampleRate <= 0) {
@@ -82,11 +88,16 @@ export async function renderEpisodeAudio(
     const start = written;
     await deps.encoder.write(samples, sampleRate);
     written += samples.length;
+    heard ||= samples.some((sample) => sample !== 0);
     cues.push({ speaker: turn.speaker, speakerName: speaker.name, text: turn.text.trim(), start: start / sampleRate, end: written / sampleRate });
     previousSection = turn.section;
   }
 
-  if (written === 0 || sampleRate === undefined) throw new ValidationError('script produced no audio: every turn is blank');
+  if (spoken === 0) throw new ValidationError('script produced no audio: every turn is blank');
+  if (written === 0 || sampleRate === undefined) {
+    throw new DownstreamError(`episode has no audio: the voice engine returned no samples for any turn (${spoken} with text)`, { retryable: false });
+  }
+  if (!heard) throw new DownstreamError(`episode has no audio: the voice engine returned only silence (${spoken} turns with text)`, { retryable: false });
   return { durationSeconds: written / sampleRate, cues, sampleRate };
 }
 

@@ -63,8 +63,9 @@ resource "aws_s3_bucket_policy" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = aws_s3_bucket.this.id
 
-  # Downloaded images are only needed while the episode is generated. A lifecycle filter cannot express
-  # podcasts/*/media/ (prefixes only), so the rule matches the tag the writer puts on media objects.
+  # Downloaded images and kept turns (podcasts/*/turns/, for a retried generation) are only needed while the episode is
+  # generated. A lifecycle filter cannot express podcasts/*/media/ (prefixes only), so the rule matches the tag the
+  # writer puts on media objects and turns.
   # https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-filters.html
   rule {
     id     = "expire-episode-media"

@@ -31,7 +31,7 @@ variable "sse_algorithm" {
 }
 
 variable "media_expiration_days" {
-  description = "Days after which downloaded episode media (podcasts/<podcast_id>/<timestamp>/media/...) expire."
+  description = "Days after which downloaded episode media (podcasts/<podcast_id>/<timestamp>/media/...) and kept turns (.../turns/...) expire."
   type        = number
   default     = 30
 
