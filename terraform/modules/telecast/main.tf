@@ -127,8 +127,9 @@ locals {
         resources = [module.processing_queue.dlq_arn]
       },
       {
+        # PutObjectTagging: each spoken turn is kept tagged for the media expiry rule (src/core/generation/turn-cache.ts).
         sid       = "ReadWriteEpisodes"
-        actions   = ["s3:GetObject", "s3:PutObject"]
+        actions   = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
         resources = ["${module.storage.bucket_arn}/podcasts/*"]
       },
       local.list_bucket,

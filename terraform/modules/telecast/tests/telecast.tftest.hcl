@@ -418,7 +418,7 @@ run "roles_grant_each_function_only_its_own_resources" {
         resource = [output.queues.processing.dlq_arn]
       }
       ReadWriteEpisodes = {
-        action   = ["s3:GetObject", "s3:PutObject"]
+        action   = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
         resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/podcasts/*"]
       }
       ListBucketForNotFound = {
