@@ -42,7 +42,7 @@ describe('the engines a podcast names', () => {
     let made = 0;
     const writer: ScriptWriter = { write: async () => ({ language: 'en', title: '', speakers: {} as never, turns: [] }) };
     const voice: SpeechSynthesizer = { synthesize: async () => ({ sampleRate: 8000, samples: new Int16Array(0) }) };
-    const registry = createEngineRegistry({ writers: { offline: () => writer }, voices: { espeak: () => (made++, voice) } });
+    const registry = createEngineRegistry({ writers: { offline: () => writer }, voices: { espeak: () => (made++, voice), flite: () => expect.fail('flite is not used') } });
     expect(made).to.equal(0);
     expect(registry.synthesizerFor(podcastConfig())).to.equal(voice);
     expect(registry.synthesizerFor(podcastConfig({ podcast_id: 'other-show' }))).to.equal(voice);
