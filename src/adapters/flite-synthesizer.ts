@@ -5,7 +5,8 @@
  * one `flite -voice <v> -t <text> <file>` run in a fresh instance of the module (compiled once per process), writing
  * its WAV into a private temporary directory, the only directory the program can see.
  *
- * Node reports WASI as experimental (one warning per process); the preview1 interface it implements is stable.
+ * Node reports WASI as experimental (one warning per process, when it is first loaded: node:wasi is imported on the
+ * first utterance, so a process that never speaks with Flite never sees it); the preview1 interface is stable.
  */
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,7 +14,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WASI } from 'node:wasi';
 import { DownstreamError, ValidationError } from '../core/errors.ts';
 import { FLITE_VOICES } from '../core/generation/engines.ts';
 import { resampleLinear } from '../core/generation/render-audio.ts';
@@ -134,6 +134,7 @@ export class FliteSynthesizer implements SpeechSynthesizer {
 
   /** One Flite run, start to end synchronous (WASI's start), so runs in one process never interleave in `dir`. */
   private async runOnce(module: WasmModule, dir: string, text: string, voice: string): Promise<Pcm> {
+    const { WASI } = await import('node:wasi');
     const log = openSync(join(dir, LOG), 'w+');
     let status: number;
     try {
