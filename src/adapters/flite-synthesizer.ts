@@ -102,9 +102,11 @@ export class FliteSynthesizer implements SpeechSynthesizer {
     if (!(FLITE_VOICES as readonly string[]).includes(voice)) {
       throw new ValidationError('unknown Flite voice', [`${JSON.stringify(voice)} is not one of ${FLITE_VOICES.join(', ')}`]);
     }
-    const module = await compileOnce(this.wasmPath ?? fliteWasmPath()).catch((cause: unknown) => {
-      throw new DownstreamError('Flite failed to load', { cause });
-    });
+    const module = await Promise.resolve()
+      .then(() => compileOnce(this.wasmPath ?? fliteWasmPath()))
+      .catch((cause: unknown) => {
+        throw new DownstreamError(`Flite failed to load: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      });
     const dir = await this.directory();
     const parts: Int16Array[] = [];
     for (const piece of splitForSynthesis(clean, this.maxCharsPerRun)) {
