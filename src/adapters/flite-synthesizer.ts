@@ -8,7 +8,7 @@
  * Node reports WASI as experimental (one warning per process, when it is first loaded: node:wasi is imported on the
  * first utterance, so a process that never speaks with Flite never sees it); the preview1 interface is stable.
  */
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -68,7 +68,6 @@ export interface FliteSynthesizerOptions {
 }
 
 const OUTPUT = 'turn.wav';
-const LOG = 'flite.log';
 
 export class FliteSynthesizer implements SpeechSynthesizer {
   readonly sampleRate: number = FLITE_SAMPLE_RATE;
@@ -137,7 +136,6 @@ export class FliteSynthesizer implements SpeechSynthesizer {
   /** One Flite run, start to end synchronous (WASI's start), so runs in one process never interleave in `dir`. */
   private async runOnce(module: WasmModule, dir: string, text: string, voice: string): Promise<Pcm> {
     const { WASI } = await import('node:wasi');
-    const log = openSync(join(dir, LOG), 'w+');
     let status: number;
     try {
       const wasi = new WASI({
@@ -146,21 +144,18 @@ export class FliteSynthesizer implements SpeechSynthesizer {
         args: ['flite', '-voice', voice, '--setf', `duration_stretch=${this.durationStretch}`, '-t', text, OUTPUT],
         env: {},
         preopens: { '.': dir },
-        stdout: log,
-        stderr: log,
+        // stdout and stderr stay the process's own (Flite only writes there when it fails): Node's WASI keeps using a
+        // descriptor it was given after the run, so one closed and reused by another file crashed the process.
         returnOnExit: true,
       });
       const instance = await WebAssemblyApi.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
       status = wasi.start(instance);
     } catch (cause) {
       throw new DownstreamError(`Flite crashed speaking ${text.length} characters with voice ${voice}`, { cause });
-    } finally {
-      closeSync(log);
     }
     const output = join(dir, OUTPUT);
     if (status !== 0 || !existsSync(output)) {
-      const detail = readFileSync(join(dir, LOG), 'utf8').trim();
-      throw new DownstreamError(`Flite failed with voice ${voice}: ${detail || `exit status ${status}`}`, { retryable: false });
+      throw new DownstreamError(`Flite failed with voice ${voice}: exit status ${status}`, { retryable: false });
     }
     const wav = await readFile(output);
     await rm(output, { force: true });

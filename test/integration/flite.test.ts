@@ -1,6 +1,7 @@
 /** The flite voice engine on the real Flite (WASI): its PCM, its voices, and an episode spoken through it. */
 import { expect } from 'chai';
 import { createEngineRegistry } from '../../src/adapters/engines.ts';
+import { EspeakSynthesizer } from '../../src/adapters/espeak-synthesizer.ts';
 import { FliteSynthesizer } from '../../src/adapters/flite-synthesizer.ts';
 import { ValidationError } from '../../src/core/errors.ts';
 import { generateFromText } from '../../src/core/generation/direct-episode.ts';
@@ -60,6 +61,15 @@ describe('the flite voice engine on the real Flite', function () {
     expect(error).to.be.instanceOf(ValidationError);
     expect((error as ValidationError).retryable).to.equal(false);
     expect((error as Error).message).to.contain('rms, slt');
+  });
+
+  it('keeps speaking in a process that speaks espeak-ng between its runs (one podcastfy serves both engines)', async () => {
+    const espeak = new EspeakSynthesizer();
+    for (let round = 0; round < 3; round++) {
+      expect((await synthesizer.synthesize('Flite speaks.', 'rms')).samples.length).to.be.greaterThan(0);
+      expect((await espeak.synthesize('Espeak speaks.', 'en-us+m3')).samples.length).to.be.greaterThan(0);
+    }
+    expect((await synthesizer.synthesize('Flite again.', 'slt')).samples.length).to.be.greaterThan(0);
   });
 
   it('renders a flite podcast\'s episode through the engine registry, at Flite\'s rate', async () => {
