@@ -1,14 +1,13 @@
 /**
  * The engine registry: each script writer and voice engine a podcast can name (core/generation/engines.ts), mapped to
  * its implementation. Implementations are created on first use and kept for the life of the process: espeak-ng's
- * WebAssembly instance and Flite's compiled module are reused across episodes of a warm Lambda, and a podcastfy that
- * never meets a podcast of an engine never loads it. The one place where a new engine is wired in.
+ * WebAssembly instance is reused across episodes of a warm Lambda, and a podcastfy that never meets a podcast of an
+ * engine never loads it. The one place where a new engine is wired in.
  */
 import type { ScriptWriterName, VoiceEngineName } from '../core/contracts.ts';
 import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
 import type { EngineRegistry, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
-import { FliteSynthesizer } from './flite-synthesizer.ts';
 
 export interface EngineFactories {
   writers: Record<ScriptWriterName, () => ScriptWriter>;
@@ -17,7 +16,7 @@ export interface EngineFactories {
 
 export const DEFAULT_ENGINE_FACTORIES: EngineFactories = {
   writers: { offline: () => new DialogueScriptWriter() },
-  voices: { espeak: () => new EspeakSynthesizer(), flite: () => new FliteSynthesizer() },
+  voices: { espeak: () => new EspeakSynthesizer() },
 };
 
 export function createEngineRegistry(factories: EngineFactories = DEFAULT_ENGINE_FACTORIES): EngineRegistry {

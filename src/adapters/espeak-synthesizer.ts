@@ -373,8 +373,7 @@ export function splitForSynthesis(text: string, maxChars: number): string[] {
   return pieces;
 }
 
-/** The parts' samples, one after another. */
-export function concatenate(parts: Int16Array[]): Int16Array {
+function concatenate(parts: Int16Array[]): Int16Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Int16Array(parts.reduce((n, part) => n + part.length, 0));
   let offset = 0;

@@ -8,6 +8,6 @@ export const TRIGGERS = ['schedule', 'manual'] as const;
 /** Script writers a podcast can name (core/generation/engines.ts describes each). */
 export const SCRIPT_WRITERS = ['offline'] as const;
 /** Voice engines a podcast can name (core/generation/engines.ts describes each). */
-export const VOICE_ENGINES = ['espeak', 'flite'] as const;
+export const VOICE_ENGINES = ['espeak'] as const;
 /** Where a channel's posts are read from (docs/architecture.md "Channel readers"); `auto` in a podcast picks one. */
 export const CHANNEL_SOURCES = ['web', 'mtproto', 'export'] as const;

@@ -32,7 +32,7 @@ export interface Speaker {
   name: string;
   /** Role in the conversation, e.g. "curious host" or "domain expert". */
   role: string;
-  /** A voice id of the podcast's voice engine (espeak-ng: `en-us+m3`, Flite: `rms`); the engine's default if omitted. */
+  /** A voice id of the podcast's voice engine (espeak-ng: e.g. `en-us+m3`); the engine's default when omitted. */
   voice?: string;
 }
 

