@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTION_NAMES, functionConfigKeys, type ConfigKey } from '../src/core/config.ts';
+import { ENGINE_DEFAULTS, FUNCTION_NAMES, functionConfigKeys, type ConfigKey } from '../src/core/config.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -32,6 +32,7 @@ const CONFIG_VALUES: Record<ConfigKey, string> = {
   MAX_RECEIVE_COUNT: '3',
   STUCK_AFTER_MINUTES: '300',
   // Read on the first request, not at import: cold start never contacts Secrets Manager.
+  ...ENGINE_DEFAULTS,
   ADMIN_SECRET_ID: 'telecast-bench-admin',
   TELEGRAM_WEB_URL: 'https://t.me',
   TELEGRAM_SESSION_SECRET_ID: '',

@@ -32,9 +32,48 @@ export const CONFIG_KEYS = {
   // The Telegram user session (MTProto reader): a Secrets Manager secret id on AWS, `file:<absolute path>` locally,
   // empty when no session is configured (channels are then read from exports and web previews).
   TELEGRAM_SESSION_SECRET_ID: { kind: 'string', default: '' },
+  // Engines (docs/architecture.md "Engines"). A key is a secret reference (src/adapters/engine-secrets.ts): a Secrets
+  // Manager secret id or ARN, `ssm:<parameter name>`, or `file:<absolute path>` locally; empty: that engine has no key.
+  BEDROCK_MODEL_ID: { kind: 'string', default: 'amazon.nova-lite-v1:0' },
+  OPENAI_BASE_URL: { kind: 'url', default: 'https://api.openai.com/v1' },
+  OPENAI_MODEL: { kind: 'string', default: 'gpt-4o-mini' },
+  OPENAI_TTS_MODEL: { kind: 'string', default: 'gpt-4o-mini-tts' },
+  OPENAI_API_KEY_SECRET_ID: { kind: 'string', default: '' },
+  GEMINI_BASE_URL: { kind: 'url', default: 'https://generativelanguage.googleapis.com' },
+  GEMINI_MODEL: { kind: 'string', default: 'gemini-2.5-flash' },
+  GEMINI_TTS_MODEL: { kind: 'string', default: 'gemini-2.5-flash-preview-tts' },
+  GEMINI_API_KEY_SECRET_ID: { kind: 'string', default: '' },
+  ELEVENLABS_BASE_URL: { kind: 'url', default: 'https://api.elevenlabs.io' },
+  ELEVENLABS_MODEL: { kind: 'string', default: 'eleven_multilingual_v2' },
+  ELEVENLABS_API_KEY_SECRET_ID: { kind: 'string', default: '' },
+  // Turns a network voice engine synthesises at once; 0: the engine's own default (VOICE_ENGINE_SPECS concurrency).
+  SYNTHESIS_CONCURRENCY: { kind: 'int', default: '0', min: 0 },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** The engines' keys: every one has a default, so a deployment names only the engines it uses. */
+export const ENGINE_CONFIG_KEYS = [
+  'BEDROCK_MODEL_ID',
+  'OPENAI_BASE_URL',
+  'OPENAI_MODEL',
+  'OPENAI_TTS_MODEL',
+  'OPENAI_API_KEY_SECRET_ID',
+  'GEMINI_BASE_URL',
+  'GEMINI_MODEL',
+  'GEMINI_TTS_MODEL',
+  'GEMINI_API_KEY_SECRET_ID',
+  'ELEVENLABS_BASE_URL',
+  'ELEVENLABS_MODEL',
+  'ELEVENLABS_API_KEY_SECRET_ID',
+  'SYNTHESIS_CONCURRENCY',
+] as const satisfies readonly ConfigKey[];
+export type EngineConfigKey = (typeof ENGINE_CONFIG_KEYS)[number];
+
+/** Every engine key at its default: no engine but the offline ones has what it needs (tests, benches, the demo). */
+export const ENGINE_DEFAULTS = Object.freeze(
+  Object.fromEntries(ENGINE_CONFIG_KEYS.map((key) => [key, CONFIG_KEYS[key].default])) as Record<EngineConfigKey, string>,
+);
 type ValueOf<K extends ConfigKey> = (typeof CONFIG_KEYS)[K]['kind'] extends 'int' ? number : string;
 export type Config<K extends ConfigKey> = Readonly<{ [P in K]: ValueOf<P> }>;
 

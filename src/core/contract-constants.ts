@@ -6,8 +6,8 @@ export const DOMAIN_MATCHES = ['exact', 'starts_with', 'ends_with', 'contains'] 
 export const TRIGGERS = ['schedule', 'manual'] as const;
 
 /** Script writers a podcast can name (core/generation/engines.ts describes each). */
-export const SCRIPT_WRITERS = ['offline'] as const;
+export const SCRIPT_WRITERS = ['offline', 'bedrock', 'openai', 'gemini'] as const;
 /** Voice engines a podcast can name (core/generation/engines.ts describes each). */
-export const VOICE_ENGINES = ['espeak'] as const;
+export const VOICE_ENGINES = ['espeak', 'flite', 'polly', 'openai', 'elevenlabs', 'gemini'] as const;
 /** Where a channel's posts are read from (docs/architecture.md "Channel readers"); `auto` in a podcast picks one. */
 export const CHANNEL_SOURCES = ['web', 'mtproto', 'export'] as const;

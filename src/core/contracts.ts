@@ -48,6 +48,8 @@ export interface PodcastConfig {
   channel_sources: Record<string, ChannelSource | 'auto'>;
   window_hours: number;
   episode_frequency_hours: number;
+  /** How long an episode should run; absent: from the frequency (generation/length.ts targetMinutes). */
+  target_minutes?: number;
   conversation_style: string[];
   speakers: { person1: Speaker; person2: Speaker };
   mixing_techniques: string[];

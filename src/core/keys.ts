@@ -41,6 +41,8 @@ export interface TurnIdentity {
   /** The engine's fixed rate when it has one; undefined for an engine whose rate varies by voice. */
   sampleRate: number | undefined;
   text: string;
+  /** A directable engine's instructions for the host (SpeechContext): other instructions, another turn. */
+  instructions?: string;
 }
 
 /**
@@ -50,7 +52,8 @@ export interface TurnIdentity {
  */
 export function episodeTurnKey(podcastId: string, episodeId: string, turn: TurnIdentity): string {
   const hash = createHash('sha256')
-    .update(JSON.stringify([turn.engine, turn.voice, turn.sampleRate ?? null, turn.text]))
+    // Instructions join the identity only when given, so turns kept before they existed are still found.
+    .update(JSON.stringify([turn.engine, turn.voice, turn.sampleRate ?? null, turn.text, ...(turn.instructions ? [turn.instructions] : [])]))
     .digest('hex');
   return `${episodeKey(podcastId, episodeId, 'turns')}${hash}.pcm`;
 }

@@ -2,7 +2,7 @@
  * The ports core depends on. Adapters in src/adapters implement them over the AWS SDK (or espeak-ng, lamejs, files);
  * core never imports @aws-sdk. Tests of pure logic pass in-memory implementations.
  */
-import type { ChannelSource, ChannelStats, MediaType, PodcastConfig } from './contracts.ts';
+import type { ChannelSource, ChannelStats, Language, MediaType, PodcastConfig } from './contracts.ts';
 import type { Episode, TransitionChanges, TransitionName } from './episodes/status.ts';
 import type { Script } from './generation/script.ts';
 
@@ -279,7 +279,48 @@ export interface EpisodeContent {
 }
 
 export interface ScriptWriter {
+  /** The script, with `generation` filled in (length against the target, and for a model its usage and cost). */
   write(podcast: PodcastConfig, content: EpisodeContent): Promise<Script>;
+}
+
+/**
+ * A chat model that answers in JSON for a schema, through its vendor's structured output (Bedrock Converse with a
+ * forced tool, OpenAI-compatible `response_format: json_schema`, Gemini `responseSchema`). The script writers of
+ * core/generation build the prompt and validate what comes back; an adapter only carries it (src/adapters/*-model.ts).
+ */
+export interface LanguageModel {
+  /** Vendor and model, e.g. "bedrock amazon.nova-lite-v1:0": named in errors and recorded on the episode. */
+  readonly name: string;
+  /** USD per million input and output tokens, when known: the episode's estimated cost. */
+  readonly pricing?: { inputPerMillion: number; outputPerMillion: number };
+  /**
+   * One structured answer. Throws DownstreamError: permanent for a refused key, an unknown model, a refused request;
+   * transient (after the adapter's own retries of 429/5xx/timeouts, honouring Retry-After) for throttling and outages.
+   * An answer that is not JSON is returned as text all the same: the writer's validation and repair deal with it.
+   */
+  generate(request: ModelRequest): Promise<ModelAnswer>;
+}
+
+export interface ModelRequest {
+  system: string;
+  /** The user's prompt; on a repair, also the model's earlier answer and what was wrong with it. */
+  messages: Array<{ role: 'user' | 'assistant'; text: string }>;
+  /** The answer's JSON Schema (object, array, string, integer, enum, required, additionalProperties: false only). */
+  schema: Record<string, unknown>;
+  /** A short identifier for the schema (the tool's or the json_schema's name), `[a-z_]+`. */
+  schemaName: string;
+  /** 0..1, from the podcast's creativity. */
+  temperature: number;
+  maxOutputTokens: number;
+}
+
+export interface ModelAnswer {
+  /** The answer's JSON text as the model produced it (a forced tool's input, serialised). */
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** Why the model stopped, in its vendor's words (`max_tokens`, `length`, `MAX_TOKENS` mean it was cut off). */
+  stopReason?: string;
 }
 
 /** Mono 16-bit PCM. */
@@ -291,8 +332,21 @@ export interface Pcm {
 export interface SpeechSynthesizer {
   /** The rate every call returns, when the engine has one fixed rate; the episode is encoded at it. */
   readonly sampleRate?: number;
-  /** `voice` is a voice id of this engine (validated against core/generation/engines.ts when the podcast is stored). */
-  synthesize(text: string, voice: string): Promise<Pcm>;
+  /** Turns the renderer may have in flight at once (default 1); a network engine's configured concurrency. */
+  readonly concurrency?: number;
+  /**
+   * `voice` is a voice id of this engine (validated against core/generation/engines.ts when the podcast is stored).
+   * Engines that can be directed (OpenAI's `instructions`) use `context`; others ignore it. Errors: DownstreamError,
+   * permanent for a refused key, an exhausted quota or an unknown voice, transient for throttling, 5xx and timeouts.
+   */
+  synthesize(text: string, voice: string, context?: SpeechContext): Promise<Pcm>;
+}
+
+/** What a directable voice engine is told about a line, besides its text. */
+export interface SpeechContext {
+  language: Language;
+  /** How this host speaks ("curious host; engaging, fast-paced"), from the podcast's roles and style. */
+  instructions?: string;
 }
 
 /** Receives PCM chunks in order and encodes them (MP3) as a stream; memory must not grow with the input's length. */

@@ -56,6 +56,8 @@ export const podcastConfigSchema = {
     },
     window_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
     episode_frequency_hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
+    // No default here: absent means "from the frequency" (generation/length.ts targetMinutes), which follows the frequency.
+    target_minutes: { type: 'integer', minimum: 1, maximum: 120 },
     conversation_style: {
       type: 'array',
       maxItems: 10,

@@ -10,7 +10,8 @@ import type { Episode } from '../core/episodes/status.ts';
 import { errorMessage } from '../core/errors.ts';
 import { generateEpisode, type GeneratorDeps } from '../core/generation/generate-episode.ts';
 import type { QueueSender } from '../core/ports.ts';
-import { createEngineRegistry } from '../adapters/engines.ts';
+import { createSecretReader } from '../adapters/engine-secrets.ts';
+import { createEngineRegistry, engineFactories } from '../adapters/engines.ts';
 import { Mp3AudioStore } from '../adapters/mp3-audio-store.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createRuntime } from './common/bucket-runtime.ts';
@@ -78,7 +79,7 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
   const runtime = createRuntime(env, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
   return {
     ...runtime,
-    engines: createEngineRegistry(),
+    engines: createEngineRegistry(engineFactories({ config, secrets: createSecretReader() })),
     audio: new Mp3AudioStore(runtime.objects),
     deadLetterQueueUrl: config.PROCESSING_DLQ_URL,
     maxReceiveCount: config.MAX_RECEIVE_COUNT,

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNCTION_NAMES, type ConfigKey, type FunctionName } from '../core/config.ts';
+import { ENGINE_CONFIG_KEYS, ENGINE_DEFAULTS, FUNCTION_NAMES, type ConfigKey, type EngineConfigKey, type FunctionName } from '../core/config.ts';
 import { createLocalClients, destroyLocalClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from './clients.ts';
 import { startEmulators, type EmulatorEndpoints, type EmulatorOptions, type Emulators } from './emulators.ts';
 import { loadFunctionManifest, type FunctionManifest } from './functions.ts';
@@ -69,6 +69,12 @@ export interface LocalStackOptions extends EmulatorOptions {
   telegramWebUrl?: string;
   /** The Telegram session file (`telecast telegram login` writes it); default: telegram-session.json in dataDir, else none. */
   telegramSessionFile?: string;
+  /**
+   * The generator's engine settings: configuration keys of the engines (OPENAI_BASE_URL, OPENAI_API_KEY_SECRET_ID, …;
+   * unset ones take CONFIG_KEYS' defaults) and the AWS SDK's service endpoints (AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
+   * AWS_ENDPOINT_URL_POLLY), given to podcastfy only: tests point them at local servers that speak each API.
+   */
+  engineEnvironment?: Record<string, string>;
 }
 
 /** A function's fault proxies: one in front of fauxqs (SQS and S3), one in front of dynalite. */
@@ -125,6 +131,8 @@ function runtimeEnv(endpoints: EmulatorEndpoints, logLevel: string): Record<stri
  */
 interface LocalSecrets {
   adminSecretId?: string;
+  /** Engine configuration keys set for this stack (the rest take their defaults). */
+  engines: Record<string, string>;
   telegramWebUrl: string;
   /** `file:<path>`, or empty for no session. */
   telegramSessionSecretId: string;
@@ -146,7 +154,13 @@ function configValues(resources: Resources, consumes: string | null, stuckAfterM
     ADMIN_SECRET_ID: secrets.adminSecretId,
     TELEGRAM_WEB_URL: secrets.telegramWebUrl,
     TELEGRAM_SESSION_SECRET_ID: secrets.telegramSessionSecretId,
+    ...engineValues(secrets.engines),
   };
+}
+
+/** The engines' configuration keys: what the stack was given, else CONFIG_KEYS' defaults (as Terraform's variables). */
+function engineValues(given: Record<string, string>): Record<EngineConfigKey, string> {
+  return Object.fromEntries(ENGINE_CONFIG_KEYS.map((key) => [key, given[key] ?? ENGINE_DEFAULTS[key]])) as Record<EngineConfigKey, string>;
 }
 
 /** Each function's variables: its manifest keys and the runtime's; plus what the operator CLI needs. */
@@ -165,6 +179,7 @@ function environments(
   const sessionFile = options.telegramSessionFile ?? (options.dataDir ? join(options.dataDir, 'telegram-session.json') : undefined);
   const secrets: LocalSecrets = {
     adminSecretId,
+    engines: options.engineEnvironment ?? {},
     telegramWebUrl: options.telegramWebUrl ?? 'https://t.me',
     telegramSessionSecretId: sessionFile ? `file:${sessionFile}` : '',
   };
@@ -175,6 +190,10 @@ function environments(
       const value = values[key];
       if (value === undefined) throw new Error(`terraform/functions.json gives ${name} ${key}, which has no value for it locally`);
       env[key] = value;
+    }
+    if (name === 'podcastfy') {
+      // The SDK's own endpoint variables (not configuration keys): Bedrock Runtime and Polly at local servers.
+      for (const [key, value] of Object.entries(options.engineEnvironment ?? {})) if (key.startsWith('AWS_ENDPOINT_URL_')) env[key] = value;
     }
     return env;
   };

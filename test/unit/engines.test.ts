@@ -26,7 +26,7 @@ describe('the engines a podcast names', () => {
   });
 
   it('refuses an engine it does not know, listing the ones it does', () => {
-    expect(() => parsePodcastConfig({ ...base, voice_engine: 'polly' })).to.throw(ValidationError, '/voice_engine must be one of espeak');
+    expect(() => parsePodcastConfig({ ...base, voice_engine: 'festival' })).to.throw(ValidationError, '/voice_engine must be one of espeak, flite, polly, openai, elevenlabs, gemini');
   });
 
   it('casts the engine\'s default voices, and the same host\'s voice of another language for a line in it', () => {

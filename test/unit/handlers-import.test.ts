@@ -2,7 +2,7 @@
 // import one with no configuration at all, and its default dependencies come from exactly the keys its manifest
 // entry (terraform/functions.json) names.
 import { expect } from 'chai';
-import { CONFIG_KEYS, FUNCTION_NAMES, functionConfigKeys, type ConfigKey } from '../../src/core/config.ts';
+import { CONFIG_KEYS, ENGINE_DEFAULTS, FUNCTION_NAMES, functionConfigKeys, type ConfigKey } from '../../src/core/config.ts';
 
 interface HandlerModule {
   createHandler(deps: unknown): unknown;
@@ -19,6 +19,7 @@ const VALUES: Record<ConfigKey, string> = {
   PROCESSING_DLQ_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/processing-dlq',
   MAX_RECEIVE_COUNT: '3',
   STUCK_AFTER_MINUTES: '300',
+  ...ENGINE_DEFAULTS,
   ADMIN_SECRET_ID: 'telecast-test-admin',
   TELEGRAM_WEB_URL: 'https://t.me',
   TELEGRAM_SESSION_SECRET_ID: '',

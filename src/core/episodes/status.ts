@@ -6,6 +6,7 @@
  * message can never move an episode backwards, and a completed episode is never regenerated.
  */
 import type { CollectionSummary, PodcastConfig, Trigger } from '../contracts.ts';
+import type { ScriptGeneration } from '../generation/script.ts';
 import { episodePrefix } from '../keys.ts';
 import { episodeIdFor } from '../time.ts';
 
@@ -55,6 +56,8 @@ export interface Episode extends EpisodeFiles {
   /** Last transient error, kept while SQS retries, so an operator sees why an episode is slow. */
   last_error?: string;
   duration_seconds?: number;
+  /** How the script was written: its length against the target, a model's tokens and estimated cost. */
+  generation?: ScriptGeneration;
   completed_at?: string;
   /** Every transition applied, oldest first, appended in the same conditional update (the admin page's history). */
   timeline?: TimelineEntry[];

@@ -16,7 +16,23 @@ export interface VoiceEngineSpec {
   acceptsVoice(voice: string): boolean;
   /** An example voice id, for error messages. */
   exampleVoice: string;
+  /**
+   * Speaking rate per language, in words per minute including the pauses between turns: the word budget of a target
+   * length (length.ts). Measured by `make bench` (bench/length.ts) for the offline engines.
+   */
+  wordsPerMinute: Partial<Record<Language, number>>;
+  /** Turns synthesised at once by default (SYNTHESIS_CONCURRENCY overrides it for network engines). */
+  concurrency: number;
+  /** Why the engine has no voices for a language, when the reason is worth telling (Polly has no Hebrew voice). */
+  missingLanguage?: Partial<Record<Language, string>>;
 }
+
+const OPENAI_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
+const GEMINI_VOICES = [
+  'Zephyr', 'Puck', 'Charon', 'Kore', 'Fenrir', 'Leda', 'Orus', 'Aoede', 'Callirrhoe', 'Autonoe', 'Enceladus', 'Iapetus', 'Umbriel', 'Algieba',
+  'Despina', 'Erinome', 'Algenib', 'Rasalgethi', 'Laomedeia', 'Achernar', 'Alnilam', 'Schedar', 'Gacrux', 'Pulcherrima', 'Achird',
+  'Zubenelgenubi', 'Vindemiatrix', 'Sadachbia', 'Sadaltager', 'Sulafat',
+];
 
 export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
   espeak: {
@@ -28,16 +44,69 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
     // espeak-ng voice ids: a language (with optional region/dialect parts) and an optional variant, e.g. en-us+f3.
     acceptsVoice: (voice) => /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/.test(voice),
     exampleVoice: 'en-us+m3',
+    wordsPerMinute: { en: 150, he: 140 },
+    concurrency: 1,
+  },
+  flite: {
+    label: 'Flite (offline, English)',
+    defaultVoices: { en: { person1: 'rms', person2: 'slt' } },
+    acceptsVoice: (voice) => ['kal', 'kal16', 'awb', 'rms', 'slt'].includes(voice),
+    exampleVoice: 'rms',
+    wordsPerMinute: { en: 150 },
+    concurrency: 1,
+    missingLanguage: { he: 'Flite has English voices only; use espeak (offline) or a neural engine for Hebrew' },
+  },
+  polly: {
+    label: 'Amazon Polly',
+    defaultVoices: { en: { person1: 'Matthew', person2: 'Joanna' } },
+    acceptsVoice: (voice) => /^[A-Z][a-zA-Z]+$/.test(voice),
+    exampleVoice: 'Matthew',
+    wordsPerMinute: { en: 155 },
+    concurrency: 8,
+    missingLanguage: { he: 'Amazon Polly has no Hebrew voice; use elevenlabs, openai or espeak for Hebrew' },
+  },
+  openai: {
+    label: 'OpenAI speech',
+    defaultVoices: { en: { person1: 'ash', person2: 'coral' }, he: { person1: 'ash', person2: 'coral' } },
+    acceptsVoice: (voice) => OPENAI_VOICES.includes(voice),
+    exampleVoice: 'coral',
+    wordsPerMinute: { en: 155, he: 140 },
+    concurrency: 8,
+  },
+  elevenlabs: {
+    label: 'ElevenLabs',
+    // George and Rachel, premade voices every account has; multilingual models speak Hebrew with them too.
+    defaultVoices: {
+      en: { person1: 'JBFqnCBsd6RMkjVDRZzb', person2: '21m00Tcm4TlvDq8ikWAM' },
+      he: { person1: 'JBFqnCBsd6RMkjVDRZzb', person2: '21m00Tcm4TlvDq8ikWAM' },
+    },
+    acceptsVoice: (voice) => /^[A-Za-z0-9]{20}$/.test(voice),
+    exampleVoice: 'JBFqnCBsd6RMkjVDRZzb',
+    wordsPerMinute: { en: 155, he: 140 },
+    concurrency: 4,
+  },
+  gemini: {
+    label: 'Gemini speech',
+    defaultVoices: { en: { person1: 'Charon', person2: 'Kore' } },
+    acceptsVoice: (voice) => GEMINI_VOICES.includes(voice),
+    exampleVoice: 'Kore',
+    wordsPerMinute: { en: 155 },
+    concurrency: 4,
   },
 };
 
 export interface ScriptWriterSpec {
   label: string;
   languages: readonly Language[];
+  /** Whether the writer calls a model (tokens, cost, a configured endpoint and key). */
+  usesModel: boolean;
 }
 
 export const SCRIPT_WRITER_SPECS: Record<ScriptWriterName, ScriptWriterSpec> = {
-  offline: { label: 'the offline dialogue writer', languages: ['en', 'he'] },
+  offline: { label: 'the offline dialogue writer', languages: ['en', 'he'], usesModel: false },
+  bedrock: { label: 'Amazon Bedrock', languages: ['en', 'he'], usesModel: true },
+  openai: { label: 'an OpenAI-compatible model', languages: ['en', 'he'], usesModel: true },
+  gemini: { label: 'Gemini', languages: ['en', 'he'], usesModel: true },
 };
 
 /**
@@ -52,7 +121,8 @@ export function engineViolations(config: PodcastConfig): string[] {
     violations.push(`/script_writer ${config.script_writer} (${writer.label}) does not write ${config.language}`);
   }
   if (!voices.defaultVoices[config.language]) {
-    violations.push(`/voice_engine ${config.voice_engine} (${voices.label}) has no ${config.language} voices`);
+    const why = voices.missingLanguage?.[config.language];
+    violations.push(`/voice_engine ${config.voice_engine} (${voices.label}) has no ${config.language} voices${why ? `: ${why}` : ''}`);
   }
   for (const id of ['person1', 'person2'] as const) {
     const voice = config.speakers[id].voice;

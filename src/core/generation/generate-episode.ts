@@ -128,7 +128,12 @@ export async function runGeneration(
   return deps.episodes.apply(
     'markCompleted',
     key,
-    { ...files, duration_seconds: Math.round(durationSeconds * 1000) / 1000, completed_at: now.toISOString() },
+    {
+      ...files,
+      duration_seconds: Math.round(durationSeconds * 1000) / 1000,
+      ...(script.generation ? { generation: script.generation } : {}),
+      completed_at: now.toISOString(),
+    },
     now,
   );
 }

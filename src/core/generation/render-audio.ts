@@ -70,7 +70,8 @@ export async function renderEpisodeAudio(
     if (!turn.text.trim()) continue;
     spoken++;
     const speaker = script.speakers[turn.speaker];
-    const pcm = await deps.synthesizer.synthesize(turn.text, turn.voice ?? speaker.voice);
+    const context = { language: script.language, ...(speaker.instructions ? { instructions: speaker.instructions } : {}) };
+    const pcm = await deps.synthesizer.synthesize(turn.text, turn.voice ?? speaker.voice, context);
     if (!Number.isInteger(pcm.sampleRate) || pcm.sampleRate <= 0) {
       throw new DownstreamError(`synthesizer returned an invalid sample rate (${pcm.sampleRate})`, { retryable: false });
     }

@@ -1,5 +1,5 @@
 /** The two-host script: what the ScriptWriter produces and the SpeechSynthesizer speaks. */
-import type { Language } from '../contracts.ts';
+import type { Language, ScriptWriterName } from '../contracts.ts';
 
 export type SpeakerId = 'person1' | 'person2';
 
@@ -15,8 +15,30 @@ export interface ScriptTurn {
 export interface Script {
   language: Language;
   title: string;
-  speakers: Record<SpeakerId, { name: string; role: string; voice: string }>;
+  /** `instructions`: how the host speaks, for voice engines that can be directed (SpeechContext). */
+  speakers: Record<SpeakerId, { name: string; role: string; voice: string; instructions?: string }>;
   turns: ScriptTurn[];
+  /** How the script was written and how long it should run (absent in scripts stored before it existed). */
+  generation?: ScriptGeneration;
+}
+
+/** Recorded in script.json and on the episode (`generation`): length against the target, and a model's usage. */
+export interface ScriptGeneration {
+  writer: ScriptWriterName;
+  /** The model that wrote it ("bedrock amazon.nova-lite-v1:0"); absent for the offline writer. */
+  model?: string;
+  target_minutes: number;
+  /** Spoken words in the script. */
+  words: number;
+  /** words / the voice engine's words per minute: what the writer aimed at (the episode's duration is measured). */
+  estimated_minutes: number;
+  /** Why the script is shorter than 85 % of its target, when it is (e.g. "the 3 posts hold about 2 minutes"). */
+  short_because?: string;
+  /** Posts left out to keep within the target, and promotional posts dropped. */
+  posts_left_out?: number;
+  promotional_dropped?: number;
+  /** A model's requests and tokens, and the cost estimated from the model's price (when known). */
+  usage?: { requests: number; input_tokens: number; output_tokens: number; estimated_cost_usd?: number; repairs: number };
 }
 
 /** A timed transcript cue; times in seconds from the start of the episode. */

@@ -58,11 +58,15 @@ export function keepingTurns(synthesizer: SpeechSynthesizer, options: TurnCacheO
     get sampleRate() {
       return synthesizer.sampleRate;
     },
-    async synthesize(text, voice) {
-      const key = episodeTurnKey(episode.podcastId, episode.episodeId, { engine, voice, sampleRate: synthesizer.sampleRate, text });
+    get concurrency() {
+      return synthesizer.concurrency;
+    },
+    async synthesize(text, voice, context) {
+      const identity = { engine, voice, sampleRate: synthesizer.sampleRate, text, ...(context?.instructions ? { instructions: context.instructions } : {}) };
+      const key = episodeTurnKey(episode.podcastId, episode.episodeId, identity);
       const kept = await readTurn(objects, key);
       if (kept) return kept;
-      const pcm = await synthesizer.synthesize(text, voice);
+      const pcm = await synthesizer.synthesize(text, voice, context);
       // An invalid rate is the renderer's to report; it is not worth keeping.
       if (Number.isInteger(pcm.sampleRate) && pcm.sampleRate > 0 && pcm.sampleRate < 2 ** 32) {
         await objects.putBytes(key, encodeTurn(pcm), TURN_CONTENT_TYPE, { tags });

@@ -48,6 +48,20 @@ locals {
         TELEGRAM_WEB_URL     = var.telegram_web_url
         # The readers and the readiness checks see "" as "no session reader".
         TELEGRAM_SESSION_SECRET_ID = local.telegram_session_secret_arn
+        # The engines (var.engines): models, endpoints and where their API keys are kept.
+        BEDROCK_MODEL_ID             = var.engines.bedrock_model_id
+        OPENAI_BASE_URL              = var.engines.openai_base_url
+        OPENAI_MODEL                 = var.engines.openai_model
+        OPENAI_TTS_MODEL             = var.engines.openai_tts_model
+        OPENAI_API_KEY_SECRET_ID     = var.engines.openai_api_key_secret_id
+        GEMINI_BASE_URL              = var.engines.gemini_base_url
+        GEMINI_MODEL                 = var.engines.gemini_model
+        GEMINI_TTS_MODEL             = var.engines.gemini_tts_model
+        GEMINI_API_KEY_SECRET_ID     = var.engines.gemini_api_key_secret_id
+        ELEVENLABS_BASE_URL          = var.engines.elevenlabs_base_url
+        ELEVENLABS_MODEL             = var.engines.elevenlabs_model
+        ELEVENLABS_API_KEY_SECRET_ID = var.engines.elevenlabs_api_key_secret_id
+        SYNTHESIS_CONCURRENCY        = tostring(var.engines.synthesis_concurrency)
       },
       f.consumes == null ? {} : { MAX_RECEIVE_COUNT = tostring(local.settings[f.consumes].max_receive_count) },
     )

@@ -134,3 +134,28 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "engines" {
+  description = <<-EOT
+    The generator's engines (docs/architecture.md "Engines"): the Bedrock model, OpenAI-compatible, Gemini and
+    ElevenLabs endpoints and models, and where each API key is kept: a Secrets Manager secret ARN or `ssm:<parameter
+    name>` (the key is never in Terraform state). Unset fields take the defaults of src/core/config.ts; a podcast names
+    the writer and voice engine it uses.
+  EOT
+  type = object({
+    bedrock_model_id             = optional(string, "amazon.nova-lite-v1:0")
+    openai_base_url              = optional(string, "https://api.openai.com/v1")
+    openai_model                 = optional(string, "gpt-4o-mini")
+    openai_tts_model             = optional(string, "gpt-4o-mini-tts")
+    openai_api_key_secret_id     = optional(string, "")
+    gemini_base_url              = optional(string, "https://generativelanguage.googleapis.com")
+    gemini_model                 = optional(string, "gemini-2.5-flash")
+    gemini_tts_model             = optional(string, "gemini-2.5-flash-preview-tts")
+    gemini_api_key_secret_id     = optional(string, "")
+    elevenlabs_base_url          = optional(string, "https://api.elevenlabs.io")
+    elevenlabs_model             = optional(string, "eleven_multilingual_v2")
+    elevenlabs_api_key_secret_id = optional(string, "")
+    synthesis_concurrency        = optional(number, 0)
+  })
+  default = {}
+}
