@@ -25,3 +25,7 @@ console.table(await benchExport());
 const { benchWebPreview } = await import('./web-preview.ts');
 console.log('\nWeb preview reader: parsing recorded t.me/s pages and a generated large one; the bundle it adds');
 console.table(await benchWebPreview());
+
+const { benchLength } = await import('./length.ts');
+console.log('\nScript length against target (estimated minutes; goal within ±15 %, never above; model rows use a deterministic fake model)');
+console.table(await benchLength());

@@ -179,7 +179,7 @@ export class ModelScriptWriter implements ScriptWriter {
 
 /**
  * A request's output token limit: room for 1.5 × the words asked (Hebrew takes about twice the tokens of English per
- * word) and the JSON around them, at least 1024 and at most 8192 (the lowest output cap of the supported models).
+ * word) and the JSON around them, at least 1024 and at most 8192 (a segment never needs more).
  */
 function outputLimit(tokens: number): number {
   return Math.min(8192, Math.max(1024, Math.ceil(tokens)));
