@@ -142,6 +142,7 @@ describe('the model script writer', () => {
     ['a URL', turnsJson(['person1', 'Read it at https://example.com/story now.'], ['person2', 'Right.']), 'URL'],
     ['an unknown speaker', turnsJson(['person3', 'The council voted.'], ['person2', 'Right.']), '/turns/0/speaker must be one of person1, person2'],
     ['an empty turn', turnsJson(['person1', 'The council voted.'], ['person2', '   ']), '/turns/1/text is empty'],
+    ['a segment only one host speaks', turnsJson(['person1', 'The council voted.'], ['person1', 'And that is it.']), 'only person1 speaks'],
     ['no turns at all', JSON.stringify({ turns: [] }), 'there are no turns'],
     ['off-schema JSON', JSON.stringify({ lines: ['The council voted.'] }), '/turns is missing'],
     ['the wrong language', turnsJson(['person1', 'המועצה אישרה את התקציב החדש.'], ['person2', 'באמת?']), 'written in Hebrew, not English'],

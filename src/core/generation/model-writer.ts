@@ -110,13 +110,14 @@ export class ModelScriptWriter implements ScriptWriter {
     // 3. Segments, then the intro and the outro.
     const sections: WrittenSection[] = [];
     const names = [podcast.speakers.person1.name, podcast.speakers.person2.name];
-    const turnsRequest = (what: string, prompt: string, words: number) =>
+    // A segment and the intro are conversations; the outro may be one host's goodbye.
+    const turnsRequest = (what: string, prompt: string, words: number, bothHosts = true) =>
       session.ask(what, {
         prompt,
         schema: TURNS_SCHEMA,
         schemaName: 'podcast_turns',
         maxOutputTokens: outputLimit(256 + words * 1.5 * (podcast.language === 'he' ? 4 : 2)),
-        check: (value) => turnProblems(cleanTurns(value), podcast.language, names),
+        check: (value) => turnProblems(cleanTurns(value), podcast.language, names, { bothHosts }),
       }).then(cleanTurns);
     for (const [i, segment] of kept.entries()) {
       const prompt = segmentPrompt(segment.title, segment.posts, segment.words, i, kept.length, kept[i - 1]?.title);
@@ -126,7 +127,7 @@ export class ModelScriptWriter implements ScriptWriter {
     const titles = kept.map((segment) => segment.title);
     const channels = [...new Set(content.channels.map((channel) => `@${channel.replace(/^@/, '')}`))];
     const intro = await turnsRequest('intro', introPrompt(podcast, titles, introWords, channels), introWords);
-    const outro = await turnsRequest('outro', outroPrompt(podcast, titles, outroWords), outroWords);
+    const outro = await turnsRequest('outro', outroPrompt(podcast, titles, outroWords), outroWords, false);
     sections.unshift({ section: 'intro', priority: 0, order: -1, posts: [], turns: intro });
     sections.push({ section: 'outro', priority: 0, order: Number.MAX_SAFE_INTEGER, posts: [], turns: outro });
 

@@ -90,10 +90,11 @@ const MARKDOWN = [
 
 /**
  * Problems of the turns a model wrote for one section: none at all, a blank text, a speaker tag (a host's name, a
- * person or speaker id, in brackets or before a colon at the start), markup or a URL, and text in another language
- * than the podcast's (by script: Hebrew letters for `he`, Latin for `en`, over the whole answer).
+ * person or speaker id, in brackets or before a colon at the start), markup or a URL, one host only (`bothHosts`), and
+ * text in another language than the podcast's (by script: Hebrew letters for `he`, Latin for `en`, over the whole
+ * answer).
  */
-export function turnProblems(turns: ModelTurn[], language: Language, hostNames: string[]): string[] {
+export function turnProblems(turns: ModelTurn[], language: Language, hostNames: string[], options: { bothHosts?: boolean } = {}): string[] {
   if (turns.length === 0) return ['there are no turns'];
   const names = [...hostNames.map(escape), 'person ?[12]', 'speaker ?\\d*', 'host', 'co-?host'].join('|');
   const leadingTag = new RegExp(`^\\s*[*_]*\\s*(?:${names})\\s*[*_]*\\s*:`, 'iu');
@@ -110,6 +111,9 @@ export function turnProblems(turns: ModelTurn[], language: Language, hostNames: 
     if (URL.test(text)) problems.push(`${at} holds a URL (say the site's name instead)`);
     for (const { pattern, what } of MARKDOWN) if (pattern.test(text)) problems.push(`${at} holds ${what}`);
   });
+  if (options.bothHosts && new Set(turns.map((turn) => turn.speaker)).size < 2) {
+    problems.push(`only ${turns[0]!.speaker} speaks: both hosts take turns`);
+  }
   const written = languageOf(turns.map((turn) => turn.text).join(' '));
   if (written !== undefined && written !== language) {
     problems.push(`the turns are written in ${LANGUAGE_NAMES[written]}, not ${LANGUAGE_NAMES[language]}`);
