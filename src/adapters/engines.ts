@@ -11,7 +11,9 @@ import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
 import { SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engines.ts';
 import type { EngineRegistry, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
 import type { SecretReader } from './engine-secrets.ts';
+import { createElevenLabsSpeech } from './elevenlabs-speech.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
+import { createGeminiSpeech } from './gemini-speech.ts';
 
 export interface EngineFactories {
   writers: Partial<Record<ScriptWriterName, () => ScriptWriter>>;
@@ -31,13 +33,16 @@ export const OFFLINE_ENGINE_FACTORIES: EngineFactories = {
 };
 
 /** Every engine of a deployment, configured from the function's keys; each reads its key on first use. */
-export function engineFactories(_settings: EngineSettings): EngineFactories {
+export function engineFactories(settings: EngineSettings): EngineFactories {
   return {
     writers: {
       ...OFFLINE_ENGINE_FACTORIES.writers,
+      // gemini: a ModelScriptWriter over createGeminiModel(settings) (gemini-model.ts), wired in with the writer.
     },
     voices: {
       ...OFFLINE_ENGINE_FACTORIES.voices,
+      gemini: () => createGeminiSpeech(settings),
+      elevenlabs: () => createElevenLabsSpeech(settings),
     },
   };
 }

@@ -96,6 +96,12 @@ export class HttpStatusError extends DownstreamError {
   }
 }
 
+/** At most `max` characters of what a server said, on one line (for error messages). */
+export function clip(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 /** Statuses worth another try: too many requests, and the server's own failures. */
 const retryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
