@@ -132,7 +132,10 @@ export class ElevenLabsSpeech implements SpeechSynthesizer {
       return permanent(`ElevenLabs refused the API key read from ${this.options.keyReference || '(no reference)'}`);
     }
     if (status === 'voice_not_found' || error.status === 404) return permanent(`ElevenLabs has no voice ${voice} for this account`);
-    if (error.retryable) return new DownstreamError(`${label}: ElevenLabs ${error.status === 429 ? 'throttled' : 'failed'} (${said}), after retries`, { cause: error });
+    if (error.retryable) {
+      const tries = /after \d+ tries/.exec(error.message)?.[0] ?? 'after retries';
+      return new DownstreamError(`${label}: ElevenLabs ${error.status === 429 ? 'throttled' : 'failed'} (${said}), ${tries}`, { cause: error });
+    }
     return permanent('ElevenLabs refused the request');
   }
 }
@@ -168,6 +171,7 @@ export function createElevenLabsSpeech(settings: EngineSettings, http: PoliteFet
     concurrency,
     keyReference: config.ELEVENLABS_API_KEY_SECRET_ID,
     apiKey: () => settings.secrets.read(config.ELEVENLABS_API_KEY_SECRET_ID, 'the ElevenLabs API key'),
-    fetcher: new PoliteFetcher({ concurrency, perHostDelayMs: 0, timeoutMs: SPEECH_TIMEOUT_MS, ...http }),
+    timeoutMs: http.timeoutMs ?? SPEECH_TIMEOUT_MS,
+    fetcher: new PoliteFetcher({ concurrency, perHostDelayMs: 0, ...http }),
   });
 }

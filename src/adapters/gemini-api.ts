@@ -141,7 +141,8 @@ function classify(error: unknown, label: string, model: string, keyReference: st
   }
   if (error.retryable) {
     const what = error.status === 429 ? 'throttled' : 'failed';
-    return new DownstreamError(`${label}: Gemini ${what} (${status}${said}), after retries`, { cause: error });
+    const tries = /after \d+ tries/.exec(error.message)?.[0] ?? 'after retries';
+    return new DownstreamError(`${label}: Gemini ${what} (${status}${said}), ${tries}`, { cause: error });
   }
   return new DownstreamError(`${label}: Gemini refused the request (${status}${said})`, { retryable: false, cause: error });
 }

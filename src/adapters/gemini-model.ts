@@ -94,7 +94,7 @@ type GeminiKeys = 'GEMINI_BASE_URL' | 'GEMINI_MODEL' | 'GEMINI_API_KEY_SECRET_ID
 
 /**
  * The Gemini script writer's model from the function's engine keys; the key is read from GEMINI_API_KEY_SECRET_ID on
- * the first call, not here. `http`: the fetcher's retry and clock settings (tests make backoff instant).
+ * the first call, not here. `http`: the fetcher's retry, timeout and clock settings (tests make backoff instant).
  */
 export function createGeminiModel(settings: EngineSettings, http: PoliteFetchOptions = {}): GeminiModel {
   const config: Config<GeminiKeys> = settings.config;
@@ -103,6 +103,7 @@ export function createGeminiModel(settings: EngineSettings, http: PoliteFetchOpt
     model: config.GEMINI_MODEL,
     keyReference: config.GEMINI_API_KEY_SECRET_ID,
     apiKey: () => settings.secrets.read(config.GEMINI_API_KEY_SECRET_ID, 'the Gemini API key'),
-    fetcher: new PoliteFetcher({ concurrency: MODEL_CONCURRENCY, perHostDelayMs: 0, timeoutMs: MODEL_TIMEOUT_MS, ...http }),
+    timeoutMs: http.timeoutMs ?? MODEL_TIMEOUT_MS,
+    fetcher: new PoliteFetcher({ concurrency: MODEL_CONCURRENCY, perHostDelayMs: 0, ...http }),
   });
 }

@@ -128,6 +128,7 @@ export function createGeminiSpeech(settings: EngineSettings, http: PoliteFetchOp
     concurrency,
     keyReference: config.GEMINI_API_KEY_SECRET_ID,
     apiKey: () => settings.secrets.read(config.GEMINI_API_KEY_SECRET_ID, 'the Gemini API key'),
-    fetcher: new PoliteFetcher({ concurrency, perHostDelayMs: 0, timeoutMs: SPEECH_TIMEOUT_MS, ...http }),
+    timeoutMs: http.timeoutMs ?? SPEECH_TIMEOUT_MS,
+    fetcher: new PoliteFetcher({ concurrency, perHostDelayMs: 0, ...http }),
   });
 }
