@@ -9,9 +9,13 @@ import type { Config, EngineConfigKey } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
 import { SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engines.ts';
+import { ModelScriptWriter } from '../core/generation/model-writer.ts';
 import type { EngineRegistry, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
 import type { SecretReader } from './engine-secrets.ts';
+import { createElevenLabsSpeech } from './elevenlabs-speech.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
+import { createGeminiModel } from './gemini-model.ts';
+import { createGeminiSpeech } from './gemini-speech.ts';
 
 export interface EngineFactories {
   writers: Partial<Record<ScriptWriterName, () => ScriptWriter>>;
@@ -31,13 +35,16 @@ export const OFFLINE_ENGINE_FACTORIES: EngineFactories = {
 };
 
 /** Every engine of a deployment, configured from the function's keys; each reads its key on first use. */
-export function engineFactories(_settings: EngineSettings): EngineFactories {
+export function engineFactories(settings: EngineSettings): EngineFactories {
   return {
     writers: {
       ...OFFLINE_ENGINE_FACTORIES.writers,
+      gemini: () => new ModelScriptWriter(createGeminiModel(settings), 'gemini'),
     },
     voices: {
       ...OFFLINE_ENGINE_FACTORIES.voices,
+      gemini: () => createGeminiSpeech(settings),
+      elevenlabs: () => createElevenLabsSpeech(settings),
     },
   };
 }

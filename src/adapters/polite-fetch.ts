@@ -1,7 +1,11 @@
 /**
- * A polite HTTP GET for reading public pages without credentials: it names itself (User-Agent), keeps few requests
- * in flight, spaces its requests to one host, retries 429 and 5xx with exponential backoff and full jitter (honouring
- * Retry-After), and refuses bodies over a cap while they stream. The clock and the sleep are injected so tests never
+ * A polite HTTP client: for reading public pages without credentials (`get`) and for calling JSON APIs with a key in a
+ * header (`request`, a POST with headers and a body: Gemini, ElevenLabs). It names itself (User-Agent), keeps few
+ * requests in flight, spaces its requests to one host (0 for APIs, which meter by key instead), retries 429 and 5xx
+ * with exponential backoff and full jitter (honouring Retry-After, or a wait the API names in its error body), and
+ * refuses bodies over a cap while they stream. A refused request (another 4xx) and a failure that outlived its retries
+ * carry the status and the start of the API's error body (HttpStatusError), so an adapter can name the API's own
+ * reason; request headers (API keys) are never part of an error. The clock and the sleep are injected so tests never
  * wait.
  */
 import { DownstreamError, RetryLaterError } from '../core/errors.ts';
@@ -45,6 +49,22 @@ export interface PoliteRequest {
   retries?: number;
   /** A body over `maxBytes` is a transient DownstreamError by default; media caps are permanent (the same file every time). */
   oversizeIsPermanent?: boolean;
+  /** Per try, from the request to the last byte (default: the fetcher's `timeoutMs`); a model's long answer needs more. */
+  timeoutMs?: number;
+  /**
+   * The wait a retryable answer's body asks for, when it sends no Retry-After header (Gemini's `RetryInfo.retryDelay`).
+   * Given the status and the start of the body (text).
+   */
+  retryAfterFromBody?: (status: number, body: string) => number | undefined;
+}
+
+/** What `request` sends besides the URL. Headers are sent as given and never appear in an error. */
+export interface PoliteInit {
+  /** Default GET. */
+  method?: string;
+  headers?: Record<string, string>;
+  /** A JSON API's request body. */
+  body?: string;
 }
 
 export interface PoliteResponse {
@@ -55,6 +75,31 @@ export interface PoliteResponse {
   /** A redirect's target, absolute, when `redirect: 'manual'`. */
   location?: string;
   body: Uint8Array;
+}
+
+/** How much of an error answer's body is kept: enough for an API's error object, never a whole page. */
+export const ERROR_BODY_CHARS = 2000;
+
+/**
+ * An HTTP answer that was not a success: `status` and the start of the body (`body`, at most {@link ERROR_BODY_CHARS}
+ * characters) as the server sent them. Permanent for a 4xx other than 429; transient (retryable) for a 429 or a 5xx
+ * that outlived its retries.
+ */
+export class HttpStatusError extends DownstreamError {
+  override name = 'HttpStatusError';
+  readonly status: number;
+  readonly body: string;
+  constructor(message: string, options: { status: number; body: string; retryable: boolean; cause?: unknown }) {
+    super(message, { retryable: options.retryable, cause: options.cause });
+    this.status = options.status;
+    this.body = options.body;
+  }
+}
+
+/** At most `max` characters of what a server said, on one line (for error messages). */
+export function clip(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** Statuses worth another try: too many requests, and the server's own failures. */
@@ -76,12 +121,13 @@ class Transient extends Error {
     message: string,
     readonly waitMs?: number,
     readonly status?: number,
+    readonly body?: string,
   ) {
     super(message);
   }
 }
 
-/** GETs through one shared budget of concurrency and per-host spacing. */
+/** Requests through one shared budget of concurrency and per-host spacing. */
 export class PoliteFetcher {
   readonly userAgent: string;
   private readonly fetchImpl: typeof fetch;
@@ -121,16 +167,27 @@ export class PoliteFetcher {
    * RetryLaterError when the server asks for a longer wait than is slept through.
    */
   async get(url: string, request: PoliteRequest): Promise<PoliteResponse> {
+    return this.request(url, {}, request);
+  }
+
+  /**
+   * Sends `init` to `url` (a POST with headers and a body), with the retries, caps and errors of {@link get}. A 4xx
+   * other than 429 is a permanent HttpStatusError with the start of the API's error body; a 429 or 5xx that outlives
+   * the retries a transient one.
+   */
+  async request(url: string, init: PoliteInit, request: PoliteRequest): Promise<PoliteResponse> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.slot(() => this.once(url, request));
+        return await this.slot(() => this.once(url, init, request));
       } catch (error) {
         if (!(error instanceof Transient)) throw error;
         if (error.waitMs !== undefined && error.waitMs > this.maxRetryAfterMs) {
           throw new RetryLaterError(`${request.subject}: ${error.message}, and the server asks to wait ${Math.ceil(error.waitMs / 1000)} s`, Math.ceil(error.waitMs / 1000), error);
         }
         if (attempt >= (request.retries ?? this.maxRetries)) {
-          throw new DownstreamError(`${request.subject}: ${error.message} (after ${attempt + 1} tries)`, { cause: error });
+          const message = `${request.subject}: ${error.message} (after ${attempt + 1} tries)`;
+          if (error.status !== undefined) throw new HttpStatusError(message, { status: error.status, body: error.body ?? '', retryable: true, cause: error });
+          throw new DownstreamError(message, { cause: error });
         }
         const ceiling = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** attempt);
         await this.sleep(Math.max(error.waitMs ?? 0, Math.floor(this.random() * ceiling)));
@@ -158,20 +215,23 @@ export class PoliteFetcher {
     if (start > now) await this.sleep(start - now);
   }
 
-  private async once(url: string, request: PoliteRequest): Promise<PoliteResponse> {
+  private async once(url: string, init: PoliteInit, request: PoliteRequest): Promise<PoliteResponse> {
     await this.turn(new URL(url).host);
+    const timeoutMs = request.timeoutMs ?? this.timeoutMs;
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
       let response: Response;
       try {
         response = await this.fetchImpl(url, {
-          headers: { 'user-agent': this.userAgent, accept: request.accept ?? '*/*' },
+          method: init.method ?? 'GET',
+          headers: { 'user-agent': this.userAgent, accept: request.accept ?? '*/*', ...init.headers },
+          ...(init.body !== undefined ? { body: init.body } : {}),
           redirect: request.redirect ?? 'follow',
           signal: abort.signal,
         });
       } catch (error) {
-        throw new Transient(abort.signal.aborted ? `no answer within ${this.timeoutMs} ms` : `the request failed (${(error as Error).cause ? String((error as Error).cause) : (error as Error).message})`);
+        throw new Transient(abort.signal.aborted ? `no answer within ${timeoutMs} ms` : `the request failed (${(error as Error).cause ? String((error as Error).cause) : (error as Error).message})`);
       }
       const contentType = response.headers.get('content-type') ?? '';
       if (response.status >= 300 && response.status < 400 && request.redirect === 'manual') {
@@ -180,22 +240,42 @@ export class PoliteFetcher {
         return { status: response.status, url, contentType, body: new Uint8Array(), ...(location ? { location: new URL(location, url).href } : {}) };
       }
       if (retryableStatus(response.status)) {
-        await response.body?.cancel();
-        throw new Transient(`HTTP ${response.status} from ${new URL(url).host}`, retryAfterMs(response.headers.get('retry-after'), this.now()), response.status);
+        const body = await this.errorBody(response);
+        const wait = retryAfterMs(response.headers.get('retry-after'), this.now()) ?? request.retryAfterFromBody?.(response.status, body);
+        throw new Transient(`HTTP ${response.status} from ${new URL(url).host}`, wait, response.status, body);
       }
       if (response.status >= 400) {
-        await response.body?.cancel();
-        throw new DownstreamError(`${request.subject}: HTTP ${response.status} from ${url}`, { retryable: false });
+        const body = await this.errorBody(response);
+        throw new HttpStatusError(`${request.subject}: HTTP ${response.status} from ${url}`, { status: response.status, body, retryable: false });
       }
-      const body = await this.readBody(response, request, url, abort.signal);
+      const body = await this.readBody(response, request, url, abort.signal, timeoutMs);
       return { status: response.status, url: response.url || url, contentType, body };
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /**
+   * The start of an error answer's body as text (at most {@link ERROR_BODY_CHARS} characters); the rest is never
+   * downloaded. Empty when the body cannot be read (it broke off, or the try timed out): the status still says enough.
+   */
+  private async errorBody(response: Response): Promise<string> {
+    if (!response.body) return '';
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        text += decoder.decode(chunk, { stream: true });
+        if (text.length >= ERROR_BODY_CHARS) break;
+      }
+    } catch {
+      // A body that breaks off: keep what came.
+    }
+    return text.slice(0, ERROR_BODY_CHARS);
+  }
+
   /** The body, refused as soon as it is known to pass `maxBytes`. */
-  private async readBody(response: Response, request: PoliteRequest, url: string, signal: AbortSignal): Promise<Uint8Array> {
+  private async readBody(response: Response, request: PoliteRequest, url: string, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
     const tooLarge = (bytes: number, known: boolean) =>
       new DownstreamError(`${request.subject}: ${url} is ${known ? '' : 'over '}${megabytes(bytes)}, over the ${megabytes(request.maxBytes)} cap`, {
         retryable: !request.oversizeIsPermanent,
@@ -217,7 +297,7 @@ export class PoliteFetcher {
       }
     } catch (error) {
       if (error instanceof DownstreamError) throw error;
-      throw new Transient(signal.aborted ? `no whole answer within ${this.timeoutMs} ms` : `the answer broke off (${(error as Error).message})`);
+      throw new Transient(signal.aborted ? `no whole answer within ${timeoutMs} ms` : `the answer broke off (${(error as Error).message})`);
     }
     return Buffer.concat(chunks);
   }

@@ -87,11 +87,16 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
   },
   gemini: {
     label: 'Gemini speech',
+    // The generateContent TTS models (gemini-2.5-flash-preview-tts, gemini-2.5-pro-preview-tts) document 24 languages,
+    // Hebrew not among them (https://ai.google.dev/gemini-api/docs/speech-generation#languages, "Supported languages").
     defaultVoices: { en: { person1: 'Charon', person2: 'Kore' } },
     acceptsVoice: (voice) => GEMINI_VOICES.includes(voice),
     exampleVoice: 'Kore',
     wordsPerMinute: { en: 155 },
     concurrency: 4,
+    missingLanguage: {
+      he: 'Gemini\'s generateContent speech models document 24 languages, Hebrew not among them; use elevenlabs, openai or espeak for Hebrew',
+    },
   },
 };
 
