@@ -9,9 +9,11 @@ import type { Config, EngineConfigKey } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
 import { SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engines.ts';
-import type { EngineRegistry, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
+import type { EngineRegistry, LanguageModel, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
+import { BedrockLanguageModel, createBedrockRuntimeClient } from './bedrock-model.ts';
 import type { SecretReader } from './engine-secrets.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
+import { PollySynthesizer, createPollyClient } from './polly-speech.ts';
 
 export interface EngineFactories {
   writers: Partial<Record<ScriptWriterName, () => ScriptWriter>>;
@@ -31,15 +33,26 @@ export const OFFLINE_ENGINE_FACTORIES: EngineFactories = {
 };
 
 /** Every engine of a deployment, configured from the function's keys; each reads its key on first use. */
-export function engineFactories(_settings: EngineSettings): EngineFactories {
+export function engineFactories(settings: EngineSettings): EngineFactories {
   return {
     writers: {
       ...OFFLINE_ENGINE_FACTORIES.writers,
     },
     voices: {
       ...OFFLINE_ENGINE_FACTORIES.voices,
+      polly: () => new PollySynthesizer({ client: createPollyClient(), concurrency: concurrencyOf('polly', settings) }),
     },
   };
+}
+
+/** The Bedrock model BEDROCK_MODEL_ID names, over a client of the function's region (IAM only: no key to read). */
+export function createBedrockModel(settings: EngineSettings): LanguageModel {
+  return new BedrockLanguageModel({ client: createBedrockRuntimeClient(), modelId: settings.config.BEDROCK_MODEL_ID });
+}
+
+/** SYNTHESIS_CONCURRENCY when set (above 0), else the engine's own default. */
+export function concurrencyOf(engine: VoiceEngineName, settings: EngineSettings): number {
+  return settings.config.SYNTHESIS_CONCURRENCY || VOICE_ENGINE_SPECS[engine].concurrency;
 }
 
 export function createEngineRegistry(factories: EngineFactories = OFFLINE_ENGINE_FACTORIES): EngineRegistry {
