@@ -5,8 +5,9 @@
  * https://docs.aws.amazon.com/polly/latest/dg/API_SynthesizeSpeech.html
  * Like Polly it refuses text over 3000 characters (TextLengthExceededException), a PCM rate other than 8000 or 16000
  * (InvalidSampleRateException) and, given a table of voices, a voice it does not have or an engine the voice lacks.
- * Its PCM is predictable: {@link SAMPLES_PER_CHARACTER} samples per character of the text, each the character's code,
- * so a test can tell which text, and which piece of it, a stretch of audio came from.
+ * Its PCM is predictable: {@link SAMPLES_PER_CHARACTER} samples per character of the text, each derived from the
+ * character's code (loud enough not to read as silence), so a test can tell which text, and which piece of it, a
+ * stretch of audio came from.
  */
 import { FakeAwsService, type SeenRequest } from './fake-aws-service.ts';
 
@@ -17,7 +18,7 @@ export const FAKE_POLLY_TEXT_LIMIT = 3000;
 /** The PCM the fake returns for `text`. */
 export function fakePcmFor(text: string): Int16Array {
   const samples = new Int16Array(text.length * SAMPLES_PER_CHARACTER);
-  for (let i = 0; i < text.length; i++) samples.fill(text.charCodeAt(i), i * SAMPLES_PER_CHARACTER, (i + 1) * SAMPLES_PER_CHARACTER);
+  for (let i = 0; i < text.length; i++) samples.fill((text.charCodeAt(i) % 512) * 64, i * SAMPLES_PER_CHARACTER, (i + 1) * SAMPLES_PER_CHARACTER);
   return samples;
 }
 
