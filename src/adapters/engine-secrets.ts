@@ -5,7 +5,9 @@
  *   - `file:<absolute path>`: a file holding the key (the local stack and tests; never on AWS);
  *   - anything else: a Secrets Manager secret id or ARN.
  * An empty reference is "no key configured". A key is never logged and never part of an error message: errors name
- * the reference and what went wrong.
+ * the reference and what went wrong. A reference that looks like a key itself (an operator who set
+ * OPENAI_API_KEY_SECRET_ID to `sk-…`) is refused before any request, without being repeated: it would otherwise be sent
+ * to Secrets Manager as a secret id (and land in CloudTrail) and be quoted in the "does not exist" error.
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
@@ -68,8 +70,12 @@ export function createSecretReader(options: SecretReaderOptions = {}): SecretRea
         }
         return checked(text, ref, purpose);
       }
+      if (looksLikeAKey(ref)) {
+        throw new ConfigError(`${purpose}: the configured reference looks like an API key, not where one is kept; store the key in Secrets Manager or SSM Parameter Store and configure its id, ARN or ssm:<name>`);
+      }
       if (ref.startsWith('ssm:')) {
-        const name = ref.slice('ssm:'.length);
+        const name = ref.slice('ssm:'.length).trim();
+        if (!name) throw new ConfigError(`${purpose}: ${ref} names no parameter`);
         parameters ??= new SSMProvider(options.ssm ? { awsSdkV3Client: options.ssm } : {});
         return fromAws(ref, purpose, () => parameters!.get(name, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS }));
       }
@@ -83,4 +89,14 @@ function checked(value: unknown, reference: string, purpose: string): string {
   const text = typeof value === 'string' ? value.trim() : value instanceof Uint8Array ? new TextDecoder().decode(value).trim() : '';
   if (!text) throw new ConfigError(`${purpose}: ${reference} holds no value`);
   return text;
+}
+
+/**
+ * Whether a reference is more likely a key than a secret's name: a vendor key prefix (OpenAI `sk-`, ElevenLabs `sk_`,
+ * Google `AIza`), or a long token with none of the separators secret names, ARNs and paths have.
+ */
+function looksLikeAKey(reference: string): boolean {
+  if (reference.startsWith('file:') || reference.startsWith('arn:')) return false;
+  const name = reference.startsWith('ssm:') ? reference.slice('ssm:'.length) : reference;
+  return /^(sk-|sk_|AIza)/.test(name) || /^[A-Za-z0-9_]{32,}$/.test(name);
 }

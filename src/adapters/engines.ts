@@ -10,12 +10,14 @@ import { ConfigError } from '../core/errors.ts';
 import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
 import { SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engines.ts';
 import { ModelScriptWriter } from '../core/generation/model-writer.ts';
-import type { EngineRegistry, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
+import type { EngineRegistry, LanguageModel, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
+import { BedrockLanguageModel, createBedrockRuntimeClient } from './bedrock-model.ts';
 import type { SecretReader } from './engine-secrets.ts';
 import { createElevenLabsSpeech } from './elevenlabs-speech.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
 import { createGeminiModel } from './gemini-model.ts';
 import { createGeminiSpeech } from './gemini-speech.ts';
+import { PollySynthesizer, createPollyClient } from './polly-speech.ts';
 
 export interface EngineFactories {
   writers: Partial<Record<ScriptWriterName, () => ScriptWriter>>;
@@ -39,14 +41,26 @@ export function engineFactories(settings: EngineSettings): EngineFactories {
   return {
     writers: {
       ...OFFLINE_ENGINE_FACTORIES.writers,
+      bedrock: () => new ModelScriptWriter(createBedrockModel(settings), 'bedrock'),
       gemini: () => new ModelScriptWriter(createGeminiModel(settings), 'gemini'),
     },
     voices: {
       ...OFFLINE_ENGINE_FACTORIES.voices,
+      polly: () => new PollySynthesizer({ client: createPollyClient(), concurrency: concurrencyOf('polly', settings) }),
       gemini: () => createGeminiSpeech(settings),
       elevenlabs: () => createElevenLabsSpeech(settings),
     },
   };
+}
+
+/** The Bedrock model BEDROCK_MODEL_ID names, over a client of the function's region (IAM only: no key to read). */
+export function createBedrockModel(settings: EngineSettings): LanguageModel {
+  return new BedrockLanguageModel({ client: createBedrockRuntimeClient(), modelId: settings.config.BEDROCK_MODEL_ID });
+}
+
+/** SYNTHESIS_CONCURRENCY when set (above 0), else the engine's own default. */
+export function concurrencyOf(engine: VoiceEngineName, settings: EngineSettings): number {
+  return settings.config.SYNTHESIS_CONCURRENCY || VOICE_ENGINE_SPECS[engine].concurrency;
 }
 
 export function createEngineRegistry(factories: EngineFactories = OFFLINE_ENGINE_FACTORIES): EngineRegistry {

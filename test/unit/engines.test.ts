@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { createEngineRegistry } from '../../src/adapters/engines.ts';
 import { parsePodcastConfig } from '../../src/core/contracts.ts';
 import { ValidationError } from '../../src/core/errors.ts';
-import { voiceCast } from '../../src/core/generation/engines.ts';
+import { VOICE_ENGINE_SPECS, voiceCast } from '../../src/core/generation/engines.ts';
+import { POLLY_VOICES, pollyEngineFor } from '../../src/core/generation/polly-voices.ts';
 import type { ScriptWriter, SpeechSynthesizer } from '../../src/core/ports.ts';
 import { podcastConfig } from '../helpers/factories.ts';
 
@@ -27,6 +28,28 @@ describe('the engines a podcast names', () => {
 
   it('refuses an engine it does not know, listing the ones it does', () => {
     expect(() => parsePodcastConfig({ ...base, voice_engine: 'festival' })).to.throw(ValidationError, '/voice_engine must be one of espeak, flite, polly, openai, elevenlabs, gemini');
+  });
+
+  it('refuses a Hebrew podcast with polly at put, saying Polly has no Hebrew voice', () => {
+    expect(() => parsePodcastConfig({ ...base, language: 'he', voice_engine: 'polly' })).to.throw(
+      ValidationError,
+      '/voice_engine polly (Amazon Polly) has no he voices: Amazon Polly has no Hebrew voice; use elevenlabs, openai or espeak for Hebrew',
+    );
+  });
+
+  it('accepts exactly the Polly voices of the voice table the synthesizer speaks from', () => {
+    const speakers = (voice: string) => ({ person1: { name: 'A', role: 'host', voice }, person2: { name: 'B', role: 'guest' } });
+    for (const voice of ['Matthew', 'Joanna', 'Ruth', 'Stephen', 'Danielle', 'Gregory', 'Kevin', 'Amy', 'Brian', 'Arthur']) {
+      expect(parsePodcastConfig({ ...base, voice_engine: 'polly', speakers: speakers(voice) }).speakers.person1.voice).to.equal(voice);
+    }
+    expect(() => parsePodcastConfig({ ...base, voice_engine: 'polly', speakers: speakers('Zorro') })).to.throw(
+      ValidationError,
+      '/speakers/person1/voice "Zorro" is not a Amazon Polly voice (for example "Matthew")',
+    );
+    expect(Object.keys(POLLY_VOICES).every((voice) => VOICE_ENGINE_SPECS.polly.acceptsVoice(voice))).to.equal(true);
+    expect(VOICE_ENGINE_SPECS.polly.acceptsVoice('constructor'), 'not an inherited property').to.equal(false);
+    for (const voice of Object.values(VOICE_ENGINE_SPECS.polly.defaultVoices.en!)) expect(pollyEngineFor(voice)).to.equal('generative');
+    expect([pollyEngineFor('Gregory'), pollyEngineFor('Arthur'), pollyEngineFor('Zorro')]).to.deep.equal(['neural', 'neural', undefined]);
   });
 
   it('casts the engine\'s default voices, and the same host\'s voice of another language for a line in it', () => {

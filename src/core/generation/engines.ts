@@ -5,6 +5,7 @@
  * engine it names here, so a voice is validated by the engine that will speak it, not by one pattern for all.
  */
 import type { Language, PodcastConfig, ScriptWriterName, VoiceEngineName } from '../contracts.ts';
+import { POLLY_VOICES } from './polly-voices.ts';
 import type { SpeakerId } from './script.ts';
 
 export interface VoiceEngineSpec {
@@ -59,7 +60,8 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
   polly: {
     label: 'Amazon Polly',
     defaultVoices: { en: { person1: 'Matthew', person2: 'Joanna' } },
-    acceptsVoice: (voice) => /^[A-Z][a-zA-Z]+$/.test(voice),
+    // The voices of polly-voices.ts, the table the synthesizer picks each voice's engine from.
+    acceptsVoice: (voice) => Object.hasOwn(POLLY_VOICES, voice),
     exampleVoice: 'Matthew',
     wordsPerMinute: { en: 155 },
     concurrency: 8,

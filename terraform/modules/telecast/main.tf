@@ -110,6 +110,43 @@ locals {
     resources = [local.telegram_session_secret_arn]
   }] : []
 
+  # The engines' grants, to podcastfy only and only for what var.engines configures: an unused engine, an empty key
+  # reference get nothing. Converse needs bedrock:InvokeModel on the model
+  # (https://docs.aws.amazon.com/bedrock/latest/userguide/security_iam_id-based-policy-examples.html). An inference
+  # profile (`us.anthropic.…`) needs the profile and the model in every region it routes to: the foundation-model ARN
+  # of that one model in any region (the regions a profile routes to change as AWS adds them).
+  # https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference-prereq.html
+  bedrock_model_id   = var.engines.bedrock_model_id
+  bedrock_is_arn     = startswith(local.bedrock_model_id, "arn:")
+  bedrock_is_profile = !local.bedrock_is_arn && can(regex("^(us|eu|apac|us-gov|ca|jp|au|global)\\.", local.bedrock_model_id))
+  bedrock_model_arns = (local.bedrock_is_arn ? [local.bedrock_model_id] : local.bedrock_is_profile ? [
+    "arn:${data.aws_partition.current.partition}:bedrock:${data.aws_region.current.name}:${local.account_id}:inference-profile/${local.bedrock_model_id}",
+    "arn:${data.aws_partition.current.partition}:bedrock:*::foundation-model/${replace(local.bedrock_model_id, "/^[a-z-]+\\./", "")}",
+  ] : ["arn:${data.aws_partition.current.partition}:bedrock:${data.aws_region.current.name}::foundation-model/${local.bedrock_model_id}"])
+
+  # API key references (src/adapters/engine-secrets.ts): a secret ARN as it is, a secret name with the six characters
+  # Secrets Manager appends to it, `ssm:<name>` as the parameter's ARN. Keys in the AWS managed keys (aws/secretsmanager,
+  # aws/ssm) need no KMS grant: their key policies allow use through the service.
+  engine_key_references = [var.engines.openai_api_key_secret_id, var.engines.gemini_api_key_secret_id, var.engines.elevenlabs_api_key_secret_id]
+  engine_key_secret_arns = sort(distinct([
+    for ref in local.engine_key_references :
+    startswith(ref, "arn:") ? ref : "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.name}:${local.account_id}:secret:${ref}-??????"
+    if ref != "" && !startswith(ref, "ssm:")
+  ]))
+  engine_key_parameter_arns = sort(distinct([
+    for ref in local.engine_key_references :
+    startswith(trimprefix(ref, "ssm:"), "arn:") ? trimprefix(ref, "ssm:") : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${local.account_id}:parameter/${trimprefix(trimprefix(ref, "ssm:"), "/")}"
+    if startswith(ref, "ssm:")
+  ]))
+  engine_statements = concat(
+    var.engines.bedrock ? [{ sid = "InvokeBedrockModel", actions = ["bedrock:InvokeModel"], resources = local.bedrock_model_arns }] : [],
+    # SynthesizeSpeech has no resource but lexicons: "*" is the only resource it can be granted on.
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonpolly.html
+    var.engines.polly ? [{ sid = "SynthesizeSpeech", actions = ["polly:SynthesizeSpeech"], resources = ["*"] }] : [],
+    length(local.engine_key_secret_arns) > 0 ? [{ sid = "ReadEngineKeySecrets", actions = ["secretsmanager:GetSecretValue"], resources = local.engine_key_secret_arns }] : [],
+    length(local.engine_key_parameter_arns) > 0 ? [{ sid = "ReadEngineKeyParameters", actions = ["ssm:GetParameter"], resources = local.engine_key_parameter_arns }] : [],
+  )
+
   # Each function's least-privilege statements, by functions.json name (its own log group is added by the module). A
   # function of functions.json without an entry here fails the plan at module.functions, naming it.
   policy_statements = {
@@ -133,7 +170,7 @@ locals {
       local.table_rw,
     ], local.read_telegram_session)
 
-    podcastfy = [
+    podcastfy = concat([
       merge(local.consume, { sid = "ConsumeProcessingQueue", resources = [module.processing_queue.queue_arn] }),
       {
         sid       = "SendDeadLetter"
@@ -148,7 +185,7 @@ locals {
       },
       local.list_bucket,
       local.table_rw,
-    ]
+    ], local.engine_statements)
 
     # The admin page calls the operations layer (src/core/operations.ts): state, starting an episode, retrying one (its
     # stage's message re-sent to either queue), queue depths, peeking at and redriving both DLQs (StartMessageMoveTask,

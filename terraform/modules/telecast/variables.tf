@@ -137,12 +137,15 @@ variable "tags" {
 
 variable "engines" {
   description = <<-EOT
-    The generator's engines (docs/architecture.md "Engines"): the Bedrock model, OpenAI-compatible, Gemini and
-    ElevenLabs endpoints and models, and where each API key is kept: a Secrets Manager secret ARN or `ssm:<parameter
-    name>` (the key is never in Terraform state). Unset fields take the defaults of src/core/config.ts; a podcast names
-    the writer and voice engine it uses.
+    The generator's engines (docs/architecture.md "Engines"): which AWS engines the deployment uses (`bedrock`, `polly`:
+    only those get their IAM grant), the Bedrock model, OpenAI-compatible, Gemini and ElevenLabs endpoints and models,
+    and where each API key is kept: a Secrets Manager secret ARN or name, or `ssm:<parameter name or ARN>` (the key is
+    never in Terraform state; podcastfy may read exactly the secrets and parameters named here). Unset fields take the
+    defaults of src/core/config.ts; a podcast names the writer and voice engine it uses.
   EOT
   type = object({
+    bedrock                      = optional(bool, false)
+    polly                        = optional(bool, false)
     bedrock_model_id             = optional(string, "amazon.nova-lite-v1:0")
     openai_base_url              = optional(string, "https://api.openai.com/v1")
     openai_model                 = optional(string, "gpt-4o-mini")
@@ -158,4 +161,28 @@ variable "engines" {
     synthesis_concurrency        = optional(number, 0)
   })
   default = {}
+
+  validation {
+    # A foundation model id (amazon.nova-lite-v1:0), a cross-region inference profile id (us.anthropic.claude-…), or
+    # the ARN of a model, profile or provisioned throughput in this account.
+    condition     = can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:[a-z-]+/[A-Za-z0-9.:_/-]+|((us|eu|apac|us-gov|ca|jp|au|global)\\.)?[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", var.engines.bedrock_model_id))
+    error_message = "engines.bedrock_model_id must be a Bedrock model id (amazon.nova-lite-v1:0), an inference profile id (us.anthropic.claude-3-5-haiku-20241022-v1:0) or a Bedrock ARN."
+  }
+
+  validation {
+    # `file:` is for the local stack; a key pasted in place of its reference would be sent as a secret id and granted.
+    condition = alltrue([
+      for ref in [var.engines.openai_api_key_secret_id, var.engines.gemini_api_key_secret_id, var.engines.elevenlabs_api_key_secret_id] :
+      ref == "" ||
+      can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", ref)) ||
+      can(regex("^ssm:(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+|/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)$", ref)) ||
+      (can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", ref)) && !can(regex("^(sk-|sk_|AIza)", ref)) && !can(regex("^[A-Za-z0-9_]{32,}$", ref)))
+    ])
+    error_message = "engines.*_api_key_secret_id must be empty, a Secrets Manager secret ARN or name, or ssm:<parameter name or ARN>; never the key itself, nor file: (local stack only)."
+  }
+
+  validation {
+    condition     = var.engines.synthesis_concurrency >= 0 && floor(var.engines.synthesis_concurrency) == var.engines.synthesis_concurrency
+    error_message = "engines.synthesis_concurrency must be a whole number, 0 for each engine's own default."
+  }
 }

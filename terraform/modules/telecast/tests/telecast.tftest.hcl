@@ -635,3 +635,156 @@ run "rejects_a_telegram_web_url_that_is_not_https" {
 
   expect_failures = [var.telegram_web_url]
 }
+
+run "unused_engines_get_no_grant" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for action in ["bedrock:", "polly:", "secretsmanager:", "ssm:"] : !strcontains(output.role_policies.podcastfy, action)
+    ])
+    error_message = "A deployment that names no AWS engine and no key reference gives podcastfy no Bedrock, Polly, secret or parameter grant."
+  }
+}
+
+run "bedrock_grants_invoke_on_the_named_foundation_model_only" {
+  command = plan
+
+  variables {
+    engines = { bedrock = true }
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(output.role_policies.podcastfy).Statement : { action = s.Action, resource = s.Resource } if s.Sid == "InvokeBedrockModel"
+      ] == [{
+        action   = ["bedrock:InvokeModel"]
+        resource = ["arn:aws:bedrock:eu-central-1::foundation-model/amazon.nova-lite-v1:0"]
+    }]
+    error_message = "bedrock = true grants bedrock:InvokeModel on the foundation-model ARN of engines.bedrock_model_id, in the stack's region."
+  }
+
+  assert {
+    condition     = output.functions.podcastfy.environment_variables.BEDROCK_MODEL_ID == "amazon.nova-lite-v1:0"
+    error_message = "podcastfy is told the model it may invoke."
+  }
+
+  assert {
+    condition = (!strcontains(output.role_policies.podcastfy, "polly:") &&
+    alltrue([for name in ["telegram", "scheduler", "admin"] : !strcontains(output.role_policies[name], "bedrock:")]))
+    error_message = "Bedrock alone grants no Polly, and only podcastfy may invoke the model."
+  }
+}
+
+run "an_inference_profile_grants_the_profile_and_the_model_it_routes_to" {
+  command = plan
+
+  variables {
+    engines = { bedrock = true, bedrock_model_id = "us.anthropic.claude-3-5-haiku-20241022-v1:0" }
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(output.role_policies.podcastfy).Statement : s.Resource if s.Sid == "InvokeBedrockModel"
+      ] == [[
+        "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+    ]]
+    error_message = "A cross-region profile needs its own ARN and the foundation model's in the regions it routes to, and no other model."
+  }
+}
+
+run "polly_grants_synthesize_speech_only" {
+  command = plan
+
+  variables {
+    engines = { polly = true }
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(output.role_policies.podcastfy).Statement : { action = s.Action, resource = s.Resource } if s.Sid == "SynthesizeSpeech"
+    ] == [{ action = ["polly:SynthesizeSpeech"], resource = ["*"] }]
+    error_message = "polly = true grants polly:SynthesizeSpeech (Polly has no resource ARNs but lexicons)."
+  }
+
+  assert {
+    condition     = !strcontains(output.role_policies.podcastfy, "bedrock:")
+    error_message = "Polly alone grants no Bedrock model."
+  }
+}
+
+run "key_references_grant_exactly_their_secrets_and_parameters" {
+  command = plan
+
+  variables {
+    engines = {
+      openai_api_key_secret_id     = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast/openai-AbCdEf"
+      gemini_api_key_secret_id     = "ssm:/telecast/gemini"
+      elevenlabs_api_key_secret_id = "telecast/elevenlabs"
+    }
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(output.role_policies.podcastfy).Statement : s.Sid => { action = s.Action, resource = s.Resource }
+      if contains(["ReadEngineKeySecrets", "ReadEngineKeyParameters"], s.Sid)
+      } == {
+      ReadEngineKeySecrets = {
+        action = ["secretsmanager:GetSecretValue"]
+        resource = [
+          "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast/elevenlabs-??????",
+          "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast/openai-AbCdEf",
+        ]
+      }
+      ReadEngineKeyParameters = {
+        action   = ["ssm:GetParameter"]
+        resource = ["arn:aws:ssm:eu-central-1:123456789012:parameter/telecast/gemini"]
+      }
+    }
+    error_message = "podcastfy may read the configured secrets (an ARN as it is, a name with its six-character suffix) and ssm: parameters (by ARN), and nothing else."
+  }
+
+  assert {
+    condition = (output.functions.podcastfy.environment_variables.OPENAI_API_KEY_SECRET_ID == "arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast/openai-AbCdEf" &&
+      output.functions.podcastfy.environment_variables.GEMINI_API_KEY_SECRET_ID == "ssm:/telecast/gemini" &&
+    output.functions.podcastfy.environment_variables.ELEVENLABS_API_KEY_SECRET_ID == "telecast/elevenlabs")
+    error_message = "podcastfy is given each reference as configured."
+  }
+
+  assert {
+    condition = (!strcontains(output.role_policies.podcastfy, "bedrock:") && !strcontains(output.role_policies.podcastfy, "polly:") &&
+    alltrue([for name in ["telegram", "scheduler"] : !strcontains(output.role_policies[name], "telecast/")]))
+    error_message = "Keys grant no engine, and no other function may read them."
+  }
+}
+
+run "rejects_a_bedrock_model_id_that_is_not_one" {
+  command = plan
+
+  variables {
+    engines = { bedrock = true, bedrock_model_id = "nova lite" }
+  }
+
+  expect_failures = [var.engines]
+}
+
+run "rejects_a_key_in_place_of_its_reference" {
+  command = plan
+
+  variables {
+    engines = { openai_api_key_secret_id = "sk-proj-0123456789abcdefghijklmnopqrstuvwxyz" }
+  }
+
+  expect_failures = [var.engines]
+}
+
+run "rejects_a_file_key_reference_outside_the_local_stack" {
+  command = plan
+
+  variables {
+    engines = { gemini_api_key_secret_id = "file:/tmp/gemini.key" }
+  }
+
+  expect_failures = [var.engines]
+}
