@@ -30,4 +30,5 @@ module "telecast" {
   deletion_protection  = var.deletion_protection
   bucket_force_destroy = var.bucket_force_destroy
   telegram_session     = var.telegram_session
+  engines              = var.engines
 }

@@ -57,3 +57,9 @@ variable "telegram_session" {
   type        = bool
   default     = false
 }
+
+variable "engines" {
+  description = "The generator's engines and their keys' references (module telecast's var.engines: e.g. { bedrock = true, polly = true }); {} for the offline engines only."
+  type        = any
+  default     = {}
+}
