@@ -75,7 +75,7 @@ const PHRASES: Record<Language, Phrases> = {
       `Thanks for listening to ${name}${creator ? `, brought to you by ${creator}` : ''}.${slogan ? ` ${slogan}.` : ''} See you next time.`,
     noStories: 'It was a quiet day on the channel.',
     instructions: (host, role, podcast, style) =>
-      `You are ${host}, the ${role} of the podcast ${podcast}, in a conversation with your co-host. Speak English in a ${style} way.`,
+      `You are ${host}, the ${role} of the podcast ${podcast}, in a conversation with your co-host. Speak English. Conversation style: ${style}.`,
   },
   he: {
     welcome: (name, slogan) => `ברוכים הבאים ל${name}${slogan ? `, ${slogan}` : ''}.`,
@@ -95,7 +95,7 @@ const PHRASES: Record<Language, Phrases> = {
       `תודה שהאזנתם ל${name}${creator ? `, בהפקת ${creator}` : ''}.${slogan ? ` ${slogan}.` : ''} נתראה בפעם הבאה.`,
     noStories: 'היה יום שקט בערוץ.',
     instructions: (host, role, podcast, style) =>
-      `You are ${host}, the ${role} of the podcast ${podcast}, in a conversation with your co-host. Speak Hebrew in a ${style} way.`,
+      `You are ${host}, the ${role} of the podcast ${podcast}, in a conversation with your co-host. Speak Hebrew. Conversation style: ${style}.`,
   },
 };
 
@@ -261,7 +261,7 @@ export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): 
       group.stories.forEach((story, i) => {
         const channel = channelName(story.post.channel);
         const lead = g === 0 && i === 0 ? p.firstLead(channel) : i === 0 ? pick(p.groupLead(channel), seed) : pick(p.sameTopic(channel), `${seed}/${i}`);
-        tell(story, lead, section, plan.cap, say);
+        tell(story, lead.charAt(0).toUpperCase() + lead.slice(1), section, plan.cap, say);
       });
     });
     if (plan.groups.length === 0) say('person1', p.noStories, 'segment-1');
