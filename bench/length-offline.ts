@@ -6,6 +6,7 @@
  * figure VOICE_ENGINE_SPECS.espeak.wordsPerMinute holds. Run by `make bench` (bench/run.ts) or alone:
  * `node --import tsx bench/length-offline.ts`.
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EspeakSynthesizer } from '../src/adapters/espeak-synthesizer.ts';
 import { parsePodcastConfig, type Language, type PodcastConfig } from '../src/core/contracts.ts';
@@ -136,26 +137,54 @@ export async function speakOffline(synthesizer: EspeakSynthesizer, posts: number
   };
 }
 
+/** The words of a script spoken by espeak-ng, and its real duration. */
+async function spoken(synthesizer: EspeakSynthesizer, podcast: PodcastConfig, posts: ChannelPost[]): Promise<{ words: number; seconds: number }> {
+  const script = writeDialogue(podcast, contentOf(podcast, posts));
+  const { durationSeconds } = await renderEpisodeAudio(script, { synthesizer, encoder: new CountingEncoder(synthesizer.sampleRate) });
+  return { words: scriptWords(script), seconds: durationSeconds };
+}
+
 /**
- * espeak-ng's speaking rate with the renderer's pauses, per language: the words of offline scripts (300 posts, targets
- * of 5, 10 and 20 minutes, so the scripts are dense) over their real duration in minutes.
+ * The posts of the sample channel export (test/fixtures/telegram-export/result.json): real tech-channel text, with the
+ * version numbers, acronyms and domains espeak-ng spells out, so it runs slower per counted word than plain prose.
  */
-export async function measureWordsPerMinute(synthesizer: EspeakSynthesizer, language: Language): Promise<number> {
-  let words = 0;
-  let seconds = 0;
-  for (const target of [5, 10, 20]) {
-    const figures = await speakOffline(synthesizer, 300, target, language);
-    words += figures.words;
-    seconds += figures.audioSeconds;
-  }
+async function channelSamplePosts(): Promise<ChannelPost[]> {
+  const path = fileURLToPath(new URL('../test/fixtures/telegram-export/result.json', import.meta.url));
+  const exported = JSON.parse(await readFile(path, 'utf8')) as { messages: Array<{ id: number; type: string; text: string | Array<string | { text: string }> }> };
+  return exported.messages
+    .filter((m) => m.type === 'message')
+    .map((m, i) => ({
+      channel: 'city_news',
+      id: m.id,
+      date: new Date(Date.UTC(2026, 10, 29, 0, i)).toISOString(),
+      text: typeof m.text === 'string' ? m.text : m.text.map((t) => (typeof t === 'string' ? t : t.text)).join(''),
+      links: [],
+      media: [],
+    }))
+    .filter((p) => p.text.length >= 20);
+}
+
+/**
+ * espeak-ng's speaking rate with the renderer's pauses: the counted words of offline scripts over their real duration
+ * in minutes. `prose`: 300 sample posts for targets of 5, 10 and 20 minutes (dense scripts); `channel`: the whole
+ * sample channel export in one script.
+ */
+export async function measureWordsPerMinute(synthesizer: EspeakSynthesizer, language: Language, corpus: 'prose' | 'channel'): Promise<number> {
+  const runs =
+    corpus === 'channel'
+      ? [await spoken(synthesizer, podcastFor(language, 60), await channelSamplePosts())]
+      : await Promise.all([5, 10, 20].map((target) => spoken(synthesizer, podcastFor(language, target), samplePosts(300, language))));
+  const words = runs.reduce((n, r) => n + r.words, 0);
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
   return words / (seconds / 60);
 }
 
 export async function benchLengthOffline(): Promise<Array<Record<string, string | number>>> {
   const synthesizer = new EspeakSynthesizer();
   const rows: Array<Record<string, string | number>> = [];
-  for (const language of ['en', 'he'] as const) {
-    rows.push({ writer: 'offline', voice: `espeak ${language}`, posts: 'calibration', target: '5+10+20 min', result: `${(await measureWordsPerMinute(synthesizer, language)).toFixed(1)} words per minute, pauses included` });
+  for (const [language, corpus] of [['en', 'prose'], ['en', 'channel'], ['he', 'prose']] as const) {
+    const rate = await measureWordsPerMinute(synthesizer, language, corpus);
+    rows.push({ writer: 'offline', voice: `espeak ${language}`, posts: `calibration: ${corpus}`, target: '', result: `${rate.toFixed(1)} words per minute, pauses included` });
   }
   for (const posts of [5, 30, 300]) {
     for (const target of [5, 10, 20]) {
