@@ -10,6 +10,10 @@ const { benchGeneration } = await import('./generation.ts');
 console.log('\nOffline generation (espeak-ng wasm + MP3)');
 console.table(await benchGeneration());
 
+const { benchLengthOffline } = await import('./length-offline.ts');
+console.log('\nEpisode length, offline writer with espeak-ng: duration against target (±15 %), and espeak-ng words per minute');
+console.table(await benchLengthOffline());
+
 const { benchThroughput } = await import('./throughput.ts');
 console.log('\nPipeline throughput on the local stack (no-op generator) beside the raw emulator');
 console.table(await benchThroughput());

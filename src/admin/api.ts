@@ -5,6 +5,8 @@
  */
 import { EpisodeInFlightError } from '../core/episodes/start-episode.ts';
 import { ConflictError, NotFoundError, ValidationError, errorMessage } from '../core/errors.ts';
+import { targetMinutes } from '../core/generation/length.ts';
+import type { PodcastConfig } from '../core/contracts.ts';
 import { PIPELINE_QUEUES, type Operations } from '../core/operations.ts';
 import type { AuditEntry, AuditLog, Clock, ObjectLinks, ObjectStore } from '../core/ports.ts';
 import type { Logger } from '../handlers/common/logger.ts';
@@ -50,6 +52,18 @@ function failure(error: unknown, logger: Logger): FunctionUrlResult {
   if (error instanceof ConflictError) return jsonError(409, error.message, { status: error.currentStatus });
   logger.error('admin request failed', { error_name: (error as Error)?.name, error: errorMessage(error) });
   return jsonError(500, 'internal error; the function log has the details');
+}
+
+/**
+ * How long the podcast's episodes should run, for the form: its `target_minutes`, or what its frequency gives when it
+ * sets none (core/generation/length.ts), so an empty field can say what it means.
+ */
+export function episodeLength(podcast: PodcastConfig) {
+  return {
+    target_minutes: targetMinutes(podcast),
+    from_frequency: podcast.target_minutes === undefined,
+    frequency_minutes: targetMinutes({ episode_frequency_hours: podcast.episode_frequency_hours }),
+  };
 }
 
 function parseJson(request: Request): unknown {
@@ -130,7 +144,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       '/api/podcasts/:podcast',
       read(async ({ params }) => {
         const podcast = await ops.getPodcast(params.podcast!);
-        return json(200, { podcast, unreadable: await ops.unreadableChannels(podcast.podcast_id) });
+        return json(200, { podcast, length: episodeLength(podcast), unreadable: await ops.unreadableChannels(podcast.podcast_id) });
       }),
     ),
     api('PUT', '/api/podcasts/:podcast', async (request) =>
@@ -141,7 +155,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
           throw new ValidationError('invalid podcast configuration', [`/podcast_id must be "${id}", the podcast this address names`]);
         }
         const stored = await ops.putPodcast({ ...(body as object), podcast_id: id });
-        return json(200, { podcast: stored, unreadable: await ops.unreadableChannels(id) });
+        return json(200, { podcast: stored, length: episodeLength(stored), unreadable: await ops.unreadableChannels(id) });
       }),
     ),
     api('POST', '/api/podcasts/:podcast/episodes', async (request) =>

@@ -1,6 +1,7 @@
 /**
  * An episode as the admin API shows it: its stage and the time in it, its timeline as periods (each status with
- * start, end, duration, try, message id, error) and, once completed, links to its files.
+ * start, end, duration, try, message id, error), how its script was written (length against the target, what was left
+ * out, a model's usage) and, once completed, links to its files.
  */
 import { IN_FLIGHT, TERMINAL, numberAttempts, type Episode } from '../core/episodes/status.ts';
 import type { ObjectLinks } from '../core/ports.ts';
@@ -86,6 +87,7 @@ export async function episodeDetail(e: Episode, now: Date, links: ObjectLinks) {
     ...(e.window_from ? { window: { from: e.window_from, to: e.window_to } } : {}),
     ...(e.result ? { message_count: e.result.message_count } : {}),
     ...(e.result?.channel_stats ? { channel_stats: e.result.channel_stats } : {}),
+    ...(e.generation ? { generation: e.generation } : {}),
     timeline: periodsOf(e, now),
     files,
     links_expire_in_seconds: Object.keys(files).length ? LINK_SECONDS : undefined,

@@ -11,6 +11,7 @@ import { createOperations, type Operations } from '../core/operations.ts';
 import { ValidationError } from '../core/errors.ts';
 import { newestExportTime, shiftedExport } from '../local/export-dates.ts';
 import { dependenciesFromEnv } from './dependencies.ts';
+import { generationLines, lengthText } from './describe.ts';
 import { newAdminSecretJson } from '../adapters/admin-secret.ts';
 import { loginDependencies, telegramLogin } from './telegram-login.ts';
 
@@ -129,13 +130,13 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
       for (const bad of invalid) console.error(`telecast: podcast ${bad.podcast_id} has an invalid stored configuration: ${bad.error}`);
       return out.print(podcasts, () =>
         podcasts.length
-          ? podcasts.map((p) => `${p.podcast_id.padEnd(24)} ${p.enabled ? 'enabled ' : 'disabled'} every ${p.episode_frequency_hours} h  ${p.telegram_channels.join(' ')}  ${p.name}`).join('\n')
+          ? podcasts.map((p) => `${p.podcast_id.padEnd(24)} ${p.enabled ? 'enabled ' : 'disabled'} every ${p.episode_frequency_hours} h, ${lengthText(p)}  ${p.telegram_channels.join(' ')}  ${p.name}`).join('\n')
           : 'no podcasts',
       );
     }
     case 'podcast get': {
       const podcast = await ops.getPodcast(arg(0, 'podcast_id'));
-      return out.print(podcast, () => JSON.stringify(podcast, null, 2));
+      return out.print(podcast, () => `${JSON.stringify(podcast, null, 2)}\nepisode length: ${lengthText(podcast)}`);
     }
     case 'channel import': {
       const { values, positionals } = parseArgs({
@@ -165,7 +166,8 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
           `${Object.keys(c.dropped).length ? `, dropped ${Object.entries(c.dropped).map(([rule, n]) => `${rule} ${n}`).join(', ')}` : ''}` +
           `${c.media_stored || c.media_failed ? `, media stored ${c.media_stored}, failed ${c.media_failed}` : ''}`,
       );
-      return out.print(episodeJson(episode), () => `${episodeLine(episode)}${channels.join('')}${hint}`);
+      const script = episode.generation ? generationLines(episode.generation).map((line) => `\n${line}`) : [];
+      return out.print(episodeJson(episode), () => `${episodeLine(episode)}${script.join('')}${channels.join('')}${hint}`);
     }
     case 'episode list': {
       const { values, positionals } = parseArgs({ args, options: { limit: { type: 'string' } }, allowPositionals: true });

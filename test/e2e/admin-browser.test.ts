@@ -95,6 +95,9 @@ describe('e2e: the admin page in Chromium', function () {
     await page.fill('#f-name', '<script>alert(1)</script>');
     await page.fill('#f-telegram_channels', SAMPLE_CHANNEL);
     await page.fill('#f-window_hours', '48');
+    // An empty length says it follows the frequency; this podcast sets one.
+    expect(await page.textContent('#f-target_minutes-hint')).to.match(/^Empty: from the episode frequency/);
+    await page.fill('#f-target_minutes', '7');
     await page.click('main button[type=submit]');
     await page.waitForSelector('#f-podcast_id-error:not(:empty)');
     expect(await page.textContent('#f-podcast_id-error')).to.match(/must match pattern/);
@@ -108,6 +111,8 @@ describe('e2e: the admin page in Chromium', function () {
     // The name a podcast supplies is text on the page, never markup.
     expect(await page.textContent('h1')).to.equal('<script>alert(1)</script>');
     expect(await page.locator('main script').count()).to.equal(0);
+    expect(await page.inputValue('#f-target_minutes')).to.equal('7');
+    expect(await page.textContent('#f-target_minutes-hint')).to.equal('Empty: from the episode frequency (an episode every 24 hours): it would be 10 minutes.');
   });
 
   it('Generate Episode Now runs the episode through every stage to completed; it plays, its transcript and timeline show, polling stops', async () => {
@@ -153,6 +158,8 @@ describe('e2e: the admin page in Chromium', function () {
     await page.waitForTimeout(3000);
     expect(polls.count(), 'no status request after completed').to.equal(0);
     polls.stop();
+    // How the script was written: its length against the podcast's 7 minutes.
+    expect(await page.textContent('#generation')).to.match(/\d+ words, about [\d.]+ min for a target of 7 min/).and.include('Promotional posts dropped');
     expect(cspViolations).to.deep.equal([]);
     await check('episode-completed');
   });

@@ -233,6 +233,36 @@ describe('admin: the JSON API', () => {
     expect(w.audit.entries.at(-1)!.actor).to.match(/^[\w-]{12}$/);
   });
 
+  it('a podcast without target_minutes says its length comes from the frequency, and what that is', async () => {
+    const body = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts/tech-pulse'))) as unknown as { length: unknown };
+    expect(body.length).to.deep.equal({ target_minutes: 10, from_frequency: true, frequency_minutes: 10 });
+  });
+
+  it('PUT sets target_minutes and the answer says the length is the setting; leaving it out goes back to the frequency', async () => {
+    const set = await w.app(as(cookie, 'PUT', '/api/podcasts/tech-pulse', { ...podcastConfig(), target_minutes: 15 }));
+    expect(set.statusCode).to.equal(200);
+    expect((bodyOf(set) as unknown as { length: unknown }).length).to.deep.equal({ target_minutes: 15, from_frequency: false, frequency_minutes: 10 });
+    expect((await w.podcasts.get('tech-pulse'))!.target_minutes).to.equal(15);
+    const weekly = await w.app(as(cookie, 'PUT', '/api/podcasts/tech-pulse', { ...podcastConfig(), episode_frequency_hours: 168 }));
+    expect((bodyOf(weekly) as unknown as { length: unknown }).length).to.deep.equal({ target_minutes: 20, from_frequency: true, frequency_minutes: 20 });
+    expect((await w.podcasts.get('tech-pulse'))!.target_minutes).to.equal(undefined);
+  });
+
+  it('PUT with a target_minutes out of 1..120 answers 400 naming the field, and stores nothing', async () => {
+    for (const target_minutes of [0, 121, 2.5]) {
+      const r = await w.app(as(cookie, 'PUT', '/api/podcasts/tech-pulse', { ...podcastConfig(), target_minutes }));
+      expect(r.statusCode).to.equal(400);
+      expect((bodyOf(r) as unknown as { violations: Array<{ field: string }> }).violations.map((v) => v.field)).to.deep.equal(['target_minutes']);
+    }
+    expect((await w.podcasts.get('tech-pulse'))!.target_minutes).to.equal(undefined);
+  });
+
+  it('the configuration form edits target_minutes and says what an empty field means', () => {
+    const app = webAssets()['app.js']!;
+    expect(app).to.match(/\['target_minutes', 'Episode length \(minutes, 1 to 120\)', 'number'\]/);
+    expect(app).to.include('Empty: from the episode frequency');
+  });
+
   it('POST episodes starts one: 202 with its id, status and status URL; a second is refused with the one in flight', async () => {
     const r = await w.app(as(cookie, 'POST', '/api/podcasts/tech-pulse/episodes'));
     expect(r.statusCode).to.equal(202);
@@ -298,6 +328,24 @@ describe('admin: the JSON API', () => {
     expect(view).to.include({ status: 'completed', terminal: true, time_in_stage_seconds: null, duration_seconds: 61 });
     expect(view.files.audio).to.equal('https://files.test/podcasts/tech-pulse/x/episode.mp3?expires=900&signature=memory');
     expect(view.timeline.map((p: { status: string }) => p.status)).to.deep.equal(['pending', 'collecting', 'collected', 'generating', 'completed']);
+    expect(view.generation).to.equal(undefined);
+  });
+
+  it("a completed episode shows how its script was written: words, estimated and target minutes, what was left out, a model's usage", async () => {
+    const generation = {
+      writer: 'bedrock' as const,
+      model: 'bedrock amazon.nova-lite-v1:0',
+      target_minutes: 10,
+      words: 900,
+      estimated_minutes: 6,
+      short_because: 'the 4 posts hold about 6 minutes',
+      posts_left_out: 0,
+      promotional_dropped: 2,
+      usage: { requests: 3, input_tokens: 5200, output_tokens: 1400, estimated_cost_usd: 0.0012, repairs: 0 },
+    };
+    w.episodes.seed(episode({ status: 'completed', audio_key: 'a.mp3', transcript_key: 't.txt', vtt_key: 't.vtt', duration_seconds: 370, generation }));
+    const view = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z'))) as unknown as Record<string, any>;
+    expect(view.generation).to.deep.equal(generation);
   });
 
   it('episodes are listed newest first in pages', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SEGMENTS_PER_ROUND, excerpt, speakable, writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
+import { excerpt, speakable, writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
 import { VOICE_ENGINE_SPECS } from '../../src/core/generation/engines.ts';
 
 const DEFAULT_VOICES = { en: VOICE_ENGINE_SPECS.espeak.defaultVoices.en!, he: VOICE_ENGINE_SPECS.espeak.defaultVoices.he! };
@@ -39,17 +39,22 @@ describe('the offline dialogue writer', () => {
     expect(script.speakers.person1.voice).to.not.equal(script.speakers.person2.voice);
   });
 
-  it('gives each story a segment, and reads the rest as quick hits', () => {
-    const n = SEGMENTS_PER_ROUND + 2;
-    const script = writeDialogue(podcast, content(n));
-    const segments = new Set(script.turns.filter((t) => t.section.startsWith('segment-')).map((t) => t.section));
-    expect(segments.size).to.equal(SEGMENTS_PER_ROUND);
-    expect(script.turns.filter((t) => t.section === 'quick-hits').length).to.equal(2 + 2);
+  it('tells every story of a short episode in full, one section per topic', () => {
+    const script = writeDialogue(podcast, content(8));
+    const all = script.turns.map((t) => t.text).join(' ');
+    for (let i = 1; i <= 8; i++) expect(all).to.include(`Story number ${i} is here.`);
+    // The eight posts share their words: one topic, one section.
+    expect(new Set(script.turns.filter((t) => t.section.startsWith('segment-')).map((t) => t.section))).to.deep.equal(new Set(['segment-1']));
   });
 
-  it('long-form rounds give more stories a full segment', () => {
-    const script = writeDialogue(podcastConfig({ long_form_rounds: 2 }), content(SEGMENTS_PER_ROUND + 2));
-    expect(script.turns.some((t) => t.section === 'quick-hits')).to.equal(false);
+  it('long-form rounds tell a long story in more parts, the co-host speaking between them', () => {
+    const long = {
+      ...content(0),
+      posts: [post({ id: 1, text: Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} of the long report adds one more detail about the new chip factory.`).join(' ') })],
+    };
+    const turnsOf = (rounds: number) => writeDialogue(podcastConfig({ long_form_rounds: rounds }), long).turns.filter((t) => t.section === 'segment-1');
+    expect(turnsOf(1).map((t) => t.speaker)).to.deep.equal(['person1', 'person2', 'person1']);
+    expect(turnsOf(2).map((t) => t.speaker)).to.deep.equal(['person1', 'person2', 'person1', 'person2', 'person1']);
   });
 
   it('never speaks URLs or emoji, and names the source domain instead', () => {

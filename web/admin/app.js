@@ -121,6 +121,7 @@ const FIELDS = [
   ['channel_sources', 'Channel sources (one per line: channel = auto, web, mtproto or export; unlisted channels are auto)', 'sources'],
   ['window_hours', 'Collection window (hours)', 'number'],
   ['episode_frequency_hours', 'Episode every (hours)', 'number'],
+  ['target_minutes', 'Episode length (minutes, 1 to 120)', 'number'],
   ['speakers.person1.name', 'Host 1 name', 'text'],
   ['speakers.person1.voice', 'Host 1 voice', 'text'],
   ['speakers.person2.name', 'Host 2 name', 'text'],
@@ -143,7 +144,15 @@ function setPath(obj, path, value) {
 }
 const fieldId = (path) => `f-${path.replaceAll('.', '-')}`;
 
-function configForm(existing, onSaved) {
+/** What a field means when left empty, where that needs saying: the API's `length` tells what the frequency gives. */
+function fieldHint(path, existing, length) {
+  if (path !== 'target_minutes') return '';
+  if (!length) return 'Empty: from the episode frequency (5 minutes for several episodes a day, 10 for a daily show, 20 for a weekly one); saved podcasts show the figure here.';
+  const now = length.from_frequency ? `now ${length.target_minutes} minutes` : `it would be ${length.frequency_minutes} minutes`;
+  return `Empty: from the episode frequency (an episode every ${existing.episode_frequency_hours} hours): ${now}.`;
+}
+
+function configForm(existing, onSaved, length) {
   const general = h('div', { class: 'wide', 'aria-live': 'polite' });
   const fields = FIELDS.filter(([path]) => !(existing && path === 'podcast_id')).map(([path, label, kind]) => {
     const id = fieldId(path);
@@ -156,10 +165,12 @@ function configForm(existing, onSaved) {
     if (kind === 'list') input.value = (value ?? []).join('\n');
     else if (kind === 'sources') input.value = Object.entries(value ?? {}).map(([channel, source]) => `${channel} = ${source}`).join('\n');
     else if (kind !== 'checkbox' && kind !== 'language') input.value = value ?? '';
-    input.setAttribute('aria-describedby', `${id}-error`);
+    const hintText = fieldHint(path, existing, length);
+    const hint = hintText ? h('p', { class: 'muted field-hint', id: `${id}-hint` }, hintText) : '';
+    input.setAttribute('aria-describedby', hintText ? `${id}-hint ${id}-error` : `${id}-error`);
     const error = h('p', { class: 'field-error', id: `${id}-error` });
     const wide = kind === 'textarea' || kind === 'list' || kind === 'sources' || kind === 'checkbox';
-    return { path, kind, input, error, el: h('div', { class: `field${wide ? ' wide' : ''}` }, h('label', { for: id }, label), input, error) };
+    return { path, kind, input, error, el: h('div', { class: `field${wide ? ' wide' : ''}` }, h('label', { for: id }, label), input, hint, error) };
   });
   const submit = h('button', { type: 'submit' }, existing ? 'Save configuration' : 'Create podcast');
   const form = h('form', { class: 'config', novalidate: true }, fields.map((f) => f.el), general, h('div', { class: 'wide' }, submit));
@@ -224,7 +235,7 @@ function newPodcastPage() {
 }
 
 async function podcastPage(podcastId) {
-  const { podcast, unreadable = [] } = await api('GET', `/api/podcasts/${enc(podcastId)}`);
+  const { podcast, length, unreadable = [] } = await api('GET', `/api/podcasts/${enc(podcastId)}`);
   const generateArea = h('div', { 'aria-live': 'polite' });
   const readiness = unreadable.length
     ? h('div', { class: 'notice bad', id: 'unreadable', role: 'status' }, h('strong', {}, 'The schedule starts no episode until every channel can be read: '), h('ul', {}, unreadable.map((u) => h('li', {}, u.reason))))
@@ -238,7 +249,7 @@ async function podcastPage(podcastId) {
     h('h2', {}, 'Episodes'),
     episodesArea,
     h('h2', {}, 'Configuration'),
-    configForm(podcast, () => location.reload()),
+    configForm(podcast, () => location.reload(), length),
   );
   const first = await loadEpisodes(podcastId, episodesArea);
   const inFlight = first.find((e) => ['pending', 'collecting', 'collected', 'generating'].includes(e.status));
@@ -388,7 +399,25 @@ async function showResult(area, actions, e, podcastId, episodeId) {
   } else if (e.status === 'skipped') {
     actions.replaceChildren(h('p', { class: 'notice' }, `Skipped: ${e.skip_reason ?? 'no reason recorded'}`));
   }
+  if (e.generation) area.append(generationOf(e.generation));
   if (e.channel_stats?.length) area.append(channelStats(e.channel_stats));
+}
+
+/** How the script was written: its length against the target, what was left out and why it is short, a model's usage. */
+function generationOf(g) {
+  const rows = [
+    ['Writer', g.model ? `${g.writer} (${g.model})` : g.writer],
+    ['Length', `${g.words} words, about ${g.estimated_minutes} min for a target of ${g.target_minutes} min`],
+  ];
+  if (g.short_because) rows.push(['Short because', g.short_because]);
+  if (g.posts_left_out !== undefined) rows.push(['Posts left out for length', String(g.posts_left_out)]);
+  if (g.promotional_dropped !== undefined) rows.push(['Promotional posts dropped', String(g.promotional_dropped)]);
+  if (g.usage) {
+    const u = g.usage;
+    rows.push(['Model usage', `${u.requests} request(s), ${u.input_tokens} input and ${u.output_tokens} output tokens${u.repairs ? `, ${u.repairs} repair(s)` : ''}`]);
+    if (u.estimated_cost_usd !== undefined) rows.push(['Estimated cost', `$${u.estimated_cost_usd.toFixed(4)}`]);
+  }
+  return h('section', { id: 'generation' }, h('h2', {}, 'Script'), h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
 }
 
 /** Per channel: what the collector read and why posts were dropped, so a short episode explains itself. */

@@ -45,7 +45,13 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
     // espeak-ng voice ids: a language (with optional region/dialect parts) and an optional variant, e.g. en-us+f3.
     acceptsVoice: (voice) => /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/.test(voice),
     exampleVoice: 'en-us+m3',
-    wordsPerMinute: { en: 150, he: 140 },
+    // Measured (bench/length-offline.ts, measureWordsPerMinute): offline scripts spoken by EspeakSynthesizer (its
+    // default -s 165) through renderEpisodeAudio with its default pauses into an encoder that counts samples; counted
+    // words (countWords) over the real minutes. 2026-12, en: 166 on plain prose (300 sample posts, targets of 5, 10 and
+    // 20 minutes), 138 on the sample tech channel (test/fixtures/telegram-export: numbers, versions and acronyms are
+    // spelled out, so a counted word takes longer). 151 is their geometric mean: both land within ±10 % of the
+    // target. he: 110 on plain prose (no Hebrew channel sample yet).
+    wordsPerMinute: { en: 151, he: 110 },
     concurrency: 1,
   },
   flite: {
