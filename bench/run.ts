@@ -10,6 +10,10 @@ const { benchGeneration } = await import('./generation.ts');
 console.log('\nOffline generation (espeak-ng wasm + MP3)');
 console.table(await benchGeneration());
 
+const { benchSynthesis } = await import('./synthesis.ts');
+console.log('\nBounded-parallel synthesis: 40 turns against a fake voice with a fixed 300 ms latency');
+console.table(await benchSynthesis());
+
 const { benchThroughput } = await import('./throughput.ts');
 console.log('\nPipeline throughput on the local stack (no-op generator) beside the raw emulator');
 console.table(await benchThroughput());
