@@ -294,7 +294,7 @@ class EspeakEngine {
 }
 
 /**
- * Mono 16-bit PCM from a RIFF/WAVE file, walking its chunks (fmt may carry extensions, other chunks may come first).
+ * Mono 16-bit PCM from a RIFF/WAVE file (the samples may share `bytes`' memory: see int16LittleEndian), walking its chunks (fmt may carry extensions, other chunks may come first).
  * A data size of 0 or 0xFFFFFFFF, or one past the end, is what streaming writers leave behind: take what is there.
  */
 export function parseWav(bytes: Uint8Array): Pcm {
@@ -330,7 +330,13 @@ export function parseWav(bytes: Uint8Array): Pcm {
   throw new Error('WAV file has no data chunk');
 }
 
+/**
+ * The bytes as 16-bit samples. On a little-endian host with the data at an even offset (espeak's WAV: a 44-byte
+ * header in a fresh buffer) the samples are a view of the bytes' memory, not a copy: one turn-sized allocation and
+ * copy fewer per turn. The caller must not reuse `bytes` afterwards.
+ */
 function int16LittleEndian(bytes: Uint8Array): Int16Array {
+  if (endianness() === 'LE' && bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
   const samples = new Int16Array(bytes.length / 2);
   if (endianness() === 'LE') {
     new Uint8Array(samples.buffer).set(bytes);
