@@ -14,6 +14,10 @@ const { benchLengthOffline } = await import('./length-offline.ts');
 console.log('\nEpisode length, offline writer with espeak-ng: duration against target (±15 %), and espeak-ng words per minute');
 console.table(await benchLengthOffline());
 
+const { benchSynthesis } = await import('./synthesis.ts');
+console.log('\nBounded-parallel synthesis: 40 turns against a fake voice with a fixed 300 ms latency');
+console.table(await benchSynthesis());
+
 const { benchThroughput } = await import('./throughput.ts');
 console.log('\nPipeline throughput on the local stack (no-op generator) beside the raw emulator');
 console.table(await benchThroughput());

@@ -44,6 +44,10 @@ export function parseWav(bytes: Uint8Array): Pcm {
 }
 
 export function int16LittleEndian(bytes: Uint8Array): Int16Array {
+  // On a little-endian host with the data at an even offset (espeak's WAV: a 44-byte header in a fresh buffer) the
+  // samples are a view of the bytes' memory, not a copy: one turn-sized allocation and copy fewer per turn. The
+  // caller must not reuse `bytes` afterwards.
+  if (endianness() === 'LE' && bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
   const samples = new Int16Array(bytes.length / 2);
   if (endianness() === 'LE') {
     new Uint8Array(samples.buffer).set(bytes);

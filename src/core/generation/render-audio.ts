@@ -2,10 +2,14 @@
  * Turns a two-host script into one continuous audio stream through the SpeechSynthesizer and AudioEncoder ports:
  * turn by turn, with silence between turns (longer between sections), written to the encoder as it is made so memory
  * stays flat however long the episode is. Timings come from sample counts, so cues and duration are exact.
+ *
+ * Bounded-parallel: up to `synthesizer.concurrency` turns (default 1) are synthesised at once, a window sliding over
+ * the script, while the encoder receives them strictly in script order. A turn is started only when the turn
+ * `concurrency` places before it has been written, so at most `concurrency` turns of PCM are held at any time.
  */
 import { DownstreamError, ValidationError } from '../errors.ts';
-import type { AudioEncoder, SpeechSynthesizer } from '../ports.ts';
-import type { Cue, Script } from './script.ts';
+import type { AudioEncoder, Pcm, SpeechSynthesizer } from '../ports.ts';
+import type { Cue, Script, ScriptTurn } from './script.ts';
 
 export interface RenderAudioOptions {
   /** Silence between two turns of the same section. Default 0.35 s. */
@@ -59,25 +63,22 @@ export async function renderEpisodeAudio(
 
   let sampleRate = settings.sampleRate ?? validRate(deps.encoder.sampleRate) ?? validRate(deps.synthesizer.sampleRate);
   let written = 0;
-  /** Turns with text, and whether any sample of theirs was not silence. */
-  let spoken = 0;
   let heard = false;
   let previousSection: string | undefined;
   const cues: Cue[] = [];
   const silence = new SilenceWriter(deps.encoder);
+  /** Turns with text, in script order. */
+  const spoken = script.turns.filter((turn) => turn.text.trim());
+  const synthesis = new SynthesisWindow(deps.synthesizer, script, spoken, concurrencyOf(deps.synthesizer));
 
-  for (const turn of script.turns) {
-    if (!turn.text.trim()) continue;
-    spoken++;
-    const speaker = script.speakers[turn.speaker];
-    const context = { language: script.language, ...(speaker.instructions ? { instructions: speaker.instructions } : {}) };
-    const pcm = await deps.synthesizer.synthesize(turn.text, turn.voice ?? speaker.voice, context);
+  await synthesis.run(async (turn, pcm) => {
+    const speaker = script.speakers[turn.speaker]!;
     if (!Number.isInteger(pcm.sampleRate) || pcm.sampleRate <= 0) {
       throw new DownstreamError(`synthesizer returned an invalid sample rate (${pcm.sampleRate})`, { retryable: false });
     }
     sampleRate ??= pcm.sampleRate;
     const samples = pcm.sampleRate === sampleRate ? pcm.samples : resampleLinear(pcm.samples, pcm.sampleRate, sampleRate);
-    if (!samples.length) continue;
+    if (!samples.length) return;
 
     const gap =
       previousSection === undefined
@@ -89,16 +90,16 @@ export async function renderEpisodeAudio(
     const start = written;
     await deps.encoder.write(samples, sampleRate);
     written += samples.length;
-    heard ||= samples.some((sample) => sample !== 0);
+    heard ||= !isSilent(samples);
     cues.push({ speaker: turn.speaker, speakerName: speaker.name, text: turn.text.trim(), start: start / sampleRate, end: written / sampleRate });
     previousSection = turn.section;
-  }
+  });
 
-  if (spoken === 0) throw new ValidationError('script produced no audio: every turn is blank');
+  if (spoken.length === 0) throw new ValidationError('script produced no audio: every turn is blank');
   if (written === 0 || sampleRate === undefined) {
-    throw new DownstreamError(`episode has no audio: the voice engine returned no samples for any turn (${spoken} with text)`, { retryable: false });
+    throw new DownstreamError(`episode has no audio: the voice engine returned no samples for any turn (${spoken.length} with text)`, { retryable: false });
   }
-  if (!heard) throw new DownstreamError(`episode has no audio: the voice engine returned only silence (${spoken} turns with text)`, { retryable: false });
+  if (!heard) throw new DownstreamError(`episode has no audio: the voice engine returned only silence (${spoken.length} turns with text)`, { retryable: false });
   return { durationSeconds: written / sampleRate, cues, sampleRate };
 }
 
@@ -115,6 +116,77 @@ function validateOptions(options: RenderAudioOptions) {
   if (sampleRate !== undefined && validRate(sampleRate) === undefined) violations.push(`sampleRate must be a positive integer, got ${sampleRate}`);
   if (violations.length) throw new ValidationError('invalid audio rendering options', violations);
   return { ...settings, sampleRate };
+}
+
+/** The synthesizer's concurrency as a whole number of turns, at least 1. */
+function concurrencyOf(synthesizer: SpeechSynthesizer): number {
+  const { concurrency } = synthesizer;
+  return concurrency !== undefined && Number.isFinite(concurrency) && concurrency >= 1 ? Math.floor(concurrency) : 1;
+}
+
+function isSilent(samples: Int16Array): boolean {
+  for (let i = 0; i < samples.length; i++) if (samples[i] !== 0) return false;
+  return true;
+}
+
+type Settled = { pcm: Pcm } | { error: unknown };
+
+/**
+ * Synthesises a list of turns at most `concurrency` at a time and hands each result to a consumer in list order.
+ * Turn i + concurrency starts only once the consumer is done with turn i, which bounds the PCM held. The first
+ * failure (a synthesis or the consumer) stops new turns from starting; the ones in flight are waited for, their
+ * results dropped, and that first error is rethrown: nothing is left running and no rejection goes unhandled.
+ */
+class SynthesisWindow {
+  private failure: { error: unknown } | undefined;
+  private readonly inFlight = new Set<Promise<Settled>>();
+
+  constructor(
+    private readonly synthesizer: SpeechSynthesizer,
+    private readonly script: Script,
+    private readonly turns: ScriptTurn[],
+    private readonly concurrency: number,
+  ) {}
+
+  async run(consume: (turn: ScriptTurn, pcm: Pcm) => Promise<void>): Promise<void> {
+    const window: Array<Promise<Settled>> = [];
+    let next = 0;
+    try {
+      for (let position = 0; position < this.turns.length; position++) {
+        while (!this.failure && next < this.turns.length && next < position + this.concurrency) window.push(this.start(this.turns[next++]!));
+        const result = await window.shift()!;
+        if (this.failure) throw this.failure.error;
+        if ('error' in result) throw result.error;
+        await consume(this.turns[position]!, result.pcm);
+      }
+    } catch (error) {
+      this.failure ??= { error };
+      await Promise.all(this.inFlight);
+      throw this.failure.error;
+    }
+  }
+
+  private start(turn: ScriptTurn): Promise<Settled> {
+    const speaker = this.script.speakers[turn.speaker]!;
+    const context = { language: this.script.language, ...(speaker.instructions ? { instructions: speaker.instructions } : {}) };
+    let call: Promise<Pcm>;
+    try {
+      call = Promise.resolve(this.synthesizer.synthesize(turn.text, turn.voice ?? speaker.voice, context));
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    const settled: Promise<Settled> = call
+      .then(
+        (pcm) => ({ pcm }),
+        (error: unknown) => {
+          this.failure ??= { error };
+          return { error };
+        },
+      )
+      .finally(() => this.inFlight.delete(settled));
+    this.inFlight.add(settled);
+    return settled;
+  }
 }
 
 function validRate(rate: number | undefined): number | undefined {
