@@ -1,7 +1,7 @@
 /**
  * The engine registry: each script writer and voice engine a podcast can name (core/generation/engines.ts), mapped to
  * its implementation. Implementations are created on first use and kept for the life of the process: espeak-ng's
- * WebAssembly instance is reused across episodes of a warm Lambda, and a podcastfy that never meets a podcast of an
+ * WebAssembly instance and Flite's child processes are reused across episodes of a warm Lambda, and a podcastfy that never meets a podcast of an
  * engine never loads it (nor reads its key). The one place where a new engine is wired in.
  */
 import type { ScriptWriterName, VoiceEngineName } from '../core/contracts.ts';
@@ -12,6 +12,7 @@ import { SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engi
 import type { EngineRegistry, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
 import type { SecretReader } from './engine-secrets.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
+import { FliteSynthesizer } from './flite-synthesizer.ts';
 
 export interface EngineFactories {
   writers: Partial<Record<ScriptWriterName, () => ScriptWriter>>;
@@ -27,7 +28,7 @@ export interface EngineSettings {
 /** The offline engines only: what tests and benches that name no engine use. */
 export const OFFLINE_ENGINE_FACTORIES: EngineFactories = {
   writers: { offline: () => new DialogueScriptWriter() },
-  voices: { espeak: () => new EspeakSynthesizer() },
+  voices: { espeak: () => new EspeakSynthesizer(), flite: () => new FliteSynthesizer() },
 };
 
 /** Every engine of a deployment, configured from the function's keys; each reads its key on first use. */

@@ -373,7 +373,8 @@ export function splitForSynthesis(text: string, maxChars: number): string[] {
   return pieces;
 }
 
-function concatenate(parts: Int16Array[]): Int16Array {
+/** The parts' samples, one after another. */
+export function concatenate(parts: Int16Array[]): Int16Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Int16Array(parts.reduce((n, part) => n + part.length, 0));
   let offset = 0;
