@@ -20,7 +20,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DownstreamError, ValidationError } from '../core/errors.ts';
 import { FLITE_VOICES } from '../core/generation/engines.ts';
 import { resampleLinear } from '../core/generation/render-audio.ts';
@@ -44,7 +44,8 @@ export function fliteWasmPath(): string {
 export function fliteWorkerCommand(): { script: string; execArgv: string[] } {
   const bundled = fileURLToPath(new URL(FLITE_WORKER_FILE, import.meta.url));
   if (existsSync(bundled)) return { script: bundled, execArgv: [] };
-  return { script: fileURLToPath(new URL('flite-worker.ts', import.meta.url)), execArgv: ['--import', import.meta.resolve('tsx')] };
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { script: fileURLToPath(new URL('flite-worker.ts', import.meta.url)), execArgv: ['--import', tsx] };
 }
 
 export interface FliteSynthesizerOptions {
