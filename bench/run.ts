@@ -10,6 +10,12 @@ const { benchGeneration } = await import('./generation.ts');
 console.log('\nOffline generation (espeak-ng wasm + MP3)');
 console.table(await benchGeneration());
 
+const { benchIntelligibility } = await import('./intelligibility.ts');
+console.log('\nIntelligibility: pocketsphinx (en-us) word error rate on bench/intelligibility-passage.txt per offline voice (goal ≤ 0.5)');
+const intelligibility = await benchIntelligibility();
+if (typeof intelligibility === 'string') console.log(intelligibility);
+else console.table(intelligibility);
+
 const { benchThroughput } = await import('./throughput.ts');
 console.log('\nPipeline throughput on the local stack (no-op generator) beside the raw emulator');
 console.table(await benchThroughput());

@@ -140,6 +140,8 @@ export class FliteSynthesizer implements SpeechSynthesizer {
     for (const job of this.waiting.splice(0)) job.reject(new DownstreamError('Flite was stopped before it spoke', { retryable: true }));
     const exits = [...this.children].map((child) => {
       const exited = new Promise<void>((resolve) => (child.process.exitCode !== null || child.process.signalCode !== null ? resolve() : child.process.once('exit', () => resolve())));
+      // Held while it dies: an idle child is unreferenced, and nothing else may keep this process waiting for it.
+      child.process.ref();
       child.process.kill('SIGKILL');
       return exited;
     });

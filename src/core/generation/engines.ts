@@ -59,8 +59,9 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
     defaultVoices: { en: { person1: 'rms', person2: 'slt' } },
     acceptsVoice: (voice) => (FLITE_VOICES as readonly string[]).includes(voice),
     exampleVoice: 'rms',
-    // Measured on the offline writer's episode of the sample channel (601 words, 40 turns, rms and slt, pauses
-    // included): 130. Flite reads a plain passage at ~210 but pauses longer than espeak-ng at every comma and stop.
+    // Measured on the offline writer's episode of the sample channel's English posts (601 words, 40 turns, rms and
+    // slt, the renderer's pauses included): 130, where espeak-ng's defaults measured 141. On the plain passage of
+    // bench/intelligibility.ts both speak ~200 words per minute: an episode's names, links and short turns slow them.
     wordsPerMinute: { en: 130 },
     // Its pool of child processes (flite-synthesizer.ts): two turns at once where there are two cores.
     concurrency: 2,
