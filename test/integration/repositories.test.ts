@@ -1,5 +1,5 @@
-import type { PodcastConfig } from '../../src/core/contracts.ts';
 import { expect } from 'chai';
+import type { PodcastConfig } from '../../src/core/contracts.ts';
 import { ConflictError, NotFoundError } from '../../src/core/errors.ts';
 import { newEpisode } from '../../src/core/episodes/status.ts';
 import { episode as makeEpisode, podcastConfig } from '../helpers/factories.ts';
