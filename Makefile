@@ -70,11 +70,15 @@ dev-fresh:
 chaos: install build
 	node --import tsx src/local/chaos.ts $(CHAOS_ARGS)
 
-# The cold-start baseline is Debian's python3-boto3 (what the original Python Lambdas imported).
+# The cold-start baseline is Debian's python3-boto3 (what the original Python Lambdas imported); the intelligibility
+# bench transcribes each offline voice with Debian's pocketsphinx (en-us model) after sox resamples it.
 bench: install build
 	@/usr/bin/python3 -c 'import boto3' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-boto3 >/dev/null; } || \
 	  echo "python3-boto3 is not installed: the boto3 baseline will be missing"
+	@{ command -v pocketsphinx_continuous && command -v sox; } >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pocketsphinx pocketsphinx-en-us sox >/dev/null; } || \
+	  echo "pocketsphinx or sox is not installed: the intelligibility bench will be skipped"
 	node --import tsx bench/run.ts
 
 clean:

@@ -1,4 +1,5 @@
-// Bundles each Lambda handler with esbuild into dist/<name>/index.mjs and a zip per handler (dist/<name>.zip),
+// Bundles each Lambda handler with esbuild into dist/<name>/index.mjs (with its assets and the scripts of the child
+// processes it starts beside it) and a zip per handler (dist/<name>.zip),
 // plus the operator CLI (dist/cli/telecast.mjs, not zipped). Zips are byte-identical across builds (fixed mtimes,
 // sorted entries) so a terraform plan right after a deploy shows no change for the functions.
 import { build, transform } from 'esbuild';
@@ -104,6 +105,10 @@ export async function buildAll({ handlers = Object.keys(HANDLERS), cli = true } 
     rmSync(outDir, { recursive: true, force: true });
     await build({ ...common, ...lambdaOnly, plugins: [inlineWebAssets], stdin: lambdaEntry(name), outfile: join(outDir, 'index.mjs') });
     for (const asset of HANDLERS[name].assets) copyFileSync(join(root, asset), join(outDir, asset.split('/').pop()));
+    // A child process's script (src/adapters/flite-worker.ts → flite-worker.mjs), found beside the bundle at run time.
+    for (const worker of HANDLERS[name].workers ?? []) {
+      await build({ ...common, banner: undefined, entryPoints: [join(root, worker)], outfile: join(outDir, `${worker.split('/').pop().replace(/\.ts$/, '')}.mjs`) });
+    }
     const zip = zipFolder(outDir);
     writeFileSync(join(dist, `${name}.zip`), zip);
     results.push({ name, bundleBytes: statSync(join(outDir, 'index.mjs')).size, zipBytes: zip.length });

@@ -18,6 +18,12 @@ const { benchSynthesis } = await import('./synthesis.ts');
 console.log('\nBounded-parallel synthesis: 40 turns against a fake voice with a fixed 300 ms latency');
 console.table(await benchSynthesis());
 
+const { benchIntelligibility } = await import('./intelligibility.ts');
+console.log('\nIntelligibility: pocketsphinx (en-us) word error rate on bench/intelligibility-passage.txt per offline voice (goal ≤ 0.5)');
+const intelligibility = await benchIntelligibility();
+if (typeof intelligibility === 'string') console.log(intelligibility);
+else console.table(intelligibility);
+
 const { benchThroughput } = await import('./throughput.ts');
 console.log('\nPipeline throughput on the local stack (no-op generator) beside the raw emulator');
 console.table(await benchThroughput());

@@ -93,9 +93,12 @@ export class DynamoPodcastRepository implements PodcastRepository {
     return { podcasts, invalid };
   }
 
-  /** Stored configs are re-validated on read so defaults added since they were written are filled in. */
+  /**
+   * Stored configs are re-validated on read so defaults added since they were written are filled in; one stored before
+   * podcasts named a voice engine was spoken by espeak-ng, and keeps it (a new English podcast defaults to Flite).
+   */
   private parse(item: Item): PodcastConfig {
-    return parsePodcastConfig(stripKeys(item));
+    return parsePodcastConfig(stripKeys(item), { voice_engine: 'espeak' });
   }
 }
 

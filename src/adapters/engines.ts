@@ -1,7 +1,7 @@
 /**
  * The engine registry: each script writer and voice engine a podcast can name (core/generation/engines.ts), mapped to
  * its implementation. Implementations are created on first use and kept for the life of the process: espeak-ng's
- * WebAssembly instance is reused across episodes of a warm Lambda, and a podcastfy that never meets a podcast of an
+ * WebAssembly instance and Flite's child processes are reused across episodes of a warm Lambda, and a podcastfy that never meets a podcast of an
  * engine never loads it (nor reads its key). The one place where a new engine is wired in.
  */
 import type { ScriptWriterName, VoiceEngineName } from '../core/contracts.ts';
@@ -15,6 +15,7 @@ import { BedrockLanguageModel, createBedrockRuntimeClient } from './bedrock-mode
 import type { SecretReader } from './engine-secrets.ts';
 import { createElevenLabsSpeech } from './elevenlabs-speech.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
+import { FliteSynthesizer } from './flite-synthesizer.ts';
 import { createGeminiModel } from './gemini-model.ts';
 import { createGeminiSpeech } from './gemini-speech.ts';
 import { PollySynthesizer, createPollyClient } from './polly-speech.ts';
@@ -33,7 +34,7 @@ export interface EngineSettings {
 /** The offline engines only: what tests and benches that name no engine use. */
 export const OFFLINE_ENGINE_FACTORIES: EngineFactories = {
   writers: { offline: () => new DialogueScriptWriter() },
-  voices: { espeak: () => new EspeakSynthesizer() },
+  voices: { espeak: () => new EspeakSynthesizer(), flite: () => new FliteSynthesizer() },
 };
 
 /** Every engine of a deployment, configured from the function's keys; each reads its key on first use. */

@@ -170,14 +170,33 @@ function validatorFor<T>(validate: CompiledValidator, label: string): (value: un
   };
 }
 
-const parsePodcastConfigShape = /* @__PURE__ */ validatorFor<PodcastConfig>(validators.podcastConfig, 'podcast configuration');
+const parsePodcastConfigShape = /* @__PURE__ */ validatorFor<Omit<PodcastConfig, 'voice_engine'> & Partial<Pick<PodcastConfig, 'voice_engine'>>>(
+  validators.podcastConfig,
+  'podcast configuration',
+);
 
 /**
- * Validates and fills defaults, then checks the configuration against the engines it names (a voice the voice engine
- * does not know, a language it does not speak); throws {@link ValidationError} naming every violated field.
+ * The voice engine of a new podcast whose configuration names none: Flite for English (offline like espeak-ng, and far
+ * easier to follow: bench/intelligibility.ts), espeak-ng for the languages Flite lacks (Hebrew).
  */
-export function parsePodcastConfig(value: unknown): PodcastConfig {
-  const config = parsePodcastConfigShape(value);
+export function defaultVoiceEngine(language: Language): VoiceEngineName {
+  return language === 'en' ? 'flite' : 'espeak';
+}
+
+/** What fills a field the configuration leaves out, where the default is not the schema's. */
+export interface PodcastConfigDefaults {
+  /** Default: {@link defaultVoiceEngine} of the podcast's language. A stored podcast keeps the engine it had. */
+  voice_engine?: VoiceEngineName;
+}
+
+/**
+ * Validates and fills defaults (the voice engine by language, or as `defaults` says), then checks the configuration
+ * against the engines it names (a voice the voice engine does not know, a language it does not speak); throws
+ * {@link ValidationError} naming every violated field.
+ */
+export function parsePodcastConfig(value: unknown, defaults: PodcastConfigDefaults = {}): PodcastConfig {
+  const shape = parsePodcastConfigShape(value);
+  const config: PodcastConfig = { ...shape, voice_engine: shape.voice_engine ?? defaults.voice_engine ?? defaultVoiceEngine(shape.language) };
   const violations = [...engineViolations(config), ...channelSourceViolations(config)];
   if (violations.length) throw new ValidationError('invalid podcast configuration', violations);
   return config;

@@ -10,6 +10,7 @@ import { isDue } from './episodes/schedule.ts';
 import { addHours } from './time.ts';
 import { triggerEpisode, type TriggerDeps } from './episodes/start-episode.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { ID_PATTERN } from './schemas.ts';
 import { collectionRequestFor, processingMessageFor } from './handoff.ts';
 import type {
   ChannelExportStore,
@@ -146,9 +147,13 @@ export function createOperations(deps: OperationsDeps) {
   }
 
   return {
-    /** Validates and stores a podcast configuration; a ValidationError names every bad field and nothing is stored. */
+    /**
+     * Validates and stores a podcast configuration; a ValidationError names every bad field and nothing is stored. A
+     * configuration that names no voice engine keeps the stored podcast's, else gets its language's default.
+     */
     async putPodcast(raw: unknown): Promise<PodcastConfig> {
-      const config = parsePodcastConfig(raw);
+      const stored = namesNoVoiceEngine(raw) ? await deps.podcasts.get(raw.podcast_id) : undefined;
+      const config = parsePodcastConfig(raw, { voice_engine: stored?.voice_engine });
       await deps.podcasts.put(config);
       return config;
     },
@@ -283,3 +288,10 @@ export function createOperations(deps: OperationsDeps) {
 }
 
 export type Operations = ReturnType<typeof createOperations>;
+
+/** Whether `raw` is a configuration of a (valid-looking) podcast id that leaves its voice engine out. */
+function namesNoVoiceEngine(raw: unknown): raw is { podcast_id: string } {
+  if (raw === null || typeof raw !== 'object') return false;
+  const { podcast_id: id, voice_engine: engine } = raw as Record<string, unknown>;
+  return engine === undefined && typeof id === 'string' && new RegExp(ID_PATTERN).test(id);
+}

@@ -106,7 +106,8 @@ export const podcastConfigSchema = {
     min_post_length: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
     enabled: { type: 'boolean', default: true },
     script_writer: { enum: [...SCRIPT_WRITERS], default: 'offline' },
-    voice_engine: { enum: [...VOICE_ENGINES], default: 'espeak' },
+    // No static default: parsePodcastConfig picks one by language (defaultVoiceEngine in contracts.ts).
+    voice_engine: { enum: [...VOICE_ENGINES] },
   },
 } as const;
 

@@ -22,6 +22,8 @@ export interface FunctionSpec {
   consumes: string | null;
   /** Files copied beside the bundle (paths from the repository root). */
   assets: string[];
+  /** Scripts the function starts as child processes (source paths), each bundled beside it as `<name>.mjs`. */
+  workers?: string[];
 }
 
 export type FunctionManifest = Record<FunctionName, FunctionSpec>;
@@ -40,6 +42,9 @@ export function loadFunctionManifest(settings: QueueSettings, path: string = FUN
     if (!Array.isArray(f.environment)) problems.push(`${at}.environment must be a list of configuration keys`);
     else for (const key of f.environment) if (!Object.hasOwn(CONFIG_KEYS, key)) problems.push(`${at}.environment: ${key} is not in CONFIG_KEYS (src/core/config.ts)`);
     if (!Array.isArray(f.assets) || !f.assets.every((a) => typeof a === 'string')) problems.push(`${at}.assets must be a list of paths`);
+    if (f.workers !== undefined && (!Array.isArray(f.workers) || !f.workers.every((w) => typeof w === 'string' && w.endsWith('.ts')))) {
+      problems.push(`${at}.workers must be a list of .ts source paths`);
+    }
     if (f.consumes !== null) {
       if (typeof f.consumes !== 'string' || !Object.hasOwn(settings, f.consumes)) problems.push(`${at}.consumes must be a queue of queue-settings.json or null, got ${JSON.stringify(f.consumes)}`);
       // Two event source mappings on one queue would split its messages between two different functions.

@@ -11,12 +11,12 @@ const read = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../$
 const exportData = read('test/fixtures/telegram-export/result.json') as ChannelExport & { messages: Array<Record<string, unknown> & ChannelExport['messages'][number]> };
 
 describe('samples for the demo', function () {
-  it('samples/podcast.json is a valid podcast configuration for the sample channel', () => {
+  it('samples/podcast.json is a valid podcast configuration for the sample channel, spoken by Flite (the English default)', () => {
     const config = parsePodcastConfig(read('samples/podcast.json'));
-    expect(config).to.include({ podcast_id: 'tech-pulse', language: 'en', window_hours: 48, min_post_length: 20 });
+    expect(config).to.include({ podcast_id: 'tech-pulse', language: 'en', window_hours: 48, min_post_length: 20, voice_engine: 'flite' });
     expect(config.telegram_channels).to.deep.equal(['@telecast_sample']);
-    expect(config.speakers.person1.voice).to.equal('en-us+m3');
-    expect(config.speakers.person2.voice).to.equal('en-us+f3');
+    expect(config.speakers.person1.voice).to.equal('rms');
+    expect(config.speakers.person2.voice).to.equal('slt');
   });
 
   it('the export is a public channel with 30 posts besides service messages', () => {

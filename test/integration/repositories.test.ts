@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { PodcastConfig } from '../../src/core/contracts.ts';
 import { ConflictError, NotFoundError } from '../../src/core/errors.ts';
 import { newEpisode } from '../../src/core/episodes/status.ts';
 import { episode as makeEpisode, podcastConfig } from '../helpers/factories.ts';
@@ -38,6 +39,12 @@ describe('DynamoDB repositories on dynalite', function () {
     const { podcasts, invalid } = await aws.podcasts.list();
     expect(podcasts.map((p) => p.podcast_id)).to.include('fine-show').and.not.include('broken-show');
     expect(invalid).to.deep.equal([{ podcast_id: 'broken-show', error: 'ValidationError: invalid podcast configuration: /creativity must be <= 1' }]);
+  });
+
+  it('reads a podcast stored before podcasts named a voice engine with espeak-ng, the engine it was spoken by', async () => {
+    const { voice_engine: _omitted, ...stored } = podcastConfig({ podcast_id: 'older-show', voice_engine: 'espeak' });
+    await aws.podcasts.put(stored as PodcastConfig);
+    expect(await aws.podcasts.get('older-show')).to.include({ language: 'en', voice_engine: 'espeak' });
   });
 
   it('refuses to create the same episode twice', async () => {

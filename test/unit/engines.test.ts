@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createEngineRegistry } from '../../src/adapters/engines.ts';
 import { parsePodcastConfig } from '../../src/core/contracts.ts';
 import { ValidationError } from '../../src/core/errors.ts';
-import { VOICE_ENGINE_SPECS, voiceCast } from '../../src/core/generation/engines.ts';
+import { FLITE_VOICES, VOICE_ENGINE_SPECS, voiceCast } from '../../src/core/generation/engines.ts';
 import { POLLY_VOICES, pollyEngineFor } from '../../src/core/generation/polly-voices.ts';
 import type { ScriptWriter, SpeechSynthesizer } from '../../src/core/ports.ts';
 import { podcastConfig } from '../helpers/factories.ts';
@@ -10,14 +10,21 @@ import { podcastConfig } from '../helpers/factories.ts';
 const base = { podcast_id: 'tech-pulse', name: 'Tech Pulse', telegram_channels: ['@telecast_sample'] };
 
 describe('the engines a podcast names', () => {
-  it('defaults to the offline writer and espeak-ng', () => {
-    expect(parsePodcastConfig(base)).to.include({ script_writer: 'offline', voice_engine: 'espeak' });
+  it('gives a new podcast naming no engines the offline writer, and Flite in English, espeak-ng in Hebrew', () => {
+    expect(parsePodcastConfig(base)).to.include({ script_writer: 'offline', voice_engine: 'flite' });
+    expect(parsePodcastConfig({ ...base, language: 'he' })).to.include({ voice_engine: 'espeak' });
+    expect(parsePodcastConfig({ ...base, voice_engine: 'espeak' })).to.include({ voice_engine: 'espeak' });
+  });
+
+  it('fills a missing voice engine as the caller says (a stored podcast keeps espeak-ng), never over a named one', () => {
+    expect(parsePodcastConfig(base, { voice_engine: 'espeak' })).to.include({ voice_engine: 'espeak' });
+    expect(parsePodcastConfig({ ...base, voice_engine: 'flite' }, { voice_engine: 'espeak' })).to.include({ voice_engine: 'flite' });
   });
 
   it('validates a voice against the podcast\'s voice engine, naming the field and an example', () => {
     const error = (() => {
       try {
-        parsePodcastConfig({ ...base, speakers: { person1: { name: 'A', role: 'host', voice: 'Joanna' }, person2: { name: 'B', role: 'guest' } } });
+        parsePodcastConfig({ ...base, voice_engine: 'espeak', speakers: { person1: { name: 'A', role: 'host', voice: 'Joanna' }, person2: { name: 'B', role: 'guest' } } });
       } catch (e) {
         return e;
       }
@@ -53,7 +60,7 @@ describe('the engines a podcast names', () => {
   });
 
   it('casts the engine\'s default voices, and the same host\'s voice of another language for a line in it', () => {
-    const cast = voiceCast(podcastConfig({ speakers: { person1: { name: 'A', role: 'host' }, person2: { name: 'B', role: 'guest', voice: 'en-gb+f2' } } }));
+    const cast = voiceCast(podcastConfig({ voice_engine: 'espeak', speakers: { person1: { name: 'A', role: 'host' }, person2: { name: 'B', role: 'guest', voice: 'en-gb+f2' } } }));
     expect(cast.speaker('person1')).to.equal('en-us+m3');
     expect(cast.speaker('person2')).to.equal('en-gb+f2');
     expect(cast.line('person1', 'he')).to.equal('he+m3');
@@ -67,9 +74,41 @@ describe('the engines a podcast names', () => {
     const voice: SpeechSynthesizer = { synthesize: async () => ({ sampleRate: 8000, samples: new Int16Array(0) }) };
     const registry = createEngineRegistry({ writers: { offline: () => writer }, voices: { espeak: () => (made++, voice) } });
     expect(made).to.equal(0);
-    expect(registry.synthesizerFor(podcastConfig())).to.equal(voice);
-    expect(registry.synthesizerFor(podcastConfig({ podcast_id: 'other-show' }))).to.equal(voice);
+    expect(registry.synthesizerFor(podcastConfig({ voice_engine: 'espeak' }))).to.equal(voice);
+    expect(registry.synthesizerFor(podcastConfig({ podcast_id: 'other-show', voice_engine: 'espeak' }))).to.equal(voice);
     expect(made).to.equal(1);
     expect(registry.writerFor(podcastConfig())).to.equal(writer);
+  });
+});
+
+describe('the flite voice engine (Flite, offline, English only)', () => {
+  const violations = (config: Record<string, unknown>) => {
+    try {
+      parsePodcastConfig({ ...base, voice_engine: 'flite', ...config });
+    } catch (error) {
+      return (error as ValidationError).violations;
+    }
+    return [];
+  };
+  const speakers = (voice: string) => ({ person1: { name: 'A', role: 'host', voice }, person2: { name: 'B', role: 'guest' } });
+
+  it('gives an English podcast\'s hosts two different default voices, rms and slt', () => {
+    const cast = voiceCast(parsePodcastConfig({ ...base, voice_engine: 'flite' }));
+    expect([cast.speaker('person1'), cast.speaker('person2')]).to.deep.equal(['rms', 'slt']);
+  });
+
+  it('refuses a Hebrew podcast at parse time, saying why and what speaks Hebrew', () => {
+    expect(violations({ language: 'he' })).to.deep.equal([
+      '/voice_engine flite (Flite (offline, English)) has no he voices: Flite has English voices only; use espeak (offline) or a neural engine for Hebrew',
+    ]);
+  });
+
+  it('accepts each of its built-in voices and refuses an espeak voice id, naming an example', () => {
+    for (const voice of FLITE_VOICES) expect(violations({ speakers: speakers(voice) }), voice).to.deep.equal([]);
+    expect(violations({ speakers: speakers('en-us+m3') })).to.deep.equal(['/speakers/person1/voice "en-us+m3" is not a Flite (offline, English) voice (for example "rms")']);
+  });
+
+  it('reads a Hebrew line in an English show with the host\'s own voice: Flite has no Hebrew voice to switch to', () => {
+    expect(voiceCast(parsePodcastConfig({ ...base, voice_engine: 'flite' })).line('person1', 'he')).to.equal(undefined);
   });
 });

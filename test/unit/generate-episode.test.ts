@@ -55,7 +55,8 @@ describe('generating an episode (in-memory ports)', () => {
     const { deps, synthesizer } = setup();
     const { message } = await collected(deps);
     await generateEpisode(deps, message, 60);
-    expect(new Set(synthesizer.calls.map((c) => c.voice))).to.deep.equal(new Set(['en-us+m3', 'en-us+f3']));
+    // An English podcast naming no engine nor voices: Flite's default voices.
+    expect(new Set(synthesizer.calls.map((c) => c.voice))).to.deep.equal(new Set(['rms', 'slt']));
   });
 
   it('acknowledges a completed episode with no work: nothing is written again', async () => {
@@ -161,7 +162,7 @@ describe('resuming an episode after a failed attempt (in-memory ports)', () => {
     await generateEpisode(deps, message, LEASE_SECONDS).catch(() => undefined);
     const turns = deps.objects.writes.filter((k) => k.startsWith(episodeKey(key.podcastId, key.episodeId, 'turns')));
     const kept = synthesizer.calls.slice(0, 2).map(({ text, voice }) =>
-      episodeTurnKey(key.podcastId, key.episodeId, { engine: 'espeak', voice, sampleRate: synthesizer.sampleRate, text }),
+      episodeTurnKey(key.podcastId, key.episodeId, { engine: 'flite', voice, sampleRate: synthesizer.sampleRate, text }),
     );
     expect(turns).to.deep.equal(kept);
     for (const k of kept) expect(deps.objects.objects.get(k)?.tags).to.deep.equal({ [MEDIA_TAG.key]: MEDIA_TAG.value });

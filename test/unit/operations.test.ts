@@ -38,6 +38,16 @@ describe('operations: podcasts', () => {
     expect(await podcasts.get('cli-show')).to.deep.equal(stored);
   });
 
+  it('putPodcast gives a new English podcast naming no voice engine Flite, and a stored one keeps its engine when re-put without one', async () => {
+    const { ops, podcasts } = world();
+    const fields = { name: 'Show', telegram_channels: ['@cli_channel'] };
+    expect(await ops.putPodcast({ podcast_id: 'new-show', ...fields })).to.include({ voice_engine: 'flite' });
+    expect(await ops.putPodcast({ podcast_id: 'hebrew-show', language: 'he', ...fields })).to.include({ voice_engine: 'espeak' });
+    await podcasts.put(podcastConfig({ podcast_id: 'old-show', voice_engine: 'espeak' }));
+    expect(await ops.putPodcast({ podcast_id: 'old-show', ...fields, slogan: 'renamed' })).to.include({ voice_engine: 'espeak', slogan: 'renamed' });
+    expect(await ops.putPodcast({ podcast_id: 'old-show', ...fields, voice_engine: 'flite' })).to.include({ voice_engine: 'flite' });
+  });
+
   it('putPodcast refuses an invalid configuration with a ValidationError naming every bad field, and stores nothing', async () => {
     const { ops, podcasts } = world();
     const error = await rejection(ops.putPodcast({ podcast_id: 'Bad Podcast', telegram_channels: [], language: 'fr', creativity: 1.5 }));

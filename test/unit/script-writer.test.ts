@@ -2,9 +2,13 @@ import { expect } from 'chai';
 import { excerpt, speakable, writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
 import { VOICE_ENGINE_SPECS } from '../../src/core/generation/engines.ts';
 
-const DEFAULT_VOICES = { en: VOICE_ENGINE_SPECS.espeak.defaultVoices.en!, he: VOICE_ENGINE_SPECS.espeak.defaultVoices.he! };
 import type { EpisodeContent } from '../../src/core/ports.ts';
-import { podcastConfig, post } from '../helpers/factories.ts';
+import type { PodcastConfig } from '../../src/core/contracts.ts';
+import { podcastConfig as anyPodcastConfig, post } from '../helpers/factories.ts';
+
+// The voices here are espeak-ng's: the one offline engine with a Hebrew voice for a Hebrew post in an English show.
+const DEFAULT_VOICES = { en: VOICE_ENGINE_SPECS.espeak.defaultVoices.en!, he: VOICE_ENGINE_SPECS.espeak.defaultVoices.he! };
+const podcastConfig = (overrides: Partial<PodcastConfig> = {}) => anyPodcastConfig({ voice_engine: 'espeak', ...overrides });
 
 function content(n: number, overrides: Partial<EpisodeContent> = {}): EpisodeContent {
   return {

