@@ -8,7 +8,7 @@ import type { ScriptWriterName, VoiceEngineName } from '../core/contracts.ts';
 import type { Config, EngineConfigKey } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
-import { SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engines.ts';
+import { FLITE_VOICES, SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engines.ts';
 import { ModelScriptWriter } from '../core/generation/model-writer.ts';
 import type { EngineRegistry, LanguageModel, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
 import { BedrockLanguageModel, createBedrockRuntimeClient } from './bedrock-model.ts';
@@ -34,7 +34,11 @@ export interface EngineSettings {
 /** The offline engines only: what tests and benches that name no engine use. */
 export const OFFLINE_ENGINE_FACTORIES: EngineFactories = {
   writers: { offline: () => new DialogueScriptWriter() },
-  voices: { espeak: () => new EspeakSynthesizer(), flite: () => new FliteSynthesizer() },
+  voices: {
+    espeak: () => new EspeakSynthesizer(),
+    // Flite speaks English only: a line in another language (its spec's lineVoices: espeak-ng voices) goes to espeak-ng.
+    flite: () => routedByVoice(new FliteSynthesizer(), (voice) => (FLITE_VOICES as readonly string[]).includes(voice), () => new EspeakSynthesizer()),
+  },
 };
 
 /** Every engine of a deployment, configured from the function's keys; each reads its key on first use. */
@@ -62,6 +66,19 @@ export function createBedrockModel(settings: EngineSettings): LanguageModel {
 /** SYNTHESIS_CONCURRENCY when set (above 0), else the engine's own default. */
 export function concurrencyOf(engine: VoiceEngineName, settings: EngineSettings): number {
   return settings.config.SYNTHESIS_CONCURRENCY || VOICE_ENGINE_SPECS[engine].concurrency;
+}
+
+/**
+ * A synthesizer that speaks the voices `owns` accepts with `primary` and any other voice with `other`, made on first
+ * need. It keeps `primary`'s rate and concurrency (a turn at another rate is resampled by the renderer).
+ */
+export function routedByVoice(primary: SpeechSynthesizer, owns: (voice: string) => boolean, other: () => SpeechSynthesizer): SpeechSynthesizer {
+  let fallback: SpeechSynthesizer | undefined;
+  return {
+    sampleRate: primary.sampleRate,
+    concurrency: primary.concurrency,
+    synthesize: (text, voice, context) => (owns(voice) ? primary : (fallback ??= other())).synthesize(text, voice, context),
+  };
 }
 
 export function createEngineRegistry(factories: EngineFactories = OFFLINE_ENGINE_FACTORIES): EngineRegistry {

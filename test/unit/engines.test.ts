@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createEngineRegistry } from '../../src/adapters/engines.ts';
+import { createEngineRegistry, routedByVoice } from '../../src/adapters/engines.ts';
 import { parsePodcastConfig } from '../../src/core/contracts.ts';
 import { ValidationError } from '../../src/core/errors.ts';
 import { FLITE_VOICES, VOICE_ENGINE_SPECS, voiceCast } from '../../src/core/generation/engines.ts';
@@ -108,7 +108,28 @@ describe('the flite voice engine (Flite, offline, English only)', () => {
     expect(violations({ speakers: speakers('en-us+m3') })).to.deep.equal(['/speakers/person1/voice "en-us+m3" is not a Flite (offline, English) voice (for example "rms")']);
   });
 
-  it('reads a Hebrew line in an English show with the host\'s own voice: Flite has no Hebrew voice to switch to', () => {
-    expect(voiceCast(parsePodcastConfig({ ...base, voice_engine: 'flite' })).line('person1', 'he')).to.equal(undefined);
+  it('reads a Hebrew line in an English show with espeak-ng\'s Hebrew voice of the same host, Flite having none', () => {
+    const cast = voiceCast(parsePodcastConfig({ ...base, voice_engine: 'flite' }));
+    expect([cast.line('person1', 'he'), cast.line('person2', 'he')]).to.deep.equal(['he+m3', 'he+f3']);
+    expect(cast.line('person1', 'en')).to.equal(undefined);
+  });
+
+  it('routes the voices Flite does not own to the other engine, made only when first needed', async () => {
+    const spoken: string[] = [];
+    const fake = (name: string, sampleRate: number): SpeechSynthesizer => ({
+      sampleRate,
+      concurrency: 2,
+      synthesize: async (text, voice) => (spoken.push(`${name}:${voice}:${text}`), { sampleRate, samples: new Int16Array([1]) }),
+    });
+    let made = 0;
+    const routed = routedByVoice(fake('flite', 16000), (voice) => voice === 'rms', () => (made++, fake('espeak', 22050)));
+    expect([routed.sampleRate, routed.concurrency]).to.deep.equal([16000, 2]);
+    await routed.synthesize('Hello.', 'rms');
+    expect(made, 'no fallback until a voice needs it').to.equal(0);
+    const hebrew = await routed.synthesize('שלום.', 'he+m3');
+    await routed.synthesize('עוד.', 'he+f3');
+    expect(hebrew.sampleRate).to.equal(22050);
+    expect(made).to.equal(1);
+    expect(spoken).to.deep.equal(['flite:rms:Hello.', 'espeak:he+m3:שלום.', 'espeak:he+f3:עוד.']);
   });
 });

@@ -26,6 +26,11 @@ export interface VoiceEngineSpec {
   concurrency: number;
   /** Why the engine has no voices for a language, when the reason is worth telling (Polly has no Hebrew voice). */
   missingLanguage?: Partial<Record<Language, string>>;
+  /**
+   * Voices for a line in a language the engine has no voice of, spoken by another offline engine the registry routes
+   * them to (src/adapters/engines.ts): Flite reads a Hebrew post in an English show with espeak-ng's Hebrew voices.
+   */
+  lineVoices?: Partial<Record<Language, Record<SpeakerId, string>>>;
 }
 
 /**
@@ -73,6 +78,7 @@ export const VOICE_ENGINE_SPECS: Record<VoiceEngineName, VoiceEngineSpec> = {
     // Its pool of child processes (flite-synthesizer.ts): two turns at once where there are two cores.
     concurrency: 2,
     missingLanguage: { he: 'Flite has English voices only; use espeak (offline) or a neural engine for Hebrew' },
+    lineVoices: { he: { person1: 'he+m3', person2: 'he+f3' } },
   },
   polly: {
     label: 'Amazon Polly',
@@ -174,6 +180,8 @@ export function voiceCast(podcast: Pick<PodcastConfig, 'language' | 'speakers' |
   return {
     speaker: (id) => podcast.speakers[id].voice ?? defaults[podcast.language]?.[id] ?? VOICE_ENGINE_SPECS[podcast.voice_engine].exampleVoice,
     line: (id, language) =>
-      language && language !== podcast.language && !podcast.speakers[id].voice ? defaults[language]?.[id] : undefined,
+      language && language !== podcast.language && !podcast.speakers[id].voice
+        ? (defaults[language] ?? VOICE_ENGINE_SPECS[podcast.voice_engine].lineVoices?.[language])?.[id]
+        : undefined,
   };
 }
