@@ -9,9 +9,11 @@ import type { Config, EngineConfigKey } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { DialogueScriptWriter } from '../core/generation/dialogue-writer.ts';
 import { SCRIPT_WRITER_SPECS, VOICE_ENGINE_SPECS } from '../core/generation/engines.ts';
-import type { EngineRegistry, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
+import type { EngineRegistry, LanguageModel, ScriptWriter, SpeechSynthesizer } from '../core/ports.ts';
 import type { SecretReader } from './engine-secrets.ts';
 import { EspeakSynthesizer } from './espeak-synthesizer.ts';
+import { OpenAiModel } from './openai-model.ts';
+import { OpenAiSpeechSynthesizer } from './openai-speech.ts';
 
 export interface EngineFactories {
   writers: Partial<Record<ScriptWriterName, () => ScriptWriter>>;
@@ -30,16 +32,46 @@ export const OFFLINE_ENGINE_FACTORIES: EngineFactories = {
   voices: { espeak: () => new EspeakSynthesizer() },
 };
 
-/** Every engine of a deployment, configured from the function's keys; each reads its key on first use. */
-export function engineFactories(_settings: EngineSettings): EngineFactories {
+/** The script writer that prompts a model (core/generation), given the model and the writer's name. */
+export type ModelWriterFactory = (model: LanguageModel, writer: ScriptWriterName) => ScriptWriter;
+
+/**
+ * Every engine of a deployment, configured from the function's keys; each reads its key on first use. The model
+ * writers are there when `modelWriter` is given (it makes the writer for each model).
+ */
+export function engineFactories(settings: EngineSettings, modelWriter?: ModelWriterFactory): EngineFactories {
   return {
     writers: {
       ...OFFLINE_ENGINE_FACTORIES.writers,
+      ...(modelWriter ? { openai: () => modelWriter(createOpenAiModel(settings), 'openai') } : {}),
     },
     voices: {
       ...OFFLINE_ENGINE_FACTORIES.voices,
+      openai: () => createOpenAiSpeech(settings),
     },
   };
+}
+
+/** SYNTHESIS_CONCURRENCY when set, else the engine's own default. */
+function synthesisConcurrency(settings: EngineSettings, engine: VoiceEngineName): number {
+  return settings.config.SYNTHESIS_CONCURRENCY || VOICE_ENGINE_SPECS[engine].concurrency;
+}
+
+/** The OpenAI-compatible chat model of OPENAI_BASE_URL and OPENAI_MODEL (keyless when the server is not OpenAI's and no key is named). */
+export function createOpenAiModel({ config, secrets }: EngineSettings): LanguageModel {
+  return new OpenAiModel({ baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, keyReference: config.OPENAI_API_KEY_SECRET_ID, secrets });
+}
+
+/** OpenAI speech with OPENAI_TTS_MODEL at OPENAI_BASE_URL. */
+export function createOpenAiSpeech(settings: EngineSettings): SpeechSynthesizer {
+  const { config, secrets } = settings;
+  return new OpenAiSpeechSynthesizer({
+    baseURL: config.OPENAI_BASE_URL,
+    model: config.OPENAI_TTS_MODEL,
+    keyReference: config.OPENAI_API_KEY_SECRET_ID,
+    secrets,
+    concurrency: synthesisConcurrency(settings, 'openai'),
+  });
 }
 
 export function createEngineRegistry(factories: EngineFactories = OFFLINE_ENGINE_FACTORIES): EngineRegistry {
