@@ -19,6 +19,8 @@ import { FliteSynthesizer } from './flite-synthesizer.ts';
 import { createGeminiModel } from './gemini-model.ts';
 import { createGeminiSpeech } from './gemini-speech.ts';
 import { PollySynthesizer, createPollyClient } from './polly-speech.ts';
+import { OpenAiModel } from './openai-model.ts';
+import { OpenAiSpeechSynthesizer } from './openai-speech.ts';
 
 export interface EngineFactories {
   writers: Partial<Record<ScriptWriterName, () => ScriptWriter>>;
@@ -48,12 +50,14 @@ export function engineFactories(settings: EngineSettings): EngineFactories {
       ...OFFLINE_ENGINE_FACTORIES.writers,
       bedrock: () => new ModelScriptWriter(createBedrockModel(settings), 'bedrock'),
       gemini: () => new ModelScriptWriter(createGeminiModel(settings), 'gemini'),
+      openai: () => new ModelScriptWriter(createOpenAiModel(settings), 'openai'),
     },
     voices: {
       ...OFFLINE_ENGINE_FACTORIES.voices,
       polly: () => new PollySynthesizer({ client: createPollyClient(), concurrency: concurrencyOf('polly', settings) }),
       gemini: () => createGeminiSpeech(settings),
       elevenlabs: () => createElevenLabsSpeech(settings),
+      openai: () => createOpenAiSpeech(settings),
     },
   };
 }
@@ -79,6 +83,23 @@ export function routedByVoice(primary: SpeechSynthesizer, owns: (voice: string) 
     concurrency: primary.concurrency,
     synthesize: (text, voice, context) => (owns(voice) ? primary : (fallback ??= other())).synthesize(text, voice, context),
   };
+}
+
+/** The OpenAI-compatible chat model of OPENAI_BASE_URL and OPENAI_MODEL (keyless when the server is not OpenAI's and no key is named). */
+export function createOpenAiModel({ config, secrets }: EngineSettings): LanguageModel {
+  return new OpenAiModel({ baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, keyReference: config.OPENAI_API_KEY_SECRET_ID, secrets });
+}
+
+/** OpenAI speech with OPENAI_TTS_MODEL at OPENAI_BASE_URL. */
+export function createOpenAiSpeech(settings: EngineSettings): SpeechSynthesizer {
+  const { config, secrets } = settings;
+  return new OpenAiSpeechSynthesizer({
+    baseURL: config.OPENAI_BASE_URL,
+    model: config.OPENAI_TTS_MODEL,
+    keyReference: config.OPENAI_API_KEY_SECRET_ID,
+    secrets,
+    concurrency: concurrencyOf('openai', settings),
+  });
 }
 
 export function createEngineRegistry(factories: EngineFactories = OFFLINE_ENGINE_FACTORIES): EngineRegistry {

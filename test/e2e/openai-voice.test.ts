@@ -1,0 +1,112 @@
+// End to end on the local stack (built bundles, real SDK, embedded emulators) with podcastfy's OpenAI voice engine
+// pointed at a fake OpenAI API (test/helpers/fake-openai.ts): an episode is spoken by it, and an episode whose voice
+// fails permanently midway completes after a redrive having asked for only the turns it did not have.
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Script } from '../../src/core/generation/script.ts';
+import { channelExportPrefix } from '../../src/core/keys.ts';
+import { newEpisode } from '../../src/core/episodes/status.ts';
+import { parseMp3Frames } from '../helpers/audio-analysis.ts';
+import {
+  collectionRequestFor,
+  dlqUrl,
+  getObjectBytes,
+  getObjectText,
+  keyOf,
+  repositories,
+  sampleExport,
+  samplePodcast,
+  showLogsOnFailure,
+  telecastJson,
+  tempDir,
+  waitForEpisode,
+  waitForMessages,
+  type Repositories,
+} from '../helpers/e2e.ts';
+import { FakeOpenAi, OPENAI_ERRORS } from '../helpers/fake-openai.ts';
+import { startTestStack, type TestStack } from '../helpers/local-stack.ts';
+
+const KEY = 'sk-e2e-key-0000';
+/** The sample podcast spoken by OpenAI speech, its hosts on the engine's default voices (ash and coral). */
+const openAiPodcast = (overrides: Parameters<typeof samplePodcast>[0]) =>
+  samplePodcast({
+    voice_engine: 'openai',
+    speakers: { person1: { name: 'Alex', role: 'main summarizer' }, person2: { name: 'Dana', role: 'questioner and clarifier' } },
+    ...overrides,
+  });
+
+describe('e2e: the openai voice engine against a fake OpenAI API', function () {
+  this.timeout(120_000);
+  const fake = new FakeOpenAi({ key: KEY });
+  const files = tempDir();
+  let stack: TestStack;
+  let repos: Repositories;
+
+  before(async () => {
+    await fake.start();
+    const keyFile = join(files.path, 'openai-key');
+    writeFileSync(keyFile, KEY);
+    stack = await startTestStack({
+      visibilityTimeoutSeconds: { processing: 60 },
+      // One turn at a time: which turns were spoken before the failure is then exact.
+      engineEnvironment: { OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY_SECRET_ID: `file:${keyFile}`, SYNTHESIS_CONCURRENCY: '1' },
+    });
+    repos = repositories(stack);
+  });
+  after(async () => {
+    await stack?.stop();
+    await fake.close();
+    files.remove();
+  });
+  beforeEach(() => fake.reset());
+  showLogsOnFailure(() => stack);
+
+  it('speaks every turn of the script with the hosts\' OpenAI voices and stores an MP3', async () => {
+    await repos.podcasts.put(openAiPodcast({ podcast_id: 'openai-show' }));
+    const text = 'The city council approved a new bike lane network. Construction starts in spring and takes two years.';
+    const result = (await stack.invoke('podcastfy', { podcast_id: 'openai-show', text })) as Record<string, unknown>;
+    expect(result).to.include({ status: 'completed' });
+    const script = JSON.parse(await getObjectText(stack, `${String(result.s3_path)}script.json`)) as Script;
+    const spoken = script.turns.filter((t) => t.text.trim());
+    const requests = fake.of('speech');
+    expect(requests.map((r) => r.body.input)).to.deep.equal(spoken.map((t) => t.text));
+    expect(requests.map((r) => r.body.voice)).to.deep.equal(spoken.map((t) => (t.speaker === 'person1' ? 'ash' : 'coral')));
+    expect(requests.every((r) => r.body.response_format === 'pcm' && r.body.model === 'gpt-4o-mini-tts')).to.equal(true);
+    expect(requests.every((r) => r.authorization === `Bearer ${KEY}`)).to.equal(true);
+    const mp3 = parseMp3Frames(await getObjectBytes(stack, String(result.audio_key)));
+    expect(mp3.layer).to.equal(3);
+    expect(result.duration_seconds).to.be.a('number').above(1);
+  });
+
+  it('an episode whose quota runs out at the third turn fails; after a redrive it completes, speaking only the turns it lacked', async () => {
+    const channel = '@openai_quota';
+    await repos.podcasts.put(openAiPodcast({ podcast_id: 'quota-show', telegram_channels: [channel] }));
+    await repos.objects.putJson(`${channelExportPrefix(channel)}result.json`, sampleExport(new Date(Date.now() - 60_000), [32, 33]));
+    const episode = newEpisode({ podcast_id: 'quota-show' }, 'manual', new Date());
+    await repos.episodes.create(episode);
+    fake.policy('speech', (request) => (request.n >= 3 ? OPENAI_ERRORS.insufficientQuota() : undefined));
+    await stack.send('collection', collectionRequestFor(episode));
+
+    const failed = await waitForEpisode(stack, keyOf(episode));
+    expect(failed.status).to.equal('failed');
+    expect(failed.failed_stage).to.equal('generating');
+    expect(failed.error).to.include('quota exhausted');
+    expect(failed.error).not.to.include(KEY);
+    expect(fake.of('speech').map((r) => r.status), 'two turns spoken, the third refused once, not retried').to.deep.equal([200, 200, 429]);
+    await waitForMessages(stack, dlqUrl(stack, 'processing'), (m) => m.length === 1);
+
+    const script = JSON.parse(await getObjectText(stack, `${failed.s3_path}script.json`)) as Script;
+    const spoken = script.turns.filter((t) => t.text.trim());
+    expect(spoken.length).to.be.at.least(4);
+    fake.reset(); // the quota is topped up
+    const redrive = await telecastJson<{ moved: number }>(stack, ['dlq', 'redrive', 'processing']);
+    expect(redrive.moved).to.equal(1);
+
+    const completed = await waitForEpisode(stack, keyOf(episode), (e) => e.status === 'completed' || (e.status === 'failed' && e.error !== failed.error));
+    expect(completed.status, completed.error).to.equal('completed');
+    const again = fake.of('speech');
+    expect(again.map((r) => r.body.input), 'only the turns after the second').to.deep.equal(spoken.slice(2).map((t) => t.text));
+    expect(again.every((r) => r.status === 200)).to.equal(true);
+  });
+});
