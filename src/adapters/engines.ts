@@ -76,12 +76,21 @@ export function concurrencyOf(engine: VoiceEngineName, settings: EngineSettings)
  * A synthesizer that speaks the voices `owns` accepts with `primary` and any other voice with `other`, made on first
  * need. It keeps `primary`'s rate and concurrency (a turn at another rate is resampled by the renderer).
  */
-export function routedByVoice(primary: SpeechSynthesizer, owns: (voice: string) => boolean, other: () => SpeechSynthesizer): SpeechSynthesizer {
+export function routedByVoice<P extends SpeechSynthesizer>(
+  primary: P,
+  owns: (voice: string) => boolean,
+  other: () => SpeechSynthesizer,
+): SpeechSynthesizer & { dispose(): Promise<void> } {
   let fallback: SpeechSynthesizer | undefined;
+  const disposeOf = (s: SpeechSynthesizer | undefined) => (s as { dispose?: () => unknown } | undefined)?.dispose?.();
   return {
     sampleRate: primary.sampleRate,
     concurrency: primary.concurrency,
     synthesize: (text, voice, context) => (owns(voice) ? primary : (fallback ??= other())).synthesize(text, voice, context),
+    /** Releases both engines (Flite's child processes, espeak-ng's instance). */
+    async dispose() {
+      await Promise.all([disposeOf(primary), disposeOf(fallback)]);
+    },
   };
 }
 

@@ -24,7 +24,9 @@ import {
   waitForMessages,
   type Repositories,
 } from '../helpers/e2e.ts';
-import { FakeOpenAi, OPENAI_ERRORS } from '../helpers/fake-openai.ts';
+import { FakeOpenAi, OPENAI_ERRORS, type FakeRequest } from '../helpers/fake-openai.ts';
+import { writingReply } from '../helpers/scripted-model.ts';
+import type { ModelRequest } from '../../src/core/ports.ts';
 import { startTestStack, type TestStack } from '../helpers/local-stack.ts';
 
 const KEY = 'sk-e2e-key-0000';
@@ -36,7 +38,21 @@ const openAiPodcast = (overrides: Parameters<typeof samplePodcast>[0]) =>
     ...overrides,
   });
 
-describe('e2e: the openai voice engine against a fake OpenAI API', function () {
+/** The chat request as the writer made it (system prompt, messages, schema name), for the deterministic fake writer. */
+function modelRequestOf(request: FakeRequest): ModelRequest {
+  const messages = request.body.messages as Array<{ role: string; content: string }>;
+  const format = request.body.response_format as { json_schema: { name: string; schema: Record<string, unknown> } };
+  return {
+    system: messages.find((m) => m.role === 'system')?.content ?? '',
+    messages: messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', text: m.content })),
+    schema: format.json_schema.schema,
+    schemaName: format.json_schema.name,
+    temperature: Number(request.body.temperature),
+    maxOutputTokens: 0,
+  };
+}
+
+describe('e2e: the openai engines against a fake OpenAI API', function () {
   this.timeout(120_000);
   const fake = new FakeOpenAi({ key: KEY });
   const files = tempDir();
@@ -77,6 +93,41 @@ describe('e2e: the openai voice engine against a fake OpenAI API', function () {
     const mp3 = parseMp3Frames(await getObjectBytes(stack, String(result.audio_key)));
     expect(mp3.layer).to.equal(3);
     expect(result.duration_seconds).to.be.a('number').above(1);
+  });
+
+  it('writes the script with the OpenAI-compatible model (outline, then segments) and speaks it with OpenAI voices', async () => {
+    await repos.podcasts.put(openAiPodcast({ podcast_id: 'model-show', script_writer: 'openai', target_minutes: 3, creativity: 0.4 }));
+    const reply = writingReply();
+    fake.policy('chat', (request) => ({ kind: 'chat', content: reply(modelRequestOf(request)), usage: { prompt_tokens: 1000, completion_tokens: 200 } }));
+    const text = [
+      'The city council approved a new bike lane network. Construction starts in spring and takes two years.',
+      'A local bakery won the national bread prize for its sourdough, the third win in a decade.',
+      'The river festival returns in June with boat races, music and a night market on the bridge.',
+    ].join('\n\n');
+    const result = (await stack.invoke('podcastfy', { podcast_id: 'model-show', text })) as Record<string, unknown>;
+    expect(result).to.include({ status: 'completed' });
+
+    const chats = fake.of('chat');
+    const schemas = chats.map((r) => modelRequestOf(r).schemaName);
+    expect(schemas[0], 'the outline comes first').to.equal('podcast_outline');
+    expect(schemas.filter((name) => name !== 'podcast_outline').length, 'then one request per part of the show').to.be.at.least(3);
+    expect(chats.every((r) => (r.body.response_format as { json_schema: { strict: boolean } }).json_schema.strict === true)).to.equal(true);
+    expect(chats.every((r) => r.body.model === 'gpt-4o-mini' && r.body.temperature === 0.4)).to.equal(true);
+    expect(modelRequestOf(chats[0]!).messages[0]!.text, 'the posts ride in the prompt').to.include('bakery won the national bread prize');
+
+    const script = JSON.parse(await getObjectText(stack, `${String(result.s3_path)}script.json`)) as Script;
+    expect(script.generation).to.deep.include({ writer: 'openai', target_minutes: 3 });
+    expect(script.generation!.model).to.include('gpt-4o-mini');
+    expect(script.generation!.usage).to.deep.include({ requests: chats.length, input_tokens: 1000 * chats.length, output_tokens: 200 * chats.length, repairs: 0 });
+    expect(script.generation!.usage!.estimated_cost_usd).to.be.a('number').above(0);
+    const spoken = script.turns.filter((t) => t.text.trim());
+    expect(new Set(spoken.map((t) => t.speaker))).to.deep.equal(new Set(['person1', 'person2']));
+    // The fake writer repeats itself: a line the same host already said is read back from the turn cache, not asked again.
+    const distinct = [...new Map(spoken.map((t) => [`${t.speaker}|${t.text}`, t.text])).values()];
+    expect(fake.of('speech').map((r) => r.body.input), 'every distinct turn the model wrote is spoken, in order').to.deep.equal(distinct);
+    expect(fake.of('speech').every((r) => typeof r.body.instructions === 'string' && (r.body.instructions as string).length > 0)).to.equal(true);
+    const episode = await repos.episodes.get({ podcastId: 'model-show', episodeId: String(result.episode_id) });
+    expect(episode?.generation?.usage?.requests, 'the episode records the model\'s usage').to.equal(chats.length);
   });
 
   it('an episode whose quota runs out at the third turn fails; after a redrive it completes, speaking only the turns it lacked', async () => {

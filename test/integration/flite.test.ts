@@ -22,6 +22,7 @@ import { medianF0, rms } from '../helpers/audio-analysis.ts';
 import { podcastConfig } from '../helpers/factories.ts';
 import { MemoryAudioStore } from '../helpers/memory-engines.ts';
 import { ManualClock, MemoryEpisodes, MemoryObjects, MemoryPodcasts } from '../helpers/memory-ports.ts';
+import type { SpeechSynthesizer } from '../../src/core/ports.ts';
 
 const SENTENCE = 'Welcome back to the show, where we go through the news of the week together.';
 const seconds = (pcm: { samples: Int16Array; sampleRate: number }) => pcm.samples.length / pcm.sampleRate;
@@ -211,7 +212,7 @@ describe('the flite voice engine on the real Flite, in child processes', functio
       expect(stored).to.include({ state: 'finished', sampleRate: FLITE_SAMPLE_RATE });
       expect(episode.duration_seconds).to.be.closeTo(stored!.samples / FLITE_SAMPLE_RATE, 0.001).and.to.be.greaterThan(3);
     } finally {
-      await (engines.synthesizerFor(podcast) as FliteSynthesizer).dispose();
+      await (engines.synthesizerFor(podcast) as SpeechSynthesizer & { dispose(): Promise<void> }).dispose();
     }
   });
 });

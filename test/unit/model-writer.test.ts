@@ -251,7 +251,7 @@ describe('the model script writer', () => {
 
   it('gives the hosts their voices and instructions from role and style', async () => {
     const script = await new ModelScriptWriter(writingModel(), 'openai').write(podcast, content(2));
-    expect(script.speakers.person1).to.deep.equal({ name: 'Noa', role: 'anchor', voice: VOICE_ENGINE_SPECS.espeak.defaultVoices.en!.person1, instructions: 'anchor; curious, warm' });
+    expect(script.speakers.person1).to.deep.equal({ name: 'Noa', role: 'anchor', voice: VOICE_ENGINE_SPECS[podcast.voice_engine].defaultVoices.en!.person1, instructions: 'anchor; curious, warm' });
     expect(script.speakers.person2.instructions).to.equal('sceptic; curious, warm');
   });
 
