@@ -326,6 +326,12 @@ export class MemoryDeadLetterQueue implements DeadLetterQueue {
     }
     return moving.length;
   }
+
+  async discardMatching(matches: (letter: InspectedLetter) => boolean): Promise<number> {
+    const discarding = this.letters.filter((l) => matches(copy(l)));
+    for (const letter of discarding) this.letters.splice(this.letters.indexOf(letter), 1);
+    return discarding.length;
+  }
 }
 
 /** The export store over MemoryObjects: the adapter's own shape check before anything is kept, all in memory. */
