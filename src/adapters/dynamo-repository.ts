@@ -15,6 +15,7 @@ import {
   CLAIM_RULES,
   CLEARED_ON_CLAIM,
   CLEARED_ON_SETTLE,
+  TIMELINE_ONLY,
   TRANSITIONS,
   settles,
   timelineEntry,
@@ -248,7 +249,7 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
     const sets = ['#status = :to', '#updated_at = :now', '#write_token = :token', '#timeline = list_append(if_not_exists(#timeline, :empty), :entry)'];
     const removes: string[] = [];
     for (const [field, value] of Object.entries(changes)) {
-      if (field === 'status' || field === 'updated_at' || field === 'timeline' || field === 'message_id' || value === undefined) continue;
+      if (field === 'status' || field === 'updated_at' || field === 'timeline' || TIMELINE_ONLY.includes(field) || value === undefined) continue;
       names[`#f_${field}`] = field;
       values[`:f_${field}`] = value;
       sets.push(`#f_${field} = :f_${field}`);

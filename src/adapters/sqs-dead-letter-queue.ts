@@ -3,6 +3,7 @@
  * On AWS, redriving everything uses StartMessageMoveTask (the console's "Start DLQ redrive"). The local emulator has no
  * such action, so there the messages are moved by receive → send → delete, which is what the AWS task does
  * server-side. Moving selected letters is always receive → send → delete of just those: the move task cannot choose.
+ * Discarding selected letters is receive → delete of just those.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -41,7 +42,7 @@ function isUnsupported(error: unknown): boolean {
 }
 
 /** What to do with a letter seen while scanning the DLQ. */
-type Visit = (letter: InspectedLetter, message: Message) => 'keep' | 'move' | Promise<'keep' | 'move'>;
+type Visit = (letter: InspectedLetter, message: Message) => 'keep' | 'gone' | Promise<'keep' | 'gone'>;
 
 export class SqsDeadLetterQueue implements DeadLetterQueue {
   constructor(
@@ -79,9 +80,20 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       if (!matches(letter)) return 'keep';
       await this.moveBack(m);
       moved += 1;
-      return 'move';
+      return 'gone';
     });
     return moved;
+  }
+
+  async discardMatching(matches: (letter: InspectedLetter) => boolean): Promise<number> {
+    let discarded = 0;
+    await this.scan(Infinity, async (letter, m) => {
+      if (!matches(letter)) return 'keep';
+      await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.urls.dlq, ReceiptHandle: m.ReceiptHandle ?? '' }));
+      discarded += 1;
+      return 'gone';
+    });
+    return discarded;
   }
 
   private async moveBack(m: Message): Promise<void> {

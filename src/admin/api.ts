@@ -75,6 +75,18 @@ function parseJson(request: Request): unknown {
   }
 }
 
+/** A retry's body: empty, or `{ "new_script": boolean }`; anything else is a ValidationError naming the field. */
+function retryOptions(request: Request): { newScript: boolean } {
+  if (bodyText(request.event).trim() === '') return { newScript: false };
+  const body = parseJson(request);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('invalid retry', ['/ must be an object']);
+  const { new_script: newScript, ...rest } = body as Record<string, unknown>;
+  const problems = Object.keys(rest).map((field) => `/ has unknown field "${field}"`);
+  if (newScript !== undefined && typeof newScript !== 'boolean') problems.push('/new_script must be boolean');
+  if (problems.length) throw new ValidationError('invalid retry', problems);
+  return { newScript: newScript === true };
+}
+
 function intParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;
@@ -92,6 +104,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     what: AuditEntry['action'],
     target: string,
     run: () => Promise<FunctionUrlResult>,
+    /** What the log says of the action when it succeeds (e.g. a retry "with a new script"), asked after it ran. */
+    okDetail?: () => string | undefined,
   ): Promise<FunctionUrlResult> {
     const at = deps.clock.now().toISOString();
     let result: FunctionUrlResult;
@@ -101,7 +115,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       result = failure(error, deps.logger);
     }
     const outcome = result.statusCode < 400 ? 'ok' : result.statusCode < 500 ? 'refused' : 'error';
-    const detail = outcome === 'ok' ? undefined : (JSON.parse(result.body) as { error?: string }).error;
+    const detail = outcome === 'ok' ? okDetail?.() : (JSON.parse(result.body) as { error?: string }).error;
     await deps.audit.record({ at, actor: request.session.id, action: what, target, outcome, ...(detail ? { detail } : {}) });
     return result;
   }
@@ -199,12 +213,21 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         return respond(200, await deps.objects.getText(episode.transcript_key), 'text/plain; charset=utf-8');
       }),
     ),
-    api('POST', '/api/podcasts/:podcast/episodes/:episode/retry', async (request) =>
-      action(request, 'retry', `${request.params.podcast}/${request.params.episode}`, async () => {
-        const result = await ops.redriveEpisode(request.params.podcast!, request.params.episode!);
-        return json(200, { ...result, status_url: statusUrl({ podcast_id: request.params.podcast!, episode_id: request.params.episode! }) });
-      }),
-    ),
+    // Body: none for a plain retry, or `{ "new_script": true }` to write a new script (episode failed at generating).
+    api('POST', '/api/podcasts/:podcast/episodes/:episode/retry', async (request) => {
+      let newScript = false;
+      return action(
+        request,
+        'retry',
+        `${request.params.podcast}/${request.params.episode}`,
+        async () => {
+          ({ newScript } = retryOptions(request));
+          const result = await ops.redriveEpisode(request.params.podcast!, request.params.episode!, { newScript });
+          return json(200, { ...result, status_url: statusUrl({ podcast_id: request.params.podcast!, episode_id: request.params.episode! }) });
+        },
+        () => (newScript ? 'with a new script' : undefined),
+      );
+    }),
     api(
       'GET',
       '/api/queues',

@@ -1,6 +1,6 @@
 /**
  * An episode as the admin API shows it: its stage and the time in it, its timeline as periods (each status with
- * start, end, duration, try, message id, error), how its script was written (length against the target, what was left
+ * start, end, duration, try and whether it was asked to write a new script, message id, error), how its script was written (length against the target, what was left
  * out, a model's usage) and, once completed, links to its files.
  */
 import { IN_FLIGHT, TERMINAL, numberAttempts, type Episode } from '../core/episodes/status.ts';
@@ -18,6 +18,8 @@ export interface Period {
   duration_seconds?: number;
   attempt?: number;
   message_id?: string;
+  /** The try was for an operator's request for a new script. */
+  new_script?: true;
   error?: string;
 }
 
@@ -44,6 +46,7 @@ export function periodsOf(e: Episode, now: Date): Period[] {
       ...(until !== undefined ? { duration_seconds: Math.max(0, (until - Date.parse(entry.at)) / 1000) } : {}),
       ...('attempt' in entry && entry.attempt !== undefined ? { attempt: entry.attempt } : {}),
       ...('message_id' in entry && entry.message_id ? { message_id: entry.message_id } : {}),
+      ...('new_script' in entry && entry.new_script ? { new_script: true as const } : {}),
       ...('error' in entry && entry.error ? { error: entry.error } : {}),
     };
   });

@@ -38,7 +38,10 @@ const USAGE = `usage: ${CLI} <command> [--json]
   episode generate <podcast_id>           start an episode now (as the admin button does)
   episode status <podcast_id> <episode_id>
   episode list <podcast_id> [--limit N]   newest first (N from 1 to 100, default 20)
-  episode retry <podcast_id> <episode_id> retry a failed episode's failed stage (its own dead letters, or its message anew)
+  episode retry <podcast_id> <episode_id> [--new-script]
+                                          retry a failed episode's failed stage (its own dead letters, or its message anew);
+                                          --new-script (failed at generating only): discard its dead letters and write
+                                          a new script.json instead of speaking the stored one
   queues status                           depth of the queues and their DLQs
   dlq inspect <collection|processing>     show dead-lettered messages with their reasons (leaves them in place)
   dlq redrive <collection|processing>     move dead-lettered messages back to their source queue
@@ -178,12 +181,17 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
       return out.print(episodes.map(episodeJson), () => (episodes.length ? episodes.map(episodeLine).join('\n') : `no episodes for ${id}`));
     }
     case 'episode retry': {
-      const [podcastId, episodeId] = [arg(0, 'podcast_id'), arg(1, 'episode_id')];
-      const retried = await ops.redriveEpisode(podcastId, episodeId);
+      const { values, positionals } = parseArgs({ args, options: { 'new-script': { type: 'boolean', default: false } }, allowPositionals: true });
+      const [podcastId, episodeId] = positionals;
+      if (!podcastId) throw new UsageError('missing <podcast_id>');
+      if (!episodeId) throw new UsageError('missing <episode_id>');
+      const retried = await ops.redriveEpisode(podcastId, episodeId, { newScript: values['new-script'] });
       const done =
-        retried.method === 'dead-letter'
-          ? `moved ${retried.moved} dead letter(s) of ${podcastId}/${episodeId} back to the ${retried.queue} queue`
-          : `the ${retried.queue} DLQ no longer holds ${podcastId}/${episodeId}'s message: sent it anew to the ${retried.queue} queue`;
+        retried.method === 'new-script'
+          ? `discarded ${retried.discarded ?? 0} dead letter(s) of ${podcastId}/${episodeId} and sent its message to the ${retried.queue} queue asking for a new script`
+          : retried.method === 'dead-letter'
+            ? `moved ${retried.moved} dead letter(s) of ${podcastId}/${episodeId} back to the ${retried.queue} queue`
+            : `the ${retried.queue} DLQ no longer holds ${podcastId}/${episodeId}'s message: sent it anew to the ${retried.queue} queue`;
       return out.print(retried, () => `${done}\nfollow it: ${CLI} episode status ${podcastId} ${episodeId}`);
     }
     case 'queues status': {

@@ -106,8 +106,14 @@ export interface ProcessingMessage {
   podcast_id: string;
   episode_id: string;
   result: CollectionSummary;
+  /** The episode's creation time (an identity field: `messageBelongsTo` checks it). */
   timestamp: string;
   s3_path: string;
+  /**
+   * Present when an operator asked for a new script (`episode retry --new-script`): the generator writes one unless
+   * the stored script was written at or after `requested_at` (a redelivery of this message speaks that new script).
+   */
+  new_script?: { requested_at: string };
 }
 
 /** The podcastfy Lambda's direct-invocation input (the seed's "direct API calls"): text in, an episode out. */

@@ -90,10 +90,14 @@ export function collectionSummaryOf(episode: Pick<Episode, 'podcast_id' | 'episo
   };
 }
 
-/** The processing message (telegram → podcastfy): the seed's format plus `schema_version`, `podcast_id`, `episode_id`. */
+/**
+ * The processing message (telegram → podcastfy): the seed's format plus `schema_version`, `podcast_id`, `episode_id`;
+ * `newScriptRequestedAt` (an operator's redrive) adds `new_script`.
+ */
 export function processingMessageFor(
   episode: Pick<Episode, 'podcast_id' | 'episode_id' | 'timestamp' | 's3_path'>,
   result: CollectionSummary,
+  options: { newScriptRequestedAt?: Date } = {},
 ): ProcessingMessage {
   return parseProcessingMessage({
     schema_version: 1,
@@ -101,8 +105,10 @@ export function processingMessageFor(
     podcast_id: episode.podcast_id,
     episode_id: episode.episode_id,
     result,
+    // Always the episode's creation time, also in an operator's new-script message: it is an identity field.
     timestamp: episode.timestamp,
     s3_path: episode.s3_path,
+    ...(options.newScriptRequestedAt ? { new_script: { requested_at: options.newScriptRequestedAt.toISOString() } } : {}),
   });
 }
 

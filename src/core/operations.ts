@@ -45,12 +45,22 @@ export interface OperationsDeps extends Omit<TriggerDeps, 'collectionQueueUrl'> 
 }
 
 export interface RetryResult {
-  /** `dead-letter`: the episode's own letters were moved back from the DLQ; `resent`: its stage's message was sent anew. */
-  method: 'dead-letter' | 'resent';
-  /** Dead letters moved (0 when resent). */
+  /**
+   * `dead-letter`: the episode's own letters were moved back from the DLQ; `resent`: its stage's message was sent anew;
+   * `new-script`: its letters were discarded and a processing message asking for a new script was sent.
+   */
+  method: 'dead-letter' | 'resent' | 'new-script';
+  /** Dead letters moved (0 when resent or new-script). */
   moved: number;
+  /** Dead letters discarded (new-script only). */
+  discarded?: number;
   /** The queue the episode's stage reads. */
   queue: PipelineQueue;
+}
+
+export interface RetryOptions {
+  /** Write a new script (an episode failed at generating only): the stored one is replaced, not spoken again. */
+  newScript?: boolean;
 }
 
 /** The default and the most `listEpisodes` returns. */
@@ -135,12 +145,12 @@ export function createOperations(deps: OperationsDeps) {
     return episode;
   }
 
-  /** The message that starts `episode`'s failed stage again on `queue`. */
-  function stageMessage(episode: Episode, queue: PipelineQueue): unknown {
+  /** The message that starts `episode`'s failed stage again on `queue`; asking for a new script at `newScriptAt`. */
+  function stageMessage(episode: Episode, queue: PipelineQueue, newScriptAt?: Date): unknown {
     const id = `${episode.podcast_id}/${episode.episode_id}`;
     if (queue === 'processing') {
       if (!episode.result) throw new ConflictError(`episode ${id} failed at generating but has no collection result to generate from; start a new episode`, episode.status);
-      return processingMessageFor(episode, episode.result);
+      return processingMessageFor(episode, episode.result, newScriptAt ? { newScriptRequestedAt: newScriptAt } : {});
     }
     if (episode.trigger === 'direct') throw new ConflictError(`episode ${id} was a direct invocation and has no collection stage to retry; invoke podcastfy again`, episode.status);
     return collectionRequestFor(episode, episode.trigger);
@@ -268,15 +278,33 @@ export function createOperations(deps: OperationsDeps) {
      * Retries a failed episode's failed stage: moves that episode's own dead letters (and no others) back from the
      * DLQ of the stage it failed in; when the DLQ no longer holds one, sends that stage's message anew. The status
      * machine lets the stage claim the episode again from `failed`. Anything but a failed episode is refused
-     * (ConflictError) with nothing changed.
+     * (ConflictError) with nothing changed; a completed episode is never regenerated.
+     *
+     * `newScript` (an episode failed at generating only; others are refused): the episode's own processing dead
+     * letters are discarded, so none is left to be redriven later beside it, and the processing message is sent anew
+     * with `new_script` asking, as of now, for a new script: the generator replaces the stored `script.json` once
+     * (a redelivery of that message speaks the new one) and speaks it.
      */
-    async redriveEpisode(podcastId: string, episodeId: string): Promise<RetryResult> {
+    async redriveEpisode(podcastId: string, episodeId: string, options: RetryOptions = {}): Promise<RetryResult> {
       const episode = await getEpisode(podcastId, episodeId);
       const id = `${podcastId}/${episodeId}`;
       if (episode.status !== 'failed') {
-        throw new ConflictError(`episode ${id} is ${episode.status}, not failed: only a failed episode can be retried`, episode.status);
+        const never = episode.status === 'completed' ? '; a completed episode is never regenerated' : '';
+        throw new ConflictError(`episode ${id} is ${episode.status}, not failed: only a failed episode can be retried${never}`, episode.status);
       }
       if (!episode.failed_stage) throw new ConflictError(`episode ${id} failed but records no failed stage to retry`, episode.status);
+      if (options.newScript) {
+        if (episode.failed_stage !== 'generating') {
+          throw new ConflictError(
+            `episode ${id} failed at ${episode.failed_stage}, not generating: it has no script yet, so there is none to write anew; retry it without a new script`,
+            episode.status,
+          );
+        }
+        const message = stageMessage(episode, 'processing', deps.clock.now());
+        const discarded = await deps.deadLetters.processing.discardMatching(letterIsFor({ podcastId, episodeId }));
+        await deps.queue.send(deps.queues.processing.queue.url, message, { podcast_id: podcastId, episode_id: episodeId });
+        return { method: 'new-script', moved: 0, discarded, queue: 'processing' };
+      }
       const queue: PipelineQueue = episode.failed_stage === 'generating' ? 'processing' : 'collection';
       const moved = await deps.deadLetters[queue].redriveMatching(letterIsFor({ podcastId, episodeId }));
       if (moved > 0) return { method: 'dead-letter', moved, queue };

@@ -165,6 +165,11 @@ export interface DeadLetterQueue {
    * episode); the others stay in the DLQ, visible again at once. Returns how many moved.
    */
   redriveMatching(matches: (letter: InspectedLetter) => boolean): Promise<number>;
+  /**
+   * Deletes only the letters `matches` selects (an operator replaces them with a new message: a letter left behind
+   * could be redriven later and race it); the others stay, visible again at once. Returns how many were deleted.
+   */
+  discardMatching(matches: (letter: InspectedLetter) => boolean): Promise<number>;
 }
 
 /** Where channel exports are kept for the export ChannelReader. */

@@ -156,6 +156,14 @@ export const processingMessageSchema = {
     episode_id: { type: 'string', pattern: EPISODE_ID_PATTERN },
     timestamp: UTC_INSTANT,
     s3_path: { type: 'string', pattern: S3_PATH_PATTERN },
+    // An operator's request for a new script (redriveEpisode with newScript): the generator writes one unless the
+    // stored script was written at or after `requested_at`, so a redelivery of this message speaks the new script.
+    new_script: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['requested_at'],
+      properties: { requested_at: UTC_INSTANT },
+    },
     result: {
       type: 'object',
       additionalProperties: false,

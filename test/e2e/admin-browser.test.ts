@@ -1,14 +1,15 @@
 // The admin page in headless Chromium against the local stack: the built admin bundle behind the local function URL,
 // the real pipeline behind it. One operator session, in order: log in, create a podcast through the form, generate,
-// watch it complete and play it; a failing episode, its reason and stage, and a retry after the cause is fixed.
+// watch it complete and play it; a failing episode, its reason and stage, and a retry after the cause is fixed; an
+// episode failed at generating on a damaged script.json, retried with a new script.
 // Every page is checked with axe-core and photographed (out/screenshots/). The operator's other tool, the CLI,
 // imports the channels (as the README's steps do).
 /// <reference lib="dom" />
 import { expect } from 'chai';
 import type { Page, Request } from 'playwright-core';
-import type { Episode } from '../../src/core/episodes/status.ts';
+import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
 import { launchBrowser, screenshot, seriousViolations, type Browser } from '../helpers/browser.ts';
-import { SAMPLE_CHANNEL, repositories, sampleExport, showLogsOnFailure, telecastJson, tempDir, type Repositories } from '../helpers/e2e.ts';
+import { SAMPLE_CHANNEL, collectionRequestFor, repositories, sampleExport, showLogsOnFailure, telecastJson, tempDir, type Repositories } from '../helpers/e2e.ts';
 import { startTestStack, type TestStack } from '../helpers/local-stack.ts';
 
 /** Text-to-speech of the sample takes ~15 s here: the processing message must not come back mid-run. */
@@ -196,6 +197,31 @@ describe('e2e: the admin page in Chromium', function () {
     await page.waitForFunction(() => document.querySelector('#status .badge')?.textContent === 'completed', undefined, { timeout: 120_000 });
     const statuses = await page.locator('table').first().locator('tbody tr td:first-child').allTextContents();
     expect(statuses).to.include.members(['failed', 'collecting', 'completed']);
+  });
+
+  it('an episode failed at generating offers Retry with a new script, which writes script.json anew and completes it', async () => {
+    const channel = '@browser_script';
+    await telecastJson(stack, ['podcast', 'put', files.write('script-show.json', { podcast_id: 'script-show', name: 'Script Show', telegram_channels: [channel], window_hours: 48 })]);
+    await importChannel(channel);
+    // A script.json no generator could speak, left under the episode before it is generated: it fails at generating.
+    const episode = newEpisode({ podcast_id: 'script-show' }, 'manual', new Date());
+    await repos.episodes.create(episode);
+    await repos.objects.putJson(`${episode.s3_path}script.json`, { title: 'half a script' });
+    await stack.send('collection', collectionRequestFor(episode));
+
+    await page.goto(`${base}/podcasts/script-show/episodes/${episode.episode_id}`);
+    await page.waitForSelector('#failure', { timeout: 60_000 });
+    expect(await page.textContent('#failure')).to.include('Failed at generating: ').and.include('script.json is not a script');
+    expect(await page.textContent('#retry-new-script')).to.equal('Retry with a new script');
+    await check('episode-failed-generating');
+
+    await Promise.all([page.waitForEvent('load'), page.click('#retry-new-script')]);
+    await page.waitForFunction(() => document.querySelector('#status .badge')?.textContent === 'completed', undefined, { timeout: 120_000 });
+    const tries = await page.locator('table').first().locator('tbody tr td:nth-child(5)').allTextContents();
+    expect(tries.filter((t) => t.includes('new script asked for')), 'the retried try says a new script was asked for').to.have.length(1);
+    const script = (await repos.objects.getJson(`${episode.s3_path}script.json`)) as { turns?: unknown[]; generation?: { written_at?: string } };
+    expect(script.turns).to.be.an('array').that.is.not.empty;
+    expect(script.generation?.written_at).to.be.a('string');
   });
 
   it('the queues, search and audit pages show the figures, the episodes and every action taken', async () => {

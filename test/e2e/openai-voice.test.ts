@@ -1,6 +1,7 @@
 // End to end on the local stack (built bundles, real SDK, embedded emulators) with podcastfy's OpenAI voice engine
-// pointed at a fake OpenAI API (test/helpers/fake-openai.ts): an episode is spoken by it, and an episode whose voice
-// fails permanently midway completes after a redrive having asked for only the turns it did not have.
+// pointed at a fake OpenAI API (test/helpers/fake-openai.ts): an episode is spoken by it, an episode whose voice
+// fails permanently midway completes after a redrive having asked for only the turns it did not have, and one retried
+// with `episode retry --new-script` after its hosts were renamed completes with a new script.json naming them.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -159,5 +160,45 @@ describe('e2e: the openai engines against a fake OpenAI API', function () {
     const again = fake.of('speech');
     expect(again.map((r) => r.body.input), 'only the turns after the second').to.deep.equal(spoken.slice(2).map((t) => t.text));
     expect(again.every((r) => r.status === 200)).to.equal(true);
+  });
+
+  it('an episode failed at generating, retried with --new-script after its host was renamed, completes with a new script naming the new host', async () => {
+    const channel = '@openai_rename';
+    await repos.podcasts.put(openAiPodcast({ podcast_id: 'rename-show', telegram_channels: [channel] }));
+    await repos.objects.putJson(`${channelExportPrefix(channel)}result.json`, sampleExport(new Date(Date.now() - 60_000), [32, 33]));
+    const episode = newEpisode({ podcast_id: 'rename-show' }, 'manual', new Date());
+    await repos.episodes.create(episode);
+    fake.policy('speech', (request) => (request.n >= 3 ? OPENAI_ERRORS.insufficientQuota() : undefined));
+    await stack.send('collection', collectionRequestFor(episode));
+
+    const failed = await waitForEpisode(stack, keyOf(episode));
+    expect(failed.status).to.equal('failed');
+    expect(failed.failed_stage).to.equal('generating');
+    await waitForMessages(stack, dlqUrl(stack, 'processing'), (m) => m.length === 1);
+    const old = JSON.parse(await getObjectText(stack, `${failed.s3_path}script.json`)) as Script;
+    expect(old.speakers.person1.name).to.equal('Alex');
+
+    // The operator renames the first host, tops up the quota and asks for a new script.
+    await repos.podcasts.put(
+      openAiPodcast({
+        podcast_id: 'rename-show',
+        telegram_channels: [channel],
+        speakers: { person1: { name: 'Robin', role: 'main summarizer' }, person2: { name: 'Dana', role: 'questioner and clarifier' } },
+      }),
+    );
+    fake.reset();
+    const retried = await telecastJson<{ method: string; discarded: number }>(stack, ['episode', 'retry', 'rename-show', episode.episode_id, '--new-script']);
+    expect(retried).to.include({ method: 'new-script', discarded: 1 });
+
+    const completed = await waitForEpisode(stack, keyOf(episode), (e) => e.status === 'completed' || (e.status === 'failed' && e.error !== failed.error));
+    expect(completed.status, completed.error).to.equal('completed');
+    const script = JSON.parse(await getObjectText(stack, `${failed.s3_path}script.json`)) as Script;
+    expect(script.speakers.person1.name).to.equal('Robin');
+    expect(script.turns[0]!.text).to.include('Robin');
+    expect(Date.parse(script.generation!.written_at!)).to.be.greaterThan(Date.parse(old.generation!.written_at!));
+    expect(fake.of('speech').some((r) => String(r.body.input).includes('Robin')), 'the new script is the one spoken').to.equal(true);
+    const claims = (completed.timeline ?? []).filter((t) => t.transition === 'claimGeneration');
+    expect(claims.map((c) => c.new_script ?? false), 'the second try was the one asked for a new script').to.deep.equal([false, true]);
+    await waitForMessages(stack, dlqUrl(stack, 'processing'), (m) => m.length === 0);
   });
 });

@@ -20,20 +20,27 @@ export class ToneSynthesizer implements SpeechSynthesizer {
   }
 }
 
-/** Writes the same script of `turns` distinct lines, alternating hosts, and counts how often it was asked. */
+/**
+ * Writes a script of `turns` distinct lines, alternating hosts, with `generation` filled in as the ScriptWriter port
+ * asks, and counts how often it was asked. The first script's lines are "Line number <n> of the show."; each later one
+ * says which write it is ("… of the show, take 2."), so a spec can hear which script was spoken.
+ */
 export class FixedScriptWriter implements ScriptWriter {
   writes = 0;
   constructor(readonly turns = 10) {}
 
   async write(): Promise<Script> {
     this.writes++;
-    return twoHostScript(
+    const take = this.writes > 1 ? `, take ${this.writes}` : '';
+    const script = twoHostScript(
       Array.from({ length: this.turns }, (_, i) => ({
         speaker: i % 2 ? ('person2' as const) : ('person1' as const),
-        text: `Line number ${i + 1} of the show.`,
+        text: `Line number ${i + 1} of the show${take}.`,
         section: i === 0 ? 'intro' : 'segment-1',
       })),
     );
+    const words = script.turns.reduce((n, t) => n + t.text.split(/\s+/).length, 0);
+    return { ...script, generation: { writer: 'offline', target_minutes: 10, words, estimated_minutes: Math.round((words / 150) * 10) / 10 } };
   }
 }
 

@@ -9,6 +9,7 @@ import {
   CLAIM_RULES,
   CLEARED_ON_CLAIM,
   CLEARED_ON_SETTLE,
+  TIMELINE_ONLY,
   TRANSITIONS,
   canApply,
   settles,
@@ -139,7 +140,7 @@ export class MemoryEpisodes implements EpisodeRepository {
     const next: Episode = { ...current };
     for (const field of rule ? CLEARED_ON_CLAIM : CLEARED_ON_SETTLE) if (!(field in changes)) delete next[field];
     for (const [field, value] of Object.entries(changes)) {
-      if (field === 'status' || field === 'updated_at' || field === 'timeline' || field === 'message_id' || value === undefined) continue;
+      if (field === 'status' || field === 'updated_at' || field === 'timeline' || TIMELINE_ONLY.includes(field) || value === undefined) continue;
       (next as unknown as Record<string, unknown>)[field] = copy(value);
     }
     next.timeline = [...(current.timeline ?? []), timelineEntry(name, changes, now)];
@@ -324,6 +325,12 @@ export class MemoryDeadLetterQueue implements DeadLetterQueue {
       this.letters.splice(this.letters.indexOf(letter), 1);
     }
     return moving.length;
+  }
+
+  async discardMatching(matches: (letter: InspectedLetter) => boolean): Promise<number> {
+    const discarding = this.letters.filter((l) => matches(copy(l)));
+    for (const letter of discarding) this.letters.splice(this.letters.indexOf(letter), 1);
+    return discarding.length;
   }
 }
 

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { collectionRequestFor } from '../../src/core/handoff.ts';
+import type { ProcessingMessage } from '../../src/core/contracts.ts';
+import { collectionRequestFor, processingMessageFor } from '../../src/core/handoff.ts';
 import { parseAdminSecret } from '../../src/adapters/admin-secret.ts';
 import { verifyPassword } from '../../src/admin/password.ts';
 import { newEpisode, type Episode } from '../../src/core/episodes/status.ts';
@@ -245,6 +246,46 @@ describe('operator CLI against the emulators', function () {
       const requeued = await bodies(collection!.url);
       expect(requeued).to.include(mine).and.not.include(theirs);
       expect(await bodies(collection!.dlqUrl)).to.deep.equal([theirs]);
+    });
+
+    /** An episode of a fresh podcast collected with a result, then failed at generating. */
+    async function failedAtGenerating(podcastId: string, createdAt = new Date()): Promise<Episode> {
+      const e = newEpisode({ podcast_id: podcastId }, 'manual', createdAt);
+      await aws.episodes.create(e);
+      const key = { podcastId, episodeId: e.episode_id };
+      const now = new Date();
+      const lease = { lease_expires_at: new Date(now.getTime() + 60_000).toISOString() };
+      const result = { channels: ['telecast_sample'], message_count: 2, window_from: e.timestamp, window_to: e.timestamp, content_key: `${e.s3_path}content.json` };
+      await aws.episodes.apply('claimCollection', key, lease, now);
+      await aws.episodes.apply('markCollected', key, { result, content_key: result.content_key }, now);
+      await aws.episodes.apply('claimGeneration', key, lease, now);
+      return aws.episodes.apply('markFailed', key, { error: 'DownstreamError: voice service unavailable', failed_stage: 'generating' }, now);
+    }
+
+    it("`episode retry --new-script` discards the episode's own processing dead letter and sends its message asking for a new script", async () => {
+      const { processing } = aws.resources.queues;
+      const failed = await failedAtGenerating('new-script-show');
+      const other = await failedAtGenerating('new-script-show', new Date(Date.now() - 3_600_000));
+      const [mine, theirs] = [failed, other].map((e) => JSON.stringify(processingMessageFor(e, e.result!)));
+      await aws.queue.send(processing!.dlqUrl, theirs);
+      await aws.queue.send(processing!.dlqUrl, mine);
+
+      const before = new Date().toISOString();
+      const result = await telecast(env, 'episode', 'retry', failed.podcast_id, failed.episode_id, '--new-script', '--json');
+      expect(result.code, result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.deep.equal({ method: 'new-script', moved: 0, discarded: 1, queue: 'processing' });
+      const sent = (await bodies(processing!.url)).map((b) => JSON.parse(b) as ProcessingMessage);
+      expect(sent, 'only the new message: the old letter was not moved back').to.have.length(1);
+      expect(sent[0]).to.deep.include({ episode_id: failed.episode_id, timestamp: failed.timestamp });
+      expect(sent[0]!.new_script!.requested_at >= before).to.equal(true);
+      expect(await bodies(processing!.dlqUrl)).to.deep.equal([theirs]);
+    });
+
+    it('`episode retry --new-script` of an episode that failed at collecting exits 1 saying it has no script to write anew', async () => {
+      const failed = await failedAtCollecting('no-script-show');
+      const result = await telecast(env, 'episode', 'retry', failed.podcast_id, failed.episode_id, '--new-script');
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include('failed at collecting, not generating');
     });
 
     it('`episode retry` of an episode that has not failed exits 1 naming its status', async () => {

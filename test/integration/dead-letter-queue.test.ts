@@ -62,6 +62,21 @@ describe('SQS dead-letter queue adapter on the emulator', function () {
     );
   });
 
+  it('selective discard deletes only the matching letters, moves nothing to the source queue, and leaves the others visible at once', async () => {
+    const urls = await queuePair();
+    const queue = new SqsQueue(clients.sqs);
+    for (const e of [others[0]!, mine, others[1]!, mine]) await queue.send(urls.dlq, bodyOf(e));
+    await queue.send(urls.dlq, 'not json');
+
+    const discarded = await new SqsDeadLetterQueue(clients.sqs, urls).discardMatching((l) => l.body === bodyOf(mine));
+
+    expect(discarded).to.equal(2);
+    expect(await visible(urls.source), 'nothing redriven').to.deep.equal([]);
+    expect((await visible(urls.dlq)).map((m) => m.Body).sort(), 'visible again without waiting out a timeout').to.deep.equal(
+      [bodyOf(others[0]!), bodyOf(others[1]!), 'not json'].sort(),
+    );
+  });
+
   it('inspect lists every letter with the reason the consumer gave and leaves them all in the DLQ', async () => {
     const urls = await queuePair();
     const queue = new SqsQueue(clients.sqs);

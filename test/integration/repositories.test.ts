@@ -82,6 +82,16 @@ describe('DynamoDB repositories on dynalite', function () {
     expect(stored).to.not.have.property('message_id');
   });
 
+  it("writes a generation claim's new_script to its timeline entry only, never to the episode", async () => {
+    const { key } = await pendingEpisode();
+    await aws.episodes.apply('claimCollection', key, { lease_expires_at: inAnHour() }, now());
+    await aws.episodes.apply('markCollected', key, { content_key: 'x' }, now());
+    const claimed = await aws.episodes.apply('claimGeneration', key, { lease_expires_at: inAnHour(), new_script: true }, now());
+    expect(claimed.timeline!.at(-1)).to.include({ transition: 'claimGeneration', new_script: true });
+    expect(claimed.timeline!.slice(0, -1).some((t) => 'new_script' in t)).to.equal(false);
+    expect(await aws.episodes.get(key)).to.not.have.property('new_script');
+  });
+
   it('records a failure with its error in the timeline', async () => {
     const { key } = await pendingEpisode();
     await aws.episodes.apply('markFailed', key, { error: 'boom', failed_stage: 'queued' }, now());

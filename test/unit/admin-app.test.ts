@@ -296,6 +296,32 @@ describe('admin: the JSON API', () => {
     expect(w.queues.sent).to.be.empty;
   });
 
+  it('retry with { new_script: true } of an episode failed at generating sends its message asking for a new script, and the audit log says so', async () => {
+    const failed = episode({ status: 'failed', failed_stage: 'generating', attempts: 1 });
+    const result = { channels: ['telecast_sample'], message_count: 2, window_from: failed.timestamp, window_to: failed.timestamp, content_key: `${failed.s3_path}content.json` };
+    w.episodes.seed({ ...failed, result });
+    const r = await w.app(as(cookie, 'POST', `/api/podcasts/tech-pulse/episodes/${failed.episode_id}/retry`, { new_script: true }));
+    expect(r.statusCode, r.body).to.equal(200);
+    expect(bodyOf(r)).to.include({ method: 'new-script', discarded: 0, queue: 'processing' });
+    const [sent] = w.queues.to(URLS.processing) as Array<{ new_script?: { requested_at: string } }>;
+    expect(sent?.new_script).to.deep.equal({ requested_at: w.clock.now().toISOString() });
+    expect(w.audit.entries.filter((e) => e.action === 'retry')).to.deep.include.members([
+      { at: w.clock.now().toISOString(), actor: w.audit.entries.at(-1)!.actor, action: 'retry', target: `tech-pulse/${failed.episode_id}`, outcome: 'ok', detail: 'with a new script' },
+    ]);
+  });
+
+  it('retry with a new script of an episode failed at collecting is 409 saying why; a new_script that is not boolean is 400 naming it', async () => {
+    const failed = episode({ status: 'failed', failed_stage: 'collecting', attempts: 1 });
+    w.episodes.seed(failed);
+    const refused = await w.app(as(cookie, 'POST', `/api/podcasts/tech-pulse/episodes/${failed.episode_id}/retry`, { new_script: true }));
+    expect(refused.statusCode).to.equal(409);
+    expect(bodyOf(refused).error).to.match(/failed at collecting, not generating/);
+    const bad = await w.app(as(cookie, 'POST', `/api/podcasts/tech-pulse/episodes/${failed.episode_id}/retry`, { new_script: 'yes' }));
+    expect(bad.statusCode).to.equal(400);
+    expect(bodyOf(bad)).to.include({ field: 'new_script' });
+    expect(w.queues.sent).to.be.empty;
+  });
+
   it('retry of an unknown episode is 404', async () => {
     const r = await w.app(as(cookie, 'POST', '/api/podcasts/tech-pulse/episodes/20990101T000000000Z/retry'));
     expect(r.statusCode).to.equal(404);

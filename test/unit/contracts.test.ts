@@ -7,6 +7,7 @@ import {
   identifyEpisode,
 } from '../../src/core/contracts.ts';
 import { ValidationError } from '../../src/core/errors.ts';
+import { messageBelongsTo, processingMessageFor } from '../../src/core/handoff.ts';
 
 const validProcessing = {
   schema_version: 1,
@@ -134,6 +135,34 @@ describe('processing message schema', () => {
   it('rejects an empty collection', () => {
     const v = violationsOf(() => parseProcessingMessage({ ...validProcessing, result: { ...validProcessing.result, message_count: 0 } }));
     expect(v[0]).to.include('/result/message_count');
+  });
+
+  it("accepts an operator's request for a new script with the time it was asked", () => {
+    const asked = { ...validProcessing, new_script: { requested_at: '2026-11-30T09:15:00.000Z' } };
+    expect(parseProcessingMessage(asked).new_script).to.deep.equal({ requested_at: '2026-11-30T09:15:00.000Z' });
+  });
+
+  it('rejects a request for a new script without a UTC time to compare the stored script with', () => {
+    expect(violationsOf(() => parseProcessingMessage({ ...validProcessing, new_script: true }))[0]).to.include('/new_script must be object');
+    expect(violationsOf(() => parseProcessingMessage({ ...validProcessing, new_script: {} }))[0]).to.include('/new_script/requested_at is required');
+    expect(violationsOf(() => parseProcessingMessage({ ...validProcessing, new_script: { requested_at: 'yesterday' } }))[0]).to.include(
+      '/new_script/requested_at must match pattern',
+    );
+  });
+});
+
+describe('processing message builder', () => {
+  const episode = { podcast_id: 'tech-pulse', episode_id: '20261129T070000123Z', timestamp: validProcessing.timestamp, s3_path: validProcessing.s3_path };
+
+  it("keeps the episode's own timestamp in a new-script message, so its failure still marks the episode", () => {
+    const asked = processingMessageFor(episode, validProcessing.result, { newScriptRequestedAt: new Date('2026-11-30T09:15:00.000Z') });
+    expect(asked).to.include({ timestamp: validProcessing.timestamp });
+    expect(asked.new_script).to.deep.equal({ requested_at: '2026-11-30T09:15:00.000Z' });
+    expect(messageBelongsTo(asked, { ...episode, created_at: validProcessing.timestamp })).to.equal(true);
+  });
+
+  it('asks for no new script unless told to', () => {
+    expect(processingMessageFor(episode, validProcessing.result)).to.not.have.property('new_script');
   });
 });
 

@@ -5,6 +5,7 @@ import { generateEpisode, type GeneratorDeps } from '../../src/core/generation/g
 import { generateFromText } from '../../src/core/generation/direct-episode.ts';
 import { collectionSummaryOf, episodeContentFor, processingMessageFor } from '../../src/core/handoff.ts';
 import { episodeKey, episodeTurnKey, MEDIA_TAG } from '../../src/core/keys.ts';
+import type { Script } from '../../src/core/generation/script.ts';
 import { podcastConfig, post } from '../helpers/factories.ts';
 import { FixedScriptWriter, MemoryAudioStore, ToneSynthesizer, memoryEngines } from '../helpers/memory-engines.ts';
 import { ManualClock, MemoryEpisodes, MemoryObjects, MemoryPodcasts } from '../helpers/memory-ports.ts';
@@ -168,18 +169,6 @@ describe('resuming an episode after a failed attempt (in-memory ports)', () => {
     for (const k of kept) expect(deps.objects.objects.get(k)?.tags).to.deep.equal({ [MEDIA_TAG.key]: MEDIA_TAG.value });
   });
 
-  it('writes a new script when the operator asks for one', async () => {
-    const writer = new FixedScriptWriter(10);
-    const { deps, synthesizer } = setup(writer);
-    const { key, message } = await collected(deps);
-    synthesizer.failOn.set(3, new DownstreamError('voice service unavailable'));
-    await generateEpisode(deps, message, LEASE_SECONDS).catch(() => undefined);
-    deps.clock.advance((LEASE_SECONDS + 1) * 1000);
-    await generateEpisode(deps, message, LEASE_SECONDS, { newScript: true });
-    expect(writer.writes).to.equal(2);
-    expect(scriptWrites(deps, key)).to.equal(2);
-  });
-
   it('fails permanently, naming its key, when the stored script is damaged', async () => {
     const { deps } = setup();
     const { key, message } = await collected(deps);
@@ -187,6 +176,83 @@ describe('resuming an episode after a failed attempt (in-memory ports)', () => {
     const error = await generateEpisode(deps, message, LEASE_SECONDS).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(ValidationError);
     expect((error as Error).message).to.include(episodeKey(key.podcastId, key.episodeId, 'script'));
+  });
+});
+
+describe("an operator's request for a new script (in-memory ports)", () => {
+  const LEASE_SECONDS = 60;
+  const scriptKey = (key: { podcastId: string; episodeId: string }) => episodeKey(key.podcastId, key.episodeId, 'script');
+
+  /** An episode whose first attempt wrote its script, then failed on the third turn and was marked failed. */
+  async function failedOnce() {
+    const writer = new FixedScriptWriter(10);
+    const { deps, synthesizer } = setup(writer);
+    const { episode, key, message } = await collected(deps);
+    synthesizer.failOn.set(3, new DownstreamError('voice service unavailable'));
+    await generateEpisode(deps, message, LEASE_SECONDS).catch(() => undefined);
+    deps.clock.advance((LEASE_SECONDS + 1) * 1000);
+    // As the consumer leaves it after the last receive: failed at generating, the operator's to retry.
+    await deps.episodes.apply('markFailed', key, { error: 'DownstreamError: voice service unavailable', failed_stage: 'generating' }, deps.clock.now());
+    const asking = processingMessageFor(episode, episode.result!, { newScriptRequestedAt: deps.clock.now() });
+    deps.clock.advance(1000);
+    return { deps, synthesizer, writer, key, message, asking };
+  }
+
+  it('writes a new script when the stored one was written before the request, records when, and speaks it', async () => {
+    const { deps, synthesizer, writer, key, asking } = await failedOnce();
+    const calls = synthesizer.calls.length;
+    const result = await generateEpisode(deps, asking, LEASE_SECONDS);
+    expect(result.outcome).to.equal('completed');
+    expect(writer.writes).to.equal(2);
+    const stored = await deps.objects.getJson<Script>(scriptKey(key));
+    expect(stored.turns[0]!.text).to.equal('Line number 1 of the show, take 2.');
+    expect(stored.generation?.written_at).to.equal(new Date(Date.parse(asking.new_script!.requested_at) + 1000).toISOString());
+    expect(synthesizer.calls.slice(calls).map((c) => c.text)).to.deep.equal(stored.turns.map((t) => t.text));
+    expect(result.episode.generation?.written_at, 'the episode records it too').to.equal(stored.generation?.written_at);
+  });
+
+  it('speaks the new script on a redelivery of the same message after it was written: the writer is not asked again', async () => {
+    const { deps, synthesizer, writer, key, asking } = await failedOnce();
+    synthesizer.failOn.set(synthesizer.calls.length + 4, new DownstreamError('voice service unavailable'));
+    const first = await generateEpisode(deps, asking, LEASE_SECONDS).then(() => undefined, (e: unknown) => e);
+    expect(first, 'the new script failed on its fourth turn').to.be.instanceOf(DownstreamError);
+    deps.clock.advance((LEASE_SECONDS + 1) * 1000);
+    const again = await generateEpisode(deps, asking, LEASE_SECONDS);
+    expect(again.outcome).to.equal('completed');
+    expect(writer.writes).to.equal(2);
+    expect(deps.objects.writes.filter((k) => k === scriptKey(key))).to.have.length(2);
+    const transcript = await deps.objects.getText(episodeKey(key.podcastId, key.episodeId, 'transcript'));
+    expect(transcript).to.include('Line number 10 of the show, take 2.');
+  });
+
+  it('never rewrites a stored script for a message that does not ask, however old the script', async () => {
+    const { deps, writer, key, message } = await failedOnce();
+    deps.clock.advance(30 * 86_400_000);
+    await generateEpisode(deps, message, LEASE_SECONDS);
+    expect(writer.writes).to.equal(1);
+    expect((await deps.objects.getJson<Script>(scriptKey(key))).turns[0]!.text).to.equal('Line number 1 of the show.');
+  });
+
+  it('counts a stored script that records no writing time as older than the request', async () => {
+    const { deps, writer, key, asking } = await failedOnce();
+    const { generation, ...untimed } = await deps.objects.getJson<Script>(scriptKey(key));
+    await deps.objects.putJson(scriptKey(key), { ...untimed, generation: { ...generation!, written_at: undefined } });
+    await generateEpisode(deps, asking, LEASE_SECONDS);
+    expect(writer.writes).to.equal(2);
+  });
+
+  it('replaces a damaged stored script instead of failing on it', async () => {
+    const { deps, writer, key, asking } = await failedOnce();
+    await deps.objects.putJson(scriptKey(key), { title: 'half a script' });
+    expect((await generateEpisode(deps, asking, LEASE_SECONDS)).outcome).to.equal('completed');
+    expect(writer.writes).to.equal(2);
+  });
+
+  it("marks the try it claims for the request in the episode's timeline, and no other", async () => {
+    const { deps, key, asking } = await failedOnce();
+    await generateEpisode(deps, asking, LEASE_SECONDS);
+    const claims = ((await deps.episodes.get(key))?.timeline ?? []).filter((t) => t.transition === 'claimGeneration');
+    expect(claims.map((c) => c.new_script ?? false)).to.deep.equal([false, true]);
   });
 });
 

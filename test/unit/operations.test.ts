@@ -254,3 +254,70 @@ describe('operations: retrying one failed episode', () => {
     expect(error.message).to.include('tech-pulse/20261129T070000123Z');
   });
 });
+
+describe('operations: retrying an episode failed at generating with a new script', () => {
+  const keyOf = (e: Episode) => [e.podcast_id, e.episode_id] as const;
+  const failedGenerating = () => {
+    const base = episode({ status: 'failed', failed_stage: 'generating', attempts: 2, generation_attempts: 2 });
+    return { ...base, result: summaryOf(base) };
+  };
+
+  it("discards the episode's own processing dead letters, leaves the others, and sends its message asking for a new script as of now", async () => {
+    const { ops, episodes, queues, deadLetters, clock } = world();
+    const failed = failedGenerating();
+    episodes.seed(failed);
+    const othersLetter = JSON.stringify(processingMessageFor(other, summaryOf(other)));
+    deadLetters.processing.add(processingMessageFor(failed, failed.result)).add(othersLetter).add(processingMessageFor(failed, failed.result));
+
+    expect(await ops.redriveEpisode(...keyOf(failed), { newScript: true })).to.deep.equal({ method: 'new-script', moved: 0, discarded: 2, queue: 'processing' });
+    expect(deadLetters.processing.letters.map((l) => l.body), "another episode's letter stays").to.deep.equal([othersLetter]);
+    expect(queues.to(URL.processing), 'the new message only: no old letter moved back beside it').to.deep.equal([
+      processingMessageFor(failed, failed.result, { newScriptRequestedAt: clock.now() }),
+    ]);
+    expect((queues.to(URL.processing)[0] as { new_script?: unknown }).new_script).to.deep.equal({ requested_at: clock.now().toISOString() });
+  });
+
+  it('sends the new-script message when the DLQ holds no letter of the episode', async () => {
+    const { ops, episodes, queues } = world();
+    const failed = failedGenerating();
+    episodes.seed(failed);
+    expect(await ops.redriveEpisode(...keyOf(failed), { newScript: true })).to.include({ method: 'new-script', discarded: 0 });
+    expect(queues.to(URL.processing)).to.have.length(1);
+  });
+
+  it('refuses an episode failed at collecting, saying it has no script to write anew, and changes nothing', async () => {
+    const { ops, episodes, queues, deadLetters } = world();
+    episodes.seed(failedCollecting);
+    deadLetters.collection.add(collectionRequestFor(failedCollecting, 'manual'));
+    const error = await rejection(ops.redriveEpisode(...keyOf(failedCollecting), { newScript: true }));
+    expect(error).to.be.instanceOf(ConflictError);
+    expect(error.message).to.include('failed at collecting, not generating');
+    expect(deadLetters.collection.letters).to.have.length(1);
+    expect(queues.sent).to.deep.equal([]);
+  });
+
+  it('refuses a completed episode: a completed episode is never regenerated', async () => {
+    const { ops, episodes, queues, deadLetters } = world();
+    const completed = { ...episode({ status: 'completed', attempts: 1 }), result: summaryOf(episode({})) };
+    episodes.seed(completed);
+    deadLetters.processing.add(processingMessageFor(completed, completed.result));
+    const error = await rejection(ops.redriveEpisode(...keyOf(completed), { newScript: true }));
+    expect(error).to.be.instanceOf(ConflictError);
+    expect(error.message).to.include('never regenerated');
+    expect(deadLetters.processing.letters, 'its letter is not discarded').to.have.length(1);
+    expect(queues.sent).to.deep.equal([]);
+  });
+
+  it('refuses an episode still generating, and one with no collection result, before discarding anything', async () => {
+    const { ops, episodes, queues, deadLetters } = world();
+    const generating = episode({ status: 'generating', attempts: 1 });
+    const noResult = episode({ status: 'failed', failed_stage: 'generating' }, new Date('2026-11-27T07:00:00.000Z'));
+    episodes.seed(generating);
+    episodes.seed(noResult);
+    deadLetters.processing.add({ podcast_id: noResult.podcast_id, episode_id: noResult.episode_id });
+    expect((await rejection(ops.redriveEpisode(...keyOf(generating), { newScript: true }))).message).to.include('is generating, not failed');
+    expect((await rejection(ops.redriveEpisode(...keyOf(noResult), { newScript: true }))).message).to.include('no collection result');
+    expect(deadLetters.processing.letters).to.have.length(1);
+    expect(queues.sent).to.deep.equal([]);
+  });
+});

@@ -356,7 +356,16 @@ function showTimeline(area, e) {
   area.replaceChildren(
     table(
       ['Status', 'Start', 'End', 'Duration', 'Try', 'Message', 'Error'],
-      e.timeline.map((p) => [badge(p.status), when(p.start), p.end ? when(p.end) : e.terminal ? '—' : 'now', seconds(p.duration_seconds), p.attempt ?? '', p.message_id ?? '', p.error ?? '']),
+      e.timeline.map((p) => [
+        badge(p.status),
+        when(p.start),
+        p.end ? when(p.end) : e.terminal ? '—' : 'now',
+        seconds(p.duration_seconds),
+        // A try an operator asked to write a new script for says so.
+        p.new_script ? `${p.attempt ?? ''} (new script asked for)`.trim() : (p.attempt ?? ''),
+        p.message_id ?? '',
+        p.error ?? '',
+      ]),
     ),
   );
 }
@@ -380,22 +389,37 @@ async function showResult(area, actions, e, podcastId, episodeId) {
   } else if (e.status === 'failed') {
     const retry = h('button', { type: 'button', id: 'retry' }, 'Retry');
     const note = h('p', { 'aria-live': 'polite' });
+    // Failed while generating, the episode has a stored script a retry speaks again; the operator may ask for a new one
+    // (e.g. after changing the podcast's hosts or length).
+    const newScript =
+      e.failed_stage === 'generating' ? h('button', { type: 'button', id: 'retry-new-script', 'aria-describedby': 'retry-new-script-hint' }, 'Retry with a new script') : null;
     actions.replaceChildren(
       h('div', { class: 'notice bad', id: 'failure' }, h('strong', {}, `Failed at ${e.failed_stage ?? 'an unknown stage'}: `), e.error ?? 'no reason recorded'),
       h('div', { class: 'row' }, retry, h('span', { class: 'muted' }, 'Retries only the stage that failed, after you fixed its cause.')),
+      ...(newScript
+        ? [h('div', { class: 'row' }, newScript, h('span', { class: 'muted', id: 'retry-new-script-hint' }, 'Writes the script again from the current configuration instead of speaking the stored one.'))]
+        : []),
       note,
     );
-    retry.addEventListener('click', async () => {
-      retry.disabled = true;
+    const buttons = [retry, newScript].filter(Boolean);
+    const retryWith = (body) => async () => {
+      for (const b of buttons) b.disabled = true;
       try {
-        const r = await api('POST', `/api/podcasts/${enc(podcastId)}/episodes/${enc(episodeId)}/retry`);
-        note.textContent = r.method === 'dead-letter' ? `Moved ${r.moved} dead letter(s) back to the ${r.queue} queue.` : `Sent the ${r.queue} stage's message again.`;
+        const r = await api('POST', `/api/podcasts/${enc(podcastId)}/episodes/${enc(episodeId)}/retry`, body);
+        note.textContent =
+          r.method === 'new-script'
+            ? `Discarded ${r.discarded} dead letter(s) and sent the ${r.queue} stage's message asking for a new script.`
+            : r.method === 'dead-letter'
+              ? `Moved ${r.moved} dead letter(s) back to the ${r.queue} queue.`
+              : `Sent the ${r.queue} stage's message again.`;
         setTimeout(() => location.reload(), 500);
       } catch (error) {
         note.textContent = error.message;
-        retry.disabled = false;
+        for (const b of buttons) b.disabled = false;
       }
-    });
+    };
+    retry.addEventListener('click', retryWith(undefined));
+    newScript?.addEventListener('click', retryWith({ new_script: true }));
   } else if (e.status === 'skipped') {
     actions.replaceChildren(h('p', { class: 'notice' }, `Skipped: ${e.skip_reason ?? 'no reason recorded'}`));
   }

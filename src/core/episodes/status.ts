@@ -77,14 +77,19 @@ export interface TimelineEntry {
   attempt?: number;
   /** The SQS message the transition was made for, when a consumer made it. */
   message_id?: string;
+  /** A generation claim for an operator's message that asked for a new script. */
+  new_script?: true;
   error?: string;
 }
 
 /**
- * What a transition writes: episode fields, plus `message_id`, which goes to the timeline entry only (the SQS
- * consumer sets it from the record it is processing).
+ * What a transition writes: episode fields, plus the {@link TIMELINE_ONLY} fields, which go to the timeline entry only
+ * (`message_id`: the SQS consumer sets it from the record it is processing; `new_script`: the generator's claim).
  */
-export type TransitionChanges = Partial<Episode> & { message_id?: string };
+export type TransitionChanges = Partial<Episode> & { message_id?: string; new_script?: boolean };
+
+/** Fields of {@link TransitionChanges} that are written to the timeline entry, never to the episode. */
+export const TIMELINE_ONLY: readonly string[] = ['message_id', 'new_script'];
 
 /** The timeline entry of `name`, applied at `now` with `changes`. */
 export function timelineEntry(name: TransitionName, changes: TransitionChanges, now: Date): TimelineEntry {
@@ -93,6 +98,7 @@ export function timelineEntry(name: TransitionName, changes: TransitionChanges, 
     status: TRANSITIONS[name].to,
     at: now.toISOString(),
     ...(changes.message_id ? { message_id: changes.message_id } : {}),
+    ...(changes.new_script ? { new_script: true as const } : {}),
     ...(changes.error ? { error: changes.error } : {}),
   };
 }

@@ -3,9 +3,11 @@
  * transcripts, mark `completed`. A completed episode is acknowledged with no work; a duplicate delivery while another
  * holds the claim is acknowledged too (the holder's own message stays responsible for it).
  *
- * Resume: the script is written once per episode (a retry or redrive speaks the stored `script.json`; only
- * `newScript` rewrites it), and every synthesised turn is kept (turn-cache.ts), so a retry asks the voice engine only
- * for the turns no earlier attempt spoke. An episode without audio fails permanently; it is never `completed`.
+ * Resume: the script is written once per episode (a retry or redrive speaks the stored `script.json`), and every
+ * synthesised turn is kept (turn-cache.ts), so a retry asks the voice engine only for the turns no earlier attempt
+ * spoke. Only an operator's message with `new_script` rewrites the script, and only one written before that request
+ * (`generation.written_at`), so a redelivery of that message speaks the new script instead of writing yet another.
+ * An episode without audio fails permanently; it is never `completed`.
  */
 import { parseEpisodeContent, type PodcastConfig, type ProcessingMessage } from '../contracts.ts';
 import { canApply, type Episode } from '../episodes/status.ts';
@@ -30,8 +32,11 @@ export interface GeneratorDeps {
 }
 
 export interface GenerationOptions {
-  /** Write a new script even when the episode has one (an operator's choice); by default a stored script is reused. */
-  newScript?: boolean;
+  /**
+   * An operator asked for a new script at this time (ISO; the message's `new_script.requested_at`): a stored script
+   * written before it is written anew, one written at or after it is spoken. Without it a stored script is reused.
+   */
+  newScriptRequestedAt?: string;
 }
 
 export type GenerationResult =
@@ -42,7 +47,6 @@ export async function generateEpisode(
   deps: GeneratorDeps,
   message: ProcessingMessage,
   leaseSeconds: number,
-  options: GenerationOptions = {},
 ): Promise<GenerationResult> {
   if (message.podcast_config_id !== message.podcast_id) {
     throw new ValidationError('processing message names two podcasts', [
@@ -68,6 +72,7 @@ export async function generateEpisode(
     throw new ConflictError(`episode failed at stage ${current.failed_stage ?? 'unknown'}; redrive that stage's message instead`, current.status);
   }
   await reclaimInFlightPlace(deps.episodes, current, now);
+  const options: GenerationOptions = message.new_script ? { newScriptRequestedAt: message.new_script.requested_at } : {};
   return { outcome: 'completed', episode: await runGeneration(deps, podcast, key, leaseSeconds, options) };
 }
 
@@ -84,7 +89,8 @@ export async function runGeneration(
     await deps.episodes.apply(
       'claimGeneration',
       key,
-      { lease_expires_at: new Date(now.getTime() + leaseSeconds * 1000).toISOString() },
+      // `new_script` goes to the timeline only: the episode's history shows which try an operator asked a new script for.
+      { lease_expires_at: new Date(now.getTime() + leaseSeconds * 1000).toISOString(), ...(options.newScriptRequestedAt ? { new_script: true } : {}) },
       now,
     );
   } catch (error) {
@@ -114,9 +120,11 @@ export async function runGeneration(
     transcript_key: episodeKey(key.podcastId, key.episodeId, 'transcript'),
     vtt_key: episodeKey(key.podcastId, key.episodeId, 'vtt'),
   };
-  let script = options.newScript ? undefined : await storedScript(deps.objects, files.script_key);
+  let script = await scriptToSpeak(deps.objects, files.script_key, options.newScriptRequestedAt);
   if (!script) {
-    script = await deps.engines.writerFor(podcast).write(podcast, content);
+    const written = await deps.engines.writerFor(podcast).write(podcast, content);
+    // Every writer fills in `generation` (the ScriptWriter port); one that does not leaves no time to compare with.
+    script = written.generation ? { ...written, generation: { ...written.generation, written_at: deps.clock.now().toISOString() } } : written;
     await deps.objects.putJson(files.script_key, script);
   }
   const synthesizer = keepingTurns(deps.engines.synthesizerFor(podcast), { objects: deps.objects, episode: key, engine: podcast.voice_engine });
@@ -139,6 +147,23 @@ export async function runGeneration(
 }
 
 /**
+ * The stored script to speak, or undefined when a new one is to be written: none is stored, or an operator asked for a
+ * new script (at `newScriptRequestedAt`) and the stored one was written before that (or records no time, or is damaged).
+ */
+async function scriptToSpeak(objects: ObjectStore, key: string, newScriptRequestedAt: string | undefined): Promise<Script | undefined> {
+  if (newScriptRequestedAt === undefined) return storedScript(objects, key);
+  let stored: Script | undefined;
+  try {
+    stored = await storedScript(objects, key);
+  } catch (error) {
+    if (error instanceof ValidationError) return undefined;
+    throw error;
+  }
+  const writtenAt = stored?.generation?.written_at;
+  return writtenAt !== undefined && Date.parse(writtenAt) >= Date.parse(newScriptRequestedAt) ? stored : undefined;
+}
+
+/**
  * The script an earlier attempt wrote, when there is one. Checked for the shape the renderer relies on: a damaged file
  * fails permanently, naming its key (an operator asks for a new script).
  */
@@ -154,7 +179,7 @@ async function storedScript(objects: ObjectStore, key: string): Promise<Script |
       problems.push('/turns holds a turn without text or speaker');
     }
   }
-  if (problems.length) throw new ValidationError(`${key} is not a script; generate with a new script`, problems);
+  if (problems.length) throw new ValidationError(`${key} is not a script; retry the episode with a new script (episode retry --new-script)`, problems);
   return script;
 }
 

@@ -39,6 +39,11 @@ export interface ScriptGeneration {
   promotional_dropped?: number;
   /** A model's requests and tokens, and the cost estimated from the model's price (when known). */
   usage?: { requests: number; input_tokens: number; output_tokens: number; estimated_cost_usd?: number; repairs: number };
+  /**
+   * When the generator stored this script (ISO; set by the generator, not the writer). An operator's request for a new
+   * script rewrites only a script written before the request; a stored script without it counts as older.
+   */
+  written_at?: string;
 }
 
 /** A timed transcript cue; times in seconds from the start of the episode. */
