@@ -2,6 +2,8 @@
 // escaping, and the API's answers to bad input (a clear message, nothing changed).
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { SCRIPT_WRITERS, VOICE_ENGINES } from '../../src/core/contract-constants.ts';
 import { createAdminApp } from '../../src/admin/app.ts';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../src/admin/http.ts';
 import { LoginThrottle } from '../../src/admin/login-throttle.ts';
@@ -404,5 +406,21 @@ describe('admin: the JSON API', () => {
     await w.app(as(cookie, 'POST', '/api/queues/collection/redrive'));
     const body = bodyOf(await w.app(as(cookie, 'GET', '/api/audit'))) as unknown as { entries: Array<{ action: string }> };
     expect(body.entries.map((e) => e.action)).to.deep.equal(['redrive', 'login']);
+  });
+});
+
+describe('admin: the podcast form offers every engine', () => {
+  /** The values of one `const NAME = [[value, label], …];` list of web/admin/app.js. */
+  const choices = (source: string, name: string): string[] => {
+    const block = new RegExp(`const ${name} = \\[([\\s\\S]*?)\\n\\];`).exec(source)?.[1];
+    if (!block) throw new Error(`web/admin/app.js has no ${name}`);
+    return [...block.matchAll(/^\s*\['([a-z]*)',/gm)].map((m) => m[1]!);
+  };
+  const source = readFileSync(new URL('../../web/admin/app.js', import.meta.url), 'utf8');
+
+  it('lists exactly the script writers and voice engines the schema accepts (voice: the language default first)', () => {
+    expect(choices(source, 'SCRIPT_WRITER_CHOICES')).to.deep.equal([...SCRIPT_WRITERS]);
+    expect(choices(source, 'VOICE_ENGINE_CHOICES')).to.have.members(['', ...VOICE_ENGINES]);
+    expect(choices(source, 'VOICE_ENGINE_CHOICES')[0]).to.equal('');
   });
 });

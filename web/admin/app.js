@@ -110,7 +110,27 @@ async function podcastsPage() {
   for (const bad of invalid) main.append(h('p', { class: 'notice bad' }, `${bad.podcast_id}: stored configuration no longer valid: ${bad.error}`));
 }
 
-/** The form's fields: [path in the configuration, label, kind]. Fields not here keep their stored values. */
+/**
+ * The engines a podcast can name (SCRIPT_WRITERS and VOICE_ENGINES of src/core/contract-constants.ts; a unit test
+ * keeps these lists equal to them): [value, what the operator reads]. '' is "the default".
+ */
+const SCRIPT_WRITER_CHOICES = [
+  ['offline', 'Offline writer (no model)'],
+  ['bedrock', 'Amazon Bedrock'],
+  ['openai', 'OpenAI-compatible model'],
+  ['gemini', 'Gemini'],
+];
+const VOICE_ENGINE_CHOICES = [
+  ['', 'Default for the language (Flite for English, espeak-ng otherwise)'],
+  ['flite', 'Flite (offline, English)'],
+  ['espeak', 'espeak-ng (offline)'],
+  ['polly', 'Amazon Polly (English)'],
+  ['openai', 'OpenAI speech'],
+  ['elevenlabs', 'ElevenLabs'],
+  ['gemini', 'Gemini speech (English)'],
+];
+
+/** The form's fields: [path in the configuration, label, kind, choices]. Fields not here keep their stored values. */
 const FIELDS = [
   ['podcast_id', 'Podcast id (lower-case slug)', 'text'],
   ['name', 'Name', 'text'],
@@ -122,6 +142,8 @@ const FIELDS = [
   ['window_hours', 'Collection window (hours)', 'number'],
   ['episode_frequency_hours', 'Episode every (hours)', 'number'],
   ['target_minutes', 'Episode length (minutes, 1 to 120)', 'number'],
+  ['script_writer', 'Script writer', 'choice', SCRIPT_WRITER_CHOICES],
+  ['voice_engine', 'Voice engine (the hosts\' voices are its voices)', 'choice', VOICE_ENGINE_CHOICES],
   ['speakers.person1.name', 'Host 1 name', 'text'],
   ['speakers.person1.voice', 'Host 1 voice', 'text'],
   ['speakers.person2.name', 'Host 2 name', 'text'],
@@ -154,17 +176,18 @@ function fieldHint(path, existing, length) {
 
 function configForm(existing, onSaved, length) {
   const general = h('div', { class: 'wide', 'aria-live': 'polite' });
-  const fields = FIELDS.filter(([path]) => !(existing && path === 'podcast_id')).map(([path, label, kind]) => {
+  const fields = FIELDS.filter(([path]) => !(existing && path === 'podcast_id')).map(([path, label, kind, choices]) => {
     const id = fieldId(path);
     const value = existing ? getPath(existing, path) : kind === 'checkbox' ? true : undefined;
     let input;
     if (kind === 'language') input = h('select', { id, name: path }, ['en', 'he'].map((l) => h('option', { value: l, selected: (value ?? 'en') === l }, l)));
+    else if (kind === 'choice') input = h('select', { id, name: path }, choices.map(([v, text]) => h('option', { value: v, selected: (value ?? choices[0][0]) === v }, text)));
     else if (kind === 'list' || kind === 'textarea' || kind === 'sources') input = h('textarea', { id, name: path, rows: 3 });
     else if (kind === 'checkbox') input = h('input', { id, name: path, type: 'checkbox', checked: value !== false });
     else input = h('input', { id, name: path, type: 'text', inputmode: kind === 'number' ? 'decimal' : undefined });
     if (kind === 'list') input.value = (value ?? []).join('\n');
     else if (kind === 'sources') input.value = Object.entries(value ?? {}).map(([channel, source]) => `${channel} = ${source}`).join('\n');
-    else if (kind !== 'checkbox' && kind !== 'language') input.value = value ?? '';
+    else if (kind !== 'checkbox' && kind !== 'language' && kind !== 'choice') input.value = value ?? '';
     const hintText = fieldHint(path, existing, length);
     const hint = hintText ? h('p', { class: 'muted field-hint', id: `${id}-hint` }, hintText) : '';
     input.setAttribute('aria-describedby', hintText ? `${id}-hint ${id}-error` : `${id}-error`);
