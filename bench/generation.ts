@@ -1,5 +1,5 @@
 /**
- * Offline generation figures: how fast the espeak-ng + lamejs stack renders an episode (real-time factor of a
+ * Offline generation figures: how fast the espeak-ng (or Flite) + LAME stack renders an episode (real-time factor of a
  * 10-minute episode) and how much memory a 60-minute one takes (peak RSS, measured in a child process so nothing else
  * in this process counts). Run by `make bench` (bench/run.ts) or alone: `node --import tsx bench/generation.ts`.
  * The episode goes the way podcastfy's does: through Mp3AudioStore (MP3 to a temporary file, then putFile), into an
