@@ -55,15 +55,28 @@ interface EspeakFsNode {
 }
 interface EspeakModule {
   FS: {
-    readFile(path: string): Uint8Array;
-    unlink(path: string): void;
     analyzePath(path: string): { exists: boolean };
     readdir(path: string): string[];
     lookupPath(path: string): { node: EspeakFsNode };
     isDir(mode: number): boolean;
     streams: Array<object | null | undefined>;
     close(stream: object): void;
+    makedev(major: number, minor: number): number;
+    registerDevice(device: number, ops: DeviceStreamOps): void;
+    mkdev(path: string, mode: number, device: number): unknown;
+    ErrnoError: new (errno: number) => Error;
   };
+}
+/** The stream operations of an Emscripten character device (FS.registerDevice); `position` is the stream's. */
+interface DeviceStream {
+  position: number;
+}
+interface DeviceStreamOps {
+  open(stream: DeviceStream): void;
+  close(stream: DeviceStream): void;
+  read(stream: DeviceStream, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  write(stream: DeviceStream, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  llseek(stream: DeviceStream, offset: number, whence: number): number;
 }
 type EspeakFactory = (options: EspeakModuleOptions) => Promise<EspeakModule>;
 interface EspeakExports {
@@ -119,6 +132,66 @@ function compileOnce(path: string): Promise<WasmModule> {
     compiled = { path, module };
   }
   return compiled.module;
+}
+
+/** Linux's EINVAL, as Emscripten's FS.ErrnoError numbers it. */
+const EINVAL = 28;
+
+/**
+ * The file espeak writes its WAV to: an Emscripten character device backed by one buffer kept across runs, grown to
+ * the longest run's WAV. A plain in-memory file is rebuilt each run (truncated to nothing, then grown by doubling,
+ * then copied out by readFile): three to four turn-sized allocations per turn, the garbage that made a long
+ * episode's memory climb. Here the only allocation per turn is the caller's copy of the samples. It is seekable,
+ * as espeak rewrites the WAV header's sizes when it closes the file; opening it with O_TRUNC (fopen "wb") does not
+ * truncate a device, so `open` empties it.
+ */
+class WavSink {
+  private bytes = new Uint8Array(1 << 20);
+  private size = 0;
+  private opened = false;
+
+  readonly ops: DeviceStreamOps = {
+    open: () => {
+      this.size = 0;
+      this.opened = true;
+    },
+    close: () => {},
+    read: (_stream, buffer, offset, length, position) => {
+      const count = Math.max(0, Math.min(length, this.size - position));
+      buffer.set(this.bytes.subarray(position, position + count), offset);
+      return count;
+    },
+    write: (_stream, buffer, offset, length, position) => {
+      const end = position + length;
+      if (end > this.bytes.length) {
+        const grown = new Uint8Array(Math.max(end, this.bytes.length * 2));
+        grown.set(this.bytes.subarray(0, this.size));
+        this.bytes = grown;
+      }
+      if (position > this.size) this.bytes.fill(0, this.size, position);
+      this.bytes.set(buffer.subarray(offset, offset + length), position);
+      this.size = Math.max(this.size, end);
+      return length;
+    },
+    llseek: (stream, offset, whence) => {
+      const position = offset + (whence === 1 ? stream.position : whence === 2 ? this.size : 0);
+      if (position < 0) throw new this.errno(EINVAL);
+      return position;
+    },
+  };
+
+  constructor(private readonly errno: new (errno: number) => Error) {}
+
+  /** Forgets the last run's WAV. */
+  reset(): void {
+    this.size = 0;
+    this.opened = false;
+  }
+
+  /** What the run wrote, if it opened the file: a view of the buffer, valid until the next run. */
+  written(): Uint8Array | undefined {
+    return this.opened ? this.bytes.subarray(0, this.size) : undefined;
+  }
 }
 
 /** Where Emscripten unpacks espeak-ng's data (the `--embed-file` target in the package's build). */
@@ -204,6 +277,7 @@ class EspeakEngine {
     private readonly module: EspeakModule,
     private readonly exports: EspeakExports,
     private readonly snapshot: MemorySnapshot,
+    private readonly wav: WavSink,
   ) {}
 
   static async start(): Promise<EspeakEngine> {
@@ -241,19 +315,25 @@ class EspeakEngine {
     const module = await Promise.race([ready, instantiationFailed]);
     if (!exports) throw new Error('espeak-ng started without exposing its wasm exports');
     const memory = exports.memory.buffer;
-    const engine = new EspeakEngine(module, exports, MemorySnapshot.take(memory, embeddedFileRanges(module, memory)));
+    const wav = new WavSink(module.FS.ErrnoError);
+    // Major 64: clear of the devices Emscripten registers itself (1: null, 5 and 6: ttys, 1–3 of /dev/random…).
+    const device = module.FS.makedev(64, 0);
+    module.FS.registerDevice(device, wav.ops);
+    module.FS.mkdev(WAV_PATH, 0o666, device);
+    const engine = new EspeakEngine(module, exports, MemorySnapshot.take(memory, embeddedFileRanges(module, memory)), wav);
     engine.stderr = lines;
     return engine;
   }
 
   /**
-   * Runs `espeak-ng <args>` from the start-up state and returns the WAV it wrote to `WAV_PATH`. Synchronous from
-   * start to end, so runs never interleave.
+   * Runs `espeak-ng <args>` from the start-up state and returns the WAV it wrote to `WAV_PATH` (a view of the
+   * sink's buffer: copy what is kept before the next run). Synchronous from start to end, so runs never interleave.
    */
   run(args: string[]): { status: number; wav?: Uint8Array; stderr: string[] } {
     const { exports, module } = this;
     this.snapshot.restore(exports.memory.buffer);
     this.stderr.length = 0;
+    this.wav.reset();
     const argv = this.writeArgv(['espeak-ng', ...args]);
     const stack = exports.stackSave();
     let status: number;
@@ -271,10 +351,8 @@ class EspeakEngine {
       if (fd > 2 && stream) module.FS.close(stream);
     });
     const stderr = this.stderr.filter((line) => line.trim() !== '' && !line.startsWith('program exited'));
-    if (!module.FS.analyzePath(WAV_PATH).exists) return { status, stderr };
-    const wav = module.FS.readFile(WAV_PATH);
-    module.FS.unlink(WAV_PATH);
-    return { status, wav, stderr };
+    const wav = this.wav.written();
+    return wav ? { status, wav, stderr } : { status, stderr };
   }
 
   /** Copies argv into the wasm heap (the heap, not the 64 KiB stack, so long texts fit); freed by the next restore. */
@@ -390,7 +468,9 @@ export class EspeakSynthesizer implements SpeechSynthesizer {
       });
     }
     try {
-      return parseWav(result.wav);
+      const { sampleRate, samples } = parseWav(result.wav);
+      // The WAV is the sink's reused buffer: the samples are copied out, the one allocation a turn costs.
+      return { sampleRate, samples: samples.slice() };
     } catch (cause) {
       throw new DownstreamError('espeak-ng wrote an unreadable WAV file', { retryable: false, cause });
     }
