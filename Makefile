@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 ENV      ?= dev
 TF_ENV_DIR = terraform/envs/$(ENV)
 
-.PHONY: help install browser build typecheck test test-unit demo dev dev-fresh chaos bench clean \
+.PHONY: help install browser ffmpeg build typecheck test test-unit demo dev dev-fresh chaos bench clean \
         fmt plan deploy destroy
 
 help:
@@ -35,6 +35,12 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "$(CHROMIUM) is missing: apt-get install chromium (as root) for the admin page's browser tests"; exit 1; }
 
+# The MP3 tests decode the encoder's output with Debian's ffmpeg and ffprobe, a reference decoder independent of LAME.
+ffmpeg:
+	@command -v ffprobe >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null; } || \
+	  { echo "ffmpeg is missing: apt-get install ffmpeg (as root) for the MP3 decoding tests"; exit 1; }
+
 # ---- build ----------------------------------------------------------------------------------------------------
 # The contract validators are compiled from the schemas first (scripts/generate-validators.ts); the steps live in
 # package.json's build script alone, so `make build` and `npm run build` cannot drift apart.
@@ -46,7 +52,7 @@ typecheck: install
 
 # ---- test -----------------------------------------------------------------------------------------------------
 # Tests import the built bundles (what Lambda runs), so build first.
-test: install browser typecheck build
+test: install browser ffmpeg typecheck build
 	mocha
 
 test-unit: install

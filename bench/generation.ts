@@ -1,5 +1,5 @@
 /**
- * Offline generation figures: how fast the espeak-ng + lamejs stack renders an episode (real-time factor of a
+ * Offline generation figures: how fast the espeak-ng (or Flite) + LAME stack renders an episode (real-time factor of a
  * 10-minute episode) and how much memory a 60-minute one takes (peak RSS, measured in a child process so nothing else
  * in this process counts). Run by `make bench` (bench/run.ts) or alone: `node --import tsx bench/generation.ts`.
  * The episode goes the way podcastfy's does: through Mp3AudioStore (MP3 to a temporary file, then putFile), into an
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EspeakSynthesizer } from '../src/adapters/espeak-synthesizer.ts';
+import { FliteSynthesizer } from '../src/adapters/flite-synthesizer.ts';
 import { Mp3AudioStore } from '../src/adapters/mp3-audio-store.ts';
 import type { AudioEncoder, ObjectStore, Pcm, SpeechSynthesizer } from '../src/core/ports.ts';
 import { renderEpisodeAudio } from '../src/core/generation/render-audio.ts';
@@ -40,8 +41,13 @@ const TAILS = ['on Monday morning', 'after weeks of discussion', 'despite strong
 const REACTIONS = ['That is a big deal.', 'Really? I did not see that coming.', 'Interesting, tell me more.', 'Hmm, what does it mean for ordinary people?', 'I think many of our listeners will be happy about that.', 'Wait, was that not tried before?', 'Right, and the timing is curious.', 'Well, let us see how it plays out.'];
 const FOLLOW_UPS = ['Critics say the numbers do not add up, and they want an independent review.', 'Supporters argue that it will pay for itself within five years.', 'The details will be published next week, so we will come back to it.', 'Several channels shared photos from the meeting, and the mood was tense.', 'It is the third time this year that the issue has come up.', 'Nobody has said yet who will pay for it, which is the real question.'];
 
+/** The offline voices benchmarked: espeak-ng in-process (one turn at a time), Flite in child processes (two). */
+export type OfflineVoice = 'espeak' | 'flite';
+const ESPEAK_VOICES: Record<SpeakerId, string> = { person1: 'en-us+m3', person2: 'en-us+f3' };
+const FLITE_BENCH_VOICES: Record<SpeakerId, string> = { person1: 'rms', person2: 'slt' };
+
 /** A two-host news conversation of about `words` words: intro, segments of alternating turns, outro. */
-export function benchmarkScript(words: number, seed = 7): Script {
+export function benchmarkScript(words: number, seed = 7, voices: Record<SpeakerId, string> = ESPEAK_VOICES): Script {
   const next = random(seed);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
   const turns: ScriptTurn[] = [];
@@ -66,8 +72,8 @@ export function benchmarkScript(words: number, seed = 7): Script {
     language: 'en',
     title: 'Benchmark episode',
     speakers: {
-      person1: { name: 'Alex', role: 'host', voice: 'en-us+m3' },
-      person2: { name: 'Dana', role: 'co-host', voice: 'en-us+f3' },
+      person1: { name: 'Alex', role: 'host', voice: voices.person1 },
+      person2: { name: 'Dana', role: 'co-host', voice: voices.person2 },
     },
     turns,
   };
@@ -113,6 +119,10 @@ class Timed implements SpeechSynthesizer, AudioEncoder {
   get sampleRate() {
     return this.encoder.sampleRate;
   }
+  /** The synthesizer's own, so renderEpisodeAudio keeps as many turns in flight as it would without the wrapper. */
+  get concurrency() {
+    return this.synthesizer.concurrency;
+  }
   async synthesize(text: string, voice: string): Promise<Pcm> {
     const started = performance.now();
     try {
@@ -151,14 +161,14 @@ export interface RenderFigures {
 }
 
 /** Renders a script of about `words` words to an MP3 in a temporary folder, with a cold synthesizer. */
-export async function renderBenchmark(words: number): Promise<RenderFigures> {
+export async function renderBenchmark(words: number, voice: OfflineVoice = 'espeak'): Promise<RenderFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'telecast-bench-'));
+  const synthesizer = voice === 'espeak' ? new EspeakSynthesizer() : new FliteSynthesizer();
   try {
-    const script = benchmarkScript(words);
+    const script = benchmarkScript(words, 7, voice === 'espeak' ? ESPEAK_VOICES : FLITE_BENCH_VOICES);
     const started = performance.now();
-    const synthesizer = new EspeakSynthesizer();
     // The engine starts on the first call: time it apart, then count it in the wall time like a cold Lambda would.
-    await synthesizer.synthesize('Ready.', 'en-us+m3');
+    await synthesizer.synthesize('Ready.', script.speakers.person1.voice);
     const startSeconds = (performance.now() - started) / 1000;
     const objects = new DiscardingObjects();
     const writer = await new Mp3AudioStore(objects, { tempDir: dir }).open('podcasts/bench/episodes/bench/episode.mp3');
@@ -176,6 +186,7 @@ export async function renderBenchmark(words: number): Promise<RenderFigures> {
       mp3Bytes: bytes,
     };
   } finally {
+    if (synthesizer instanceof FliteSynthesizer) await synthesizer.dispose();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -278,14 +289,18 @@ const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
 /** The figures `make bench` prints: real-time factor of a 10-minute episode, peak RSS of a 60-minute one. */
 export async function benchGeneration(): Promise<Record<string, string | number>> {
   const utterance = await benchUtterance();
-  const ten = await renderBenchmark(1800);
-  const rtf = ten.audioSeconds / ten.wallSeconds;
   const rows: Record<string, string> = {
     'espeak-ng per short turn': `fresh instance ${utterance.fresh.toFixed(0)} ms, fresh from cached module ${utterance.cachedModule.toFixed(0)} ms, reused engine ${utterance.reused.toFixed(1)} ms`,
-    '10-min episode: audio': `${minutes(ten.audioSeconds)} (${ten.words} words, ${ten.turns} turns)`,
-    '10-min episode: wall time': `${ten.wallSeconds.toFixed(2)} s (engine start ${ten.startSeconds.toFixed(2)} s, synthesis ${ten.synthSeconds.toFixed(2)} s, MP3 encoding ${ten.encodeSeconds.toFixed(2)} s)`,
-    '10-min episode: real-time factor': `${rtf.toFixed(1)}x (target >= ${TARGET_RTF}x: ${rtf >= TARGET_RTF ? 'met' : 'MISSED'})`,
   };
+  for (const voice of ['espeak', 'flite'] as const) {
+    const ten = await renderBenchmark(1800, voice);
+    const rtf = ten.audioSeconds / ten.wallSeconds;
+    // Synthesis and encoding overlap for Flite (its children speak the next turns while this process encodes), so
+    // their times can add up to more than the wall time.
+    rows[`10-min episode, ${voice}: audio`] = `${minutes(ten.audioSeconds)} (${ten.words} words, ${ten.turns} turns)`;
+    rows[`10-min episode, ${voice}: wall time`] = `${ten.wallSeconds.toFixed(2)} s (engine start ${ten.startSeconds.toFixed(2)} s, synthesis ${ten.synthSeconds.toFixed(2)} s, MP3 encoding ${ten.encodeSeconds.toFixed(2)} s)`;
+    rows[`10-min episode, ${voice}: real-time factor`] = `${rtf.toFixed(1)}x (target >= ${TARGET_RTF}x: ${rtf >= TARGET_RTF ? 'met' : 'MISSED'})`;
+  }
   for (const how of ['tsx', 'bundle'] as const) {
     const hour = await renderInChild(10800, how);
     const rssMb = hour.maxRssKiB / 1024;
@@ -303,7 +318,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const figures = await renderBenchmark(Number(process.argv[at + 1]));
     console.log(JSON.stringify({ ...figures, startRssKiB, maxRssKiB: process.resourceUsage().maxRSS }));
   } else {
-    console.log('Offline generation (espeak-ng wasm + MP3)');
+    console.log('Offline generation (espeak-ng wasm or Flite + LAME wasm MP3)');
     console.table(await benchGeneration());
   }
 }

@@ -7,7 +7,7 @@ console.log('Cold start (median of whole-process runs)');
 console.table(await benchColdStart());
 
 const { benchGeneration } = await import('./generation.ts');
-console.log('\nOffline generation (espeak-ng wasm + MP3)');
+console.log('\nOffline generation (espeak-ng wasm or Flite + LAME wasm MP3)');
 console.table(await benchGeneration());
 
 const { benchLengthOffline } = await import('./length-offline.ts');

@@ -14,7 +14,7 @@
  */
 import ESpeakNgFactory from 'espeak-ng';
 import { Buffer } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { DownstreamError, ValidationError } from '../core/errors.ts';
 import type { Pcm, SpeechSynthesizer } from '../core/ports.ts';
 import { concatenate, parseWav, splitForSynthesis } from './speech-audio.ts';
@@ -33,6 +33,7 @@ interface WasmInstance {
 }
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<WasmModule>;
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
   instantiate(module: WasmModule, imports: unknown): Promise<WasmInstance>;
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -55,15 +56,28 @@ interface EspeakFsNode {
 }
 interface EspeakModule {
   FS: {
-    readFile(path: string): Uint8Array;
-    unlink(path: string): void;
     analyzePath(path: string): { exists: boolean };
     readdir(path: string): string[];
     lookupPath(path: string): { node: EspeakFsNode };
     isDir(mode: number): boolean;
     streams: Array<object | null | undefined>;
     close(stream: object): void;
+    makedev(major: number, minor: number): number;
+    registerDevice(device: number, ops: DeviceStreamOps): void;
+    mkdev(path: string, mode: number, device: number): unknown;
+    ErrnoError: new (errno: number) => Error;
   };
+}
+/** The stream operations of an Emscripten character device (FS.registerDevice); `position` is the stream's. */
+interface DeviceStream {
+  position: number;
+}
+interface DeviceStreamOps {
+  open(stream: DeviceStream): void;
+  close(stream: DeviceStream): void;
+  read(stream: DeviceStream, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  write(stream: DeviceStream, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  llseek(stream: DeviceStream, offset: number, whence: number): number;
 }
 type EspeakFactory = (options: EspeakModuleOptions) => Promise<EspeakModule>;
 interface EspeakExports {
@@ -107,18 +121,100 @@ function isExitStatus(error: unknown): error is ExitStatusLike {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ExitStatus';
 }
 
+/**
+ * Reads the wasm file into a WebAssembly.Memory, which V8 maps itself, rather than an ordinary buffer from malloc.
+ * Freeing an 18.5 MB malloc'd buffer raises glibc's mmap threshold to that size (and its trim threshold to twice
+ * it): every turn-sized buffer after it then came from the brk heap, which kept ~25 MB of freed memory resident over
+ * a long episode. The memory is unmapped when it is collected.
+ */
+async function readOutsideMalloc(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const bytes = new Uint8Array(new WebAssemblyApi.Memory({ initial: Math.ceil(size / PAGE) }).buffer, 0, size);
+    for (let offset = 0; offset < size; ) {
+      const { bytesRead } = await file.read(bytes, offset, size - offset, offset);
+      if (!bytesRead) throw new Error(`${path} ended after ${offset} of ${size} bytes`);
+      offset += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await file.close();
+  }
+}
+
 let compiled: { path: string; module: Promise<WasmModule> } | undefined;
 
 /** One compile per process and wasm file; a failed compile is forgotten so the next attempt retries it. */
 function compileOnce(path: string): Promise<WasmModule> {
   if (compiled?.path !== path) {
-    const module = readFile(path).then((bytes) => WebAssemblyApi.compile(bytes));
+    const module = readOutsideMalloc(path).then((bytes) => WebAssemblyApi.compile(bytes));
     module.catch(() => {
       if (compiled?.module === module) compiled = undefined;
     });
     compiled = { path, module };
   }
   return compiled.module;
+}
+
+/** Linux's EINVAL, as Emscripten's FS.ErrnoError numbers it. */
+const EINVAL = 28;
+
+/**
+ * The file espeak writes its WAV to: an Emscripten character device backed by one buffer kept across runs, grown to
+ * the longest run's WAV. A plain in-memory file is rebuilt each run (truncated to nothing, then grown by doubling,
+ * then copied out by readFile): three to four turn-sized allocations per turn, the garbage that made a long
+ * episode's memory climb. Here the only allocation per turn is the caller's copy of the samples. It is seekable,
+ * as espeak rewrites the WAV header's sizes when it closes the file; opening it with O_TRUNC (fopen "wb") does not
+ * truncate a device, so `open` empties it.
+ */
+class WavSink {
+  private bytes = new Uint8Array(1 << 20);
+  private size = 0;
+  private opened = false;
+
+  readonly ops: DeviceStreamOps = {
+    open: () => {
+      this.size = 0;
+      this.opened = true;
+    },
+    close: () => {},
+    read: (_stream, buffer, offset, length, position) => {
+      const count = Math.max(0, Math.min(length, this.size - position));
+      buffer.set(this.bytes.subarray(position, position + count), offset);
+      return count;
+    },
+    write: (_stream, buffer, offset, length, position) => {
+      const end = position + length;
+      if (end > this.bytes.length) {
+        const grown = new Uint8Array(Math.max(end, this.bytes.length * 2));
+        grown.set(this.bytes.subarray(0, this.size));
+        this.bytes = grown;
+      }
+      if (position > this.size) this.bytes.fill(0, this.size, position);
+      this.bytes.set(buffer.subarray(offset, offset + length), position);
+      this.size = Math.max(this.size, end);
+      return length;
+    },
+    llseek: (stream, offset, whence) => {
+      const position = offset + (whence === 1 ? stream.position : whence === 2 ? this.size : 0);
+      if (position < 0) throw new this.errno(EINVAL);
+      return position;
+    },
+  };
+
+  constructor(private readonly errno: new (errno: number) => Error) {}
+
+  /** Forgets the last run's WAV. */
+  reset(): void {
+    this.size = 0;
+    this.opened = false;
+  }
+
+  /** What the run wrote, if it opened the file: a view of the buffer, valid until the next run. */
+  written(): Uint8Array | undefined {
+    return this.opened ? this.bytes.subarray(0, this.size) : undefined;
+  }
 }
 
 /** Where Emscripten unpacks espeak-ng's data (the `--embed-file` target in the package's build). */
@@ -170,14 +266,18 @@ function isZero(heap: Uint8Array, offset: number, length: number): boolean {
   return Buffer.compare(Buffer.from(heap.buffer, heap.byteOffset + offset, length), ZERO_PAGE.subarray(0, length)) === 0;
 }
 
-/** The wasm-memory byte ranges holding embedded files' contents, merged and sorted. */
+/**
+ * The wasm-memory byte ranges holding embedded files' contents, merged and sorted. Emscripten makes each embedded
+ * file's contents an Int8Array view of its heap (HEAP8.subarray), so any typed-array view counts: testing for
+ * Uint8Array alone found none and made the snapshot copy all 17.5 MB of voice data.
+ */
 function embeddedFileRanges(module: EspeakModule, memory: ArrayBuffer): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   const walk = (path: string) => {
     const { node } = module.FS.lookupPath(path);
     if (module.FS.isDir(node.mode)) {
       for (const name of module.FS.readdir(path)) if (name !== '.' && name !== '..') walk(`${path}/${name}`);
-    } else if (node.contents instanceof Uint8Array && node.contents.buffer === memory && node.contents.byteLength) {
+    } else if (ArrayBuffer.isView(node.contents) && node.contents.buffer === memory && node.contents.byteLength) {
       ranges.push([node.contents.byteOffset, node.contents.byteOffset + node.contents.byteLength]);
     }
   };
@@ -200,6 +300,7 @@ class EspeakEngine {
     private readonly module: EspeakModule,
     private readonly exports: EspeakExports,
     private readonly snapshot: MemorySnapshot,
+    private readonly wav: WavSink,
   ) {}
 
   static async start(): Promise<EspeakEngine> {
@@ -237,19 +338,25 @@ class EspeakEngine {
     const module = await Promise.race([ready, instantiationFailed]);
     if (!exports) throw new Error('espeak-ng started without exposing its wasm exports');
     const memory = exports.memory.buffer;
-    const engine = new EspeakEngine(module, exports, MemorySnapshot.take(memory, embeddedFileRanges(module, memory)));
+    const wav = new WavSink(module.FS.ErrnoError);
+    // Major 64: clear of the devices Emscripten registers itself (1: null, 5 and 6: ttys, 1–3 of /dev/random…).
+    const device = module.FS.makedev(64, 0);
+    module.FS.registerDevice(device, wav.ops);
+    module.FS.mkdev(WAV_PATH, 0o666, device);
+    const engine = new EspeakEngine(module, exports, MemorySnapshot.take(memory, embeddedFileRanges(module, memory)), wav);
     engine.stderr = lines;
     return engine;
   }
 
   /**
-   * Runs `espeak-ng <args>` from the start-up state and returns the WAV it wrote to `WAV_PATH`. Synchronous from
-   * start to end, so runs never interleave.
+   * Runs `espeak-ng <args>` from the start-up state and returns the WAV it wrote to `WAV_PATH` (a view of the
+   * sink's buffer: copy what is kept before the next run). Synchronous from start to end, so runs never interleave.
    */
   run(args: string[]): { status: number; wav?: Uint8Array; stderr: string[] } {
     const { exports, module } = this;
     this.snapshot.restore(exports.memory.buffer);
     this.stderr.length = 0;
+    this.wav.reset();
     const argv = this.writeArgv(['espeak-ng', ...args]);
     const stack = exports.stackSave();
     let status: number;
@@ -267,10 +374,8 @@ class EspeakEngine {
       if (fd > 2 && stream) module.FS.close(stream);
     });
     const stderr = this.stderr.filter((line) => line.trim() !== '' && !line.startsWith('program exited'));
-    if (!module.FS.analyzePath(WAV_PATH).exists) return { status, stderr };
-    const wav = module.FS.readFile(WAV_PATH);
-    module.FS.unlink(WAV_PATH);
-    return { status, wav, stderr };
+    const wav = this.wav.written();
+    return wav ? { status, wav, stderr } : { status, stderr };
   }
 
   /** Copies argv into the wasm heap (the heap, not the 64 KiB stack, so long texts fit); freed by the next restore. */
@@ -386,7 +491,9 @@ export class EspeakSynthesizer implements SpeechSynthesizer {
       });
     }
     try {
-      return parseWav(result.wav);
+      const { sampleRate, samples } = parseWav(result.wav);
+      // The WAV is the sink's reused buffer: the samples are copied out, the one allocation a turn costs.
+      return { sampleRate, samples: samples.slice() };
     } catch (cause) {
       throw new DownstreamError('espeak-ng wrote an unreadable WAV file', { retryable: false, cause });
     }

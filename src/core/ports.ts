@@ -1,5 +1,5 @@
 /**
- * The ports core depends on. Adapters in src/adapters implement them over the AWS SDK (or espeak-ng, lamejs, files);
+ * The ports core depends on. Adapters in src/adapters implement them over the AWS SDK (or espeak-ng, Flite, LAME, files);
  * core never imports @aws-sdk. Tests of pure logic pass in-memory implementations.
  */
 import type { ChannelSource, ChannelStats, Language, MediaType, PodcastConfig } from './contracts.ts';

@@ -1,7 +1,7 @@
 /**
  * Audio checks for tests: an MPEG audio frame parser (is this file really MP3, how long is it) and PCM measurements
  * (loudness, fundamental frequency). Independent of the code under test: written from the MPEG-1/2 audio frame
- * header layout (ISO/IEC 11172-3, 13818-3), not from lamejs.
+ * header layout (ISO/IEC 11172-3, 13818-3), not from the encoder.
  */
 
 export type MpegVersion = '1' | '2' | '2.5';

@@ -1,8 +1,10 @@
-/** The real audio stack: espeak-ng (wasm) speech, lamejs MP3 on disk, checked by parsing the output independently. */
+/** The real audio stack: espeak-ng (wasm) speech, LAME (wasm) MP3 on disk, checked by parsing the output independently. */
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { EspeakSynthesizer, parseWav } from '../../src/adapters/espeak-synthesizer.ts';
 import { Mp3FileEncoder } from '../../src/adapters/mp3-encoder.ts';
 import { DownstreamError, ValidationError } from '../../src/core/errors.ts';
@@ -11,6 +13,28 @@ import { renderEpisodeAudio } from '../../src/core/generation/render-audio.ts';
 import type { Script } from '../../src/core/generation/script.ts';
 import { concatPcm, findSilences, medianF0, parseMp3Frames, rms } from '../helpers/audio-analysis.ts';
 import { twoHostScript } from '../helpers/factories.ts';
+
+const run = promisify(execFile);
+
+/**
+ * Decodes an MP3 with Debian's ffmpeg (installed by `make ffmpeg`, which `make test` runs): a reference decoder
+ * independent of the encoder. Returns its mono 16-bit samples and whatever it reported as an error.
+ */
+async function decodeWithFfmpeg(path: string, sampleRate: number): Promise<{ samples: Int16Array; errors: string }> {
+  const { stdout, stderr } = await run('ffmpeg', ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), '-'], {
+    encoding: 'buffer',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const bytes = Buffer.from(stdout);
+  return { samples: new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2), errors: stderr.toString('utf8').trim() };
+}
+
+/** ffprobe's view of the first audio stream: codec, rate, channels, frames it counted and its duration. */
+async function probe(path: string) {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name,sample_rate,channels,nb_read_frames,duration', '-of', 'json', path]);
+  const [stream] = (JSON.parse(stdout) as { streams: Array<Record<string, string | number>> }).streams;
+  return { codec: stream!.codec_name, sampleRate: Number(stream!.sample_rate), channels: Number(stream!.channels), frames: Number(stream!.nb_read_frames), durationSeconds: Number(stream!.duration) };
+}
 
 /** LAME's start delay (576 + 529 samples) plus the last frame's padding and the flush frame. */
 const ENCODER_SLACK_SAMPLES = 1105 + 2 * 576;
@@ -54,7 +78,7 @@ class Tee implements AudioEncoder {
   }
 }
 
-describe('audio on the real espeak-ng and lamejs', function () {
+describe('audio on the real espeak-ng and LAME', function () {
   this.timeout(60_000);
   let dir: string;
   const synthesizer = new EspeakSynthesizer();
@@ -94,6 +118,18 @@ describe('audio on the real espeak-ng and lamejs', function () {
       expect(result.durationSeconds).to.equal(pcm.length / 22050);
       expect(mp3.durationSeconds).to.be.at.least(result.durationSeconds);
       expect(mp3.durationSeconds - result.durationSeconds).to.be.at.most(ENCODER_SLACK_SAMPLES / 22050);
+    });
+
+    it('decodes cleanly with ffmpeg: every frame, no error, all the samples written and the speech in them', async () => {
+      const mp3 = parseMp3Frames(await readFile(path));
+      const probed = await probe(path);
+      expect(probed).to.include({ codec: 'mp3', sampleRate: 22050, channels: 1, frames: mp3.frames });
+      expect(Math.abs(probed.durationSeconds - mp3.durationSeconds)).to.be.at.most(576 / 22050);
+      const decoded = await decodeWithFfmpeg(path, 22050);
+      expect(decoded.errors).to.equal('');
+      expect(decoded.samples.length).to.be.within(pcm.length, pcm.length + ENCODER_SLACK_SAMPLES);
+      // Same loudness as what was written (MP3 at 64 kbps keeps speech's energy within a few per cent).
+      expect(rms(decoded.samples) / rms(pcm)).to.be.within(0.85, 1.15);
     });
 
     it('gives one cue per turn that covers speech, with silence exactly where the pauses are', () => {
@@ -189,9 +225,12 @@ describe('audio on the real espeak-ng and lamejs', function () {
       const encoder = new Mp3FileEncoder(path, { sampleRate: 22050 });
       const tone = Int16Array.from({ length: 22050 * 30 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 22050)));
       await encoder.write(tone);
-      expect((await stat(path)).size).to.be.greaterThan(200_000);
+      const before = (await stat(path)).size;
       const { bytes } = await encoder.finish();
       expect((await stat(path)).size).to.equal(bytes);
+      // 30 s at 64 kbps is ~240 KB: all but the 64 KiB write buffer and LAME's last frames is on disk before finish.
+      expect(bytes).to.be.greaterThan(230_000);
+      expect(bytes - before).to.be.at.most(64 * 1024 + 4096);
       expect(parseMp3Frames(await readFile(path)).durationSeconds).to.be.within(30, 30 + ENCODER_SLACK_SAMPLES / 22050);
     });
 
