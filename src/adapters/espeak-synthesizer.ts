@@ -59,7 +59,7 @@ interface EspeakModule {
   FS: {
     analyzePath(path: string): { exists: boolean };
     readdir(path: string): string[];
-    lookupPath(path: string): { node: EspeakFsNode };
+    lookupPath(path: string, options?: object): { path: string; node: EspeakFsNode | null };
     isDir(mode: number): boolean;
     streams: Array<object | null | undefined>;
     close(stream: object): void;
@@ -280,7 +280,7 @@ class DataSegments {
  */
 function lazyFiles(module: EspeakModule, memory: ArrayBuffer, data: DataSegments): void {
   const walk = (path: string) => {
-    const { node } = module.FS.lookupPath(path);
+    const node = module.FS.lookupPath(path).node!;
     if (module.FS.isDir(node.mode)) {
       for (const name of module.FS.readdir(path)) if (name !== '.' && name !== '..') walk(`${path}/${name}`);
       return;
@@ -466,7 +466,7 @@ function isZero(heap: Uint8Array, offset: number, length: number): boolean {
 function embeddedFileRanges(module: EspeakModule, memory: ArrayBuffer): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   const walk = (path: string) => {
-    const { node } = module.FS.lookupPath(path);
+    const node = module.FS.lookupPath(path).node!;
     if (module.FS.isDir(node.mode)) {
       for (const name of module.FS.readdir(path)) if (name !== '.' && name !== '..') walk(`${path}/${name}`);
     } else if (ArrayBuffer.isView(node.contents) && node.contents.buffer === memory && node.contents.byteLength) {
@@ -482,6 +482,35 @@ function embeddedFileRanges(module: EspeakModule, memory: ArrayBuffer): Array<[n
     else merged.push([start, end]);
   }
   return merged;
+}
+
+/**
+ * Memoises the file system's path lookups under DATA_ROOT, found or not. Every run starts espeak afresh, which opens
+ * and stats its data files and probes voice paths again: Emscripten resolves each path in JavaScript (normalising,
+ * splitting, walking the tree), which cost about as much time as espeak's own start-up code. The data tree is never
+ * written (the files are the package's, read-only), so a lookup's answer cannot change; anything else (the WAV
+ * device, relative paths) is looked up as before.
+ */
+function memoiseDataLookups(module: EspeakModule): void {
+  const lookup = module.FS.lookupPath.bind(module.FS);
+  const answers = new Map<string, { found: ReturnType<typeof lookup> } | { errno: number }>();
+  module.FS.lookupPath = (path, options) => {
+    if (typeof path !== 'string' || !path.startsWith(`${DATA_ROOT}/`) || path.includes('/.')) return lookup(path, options);
+    const key = options ? `${path}\0${JSON.stringify(options)}` : path;
+    let answer = answers.get(key);
+    if (!answer) {
+      try {
+        answer = { found: lookup(path, options) };
+      } catch (error) {
+        const errno = (error as { errno?: unknown }).errno;
+        if (!(error instanceof module.FS.ErrnoError) || typeof errno !== 'number') throw error;
+        answer = { errno };
+      }
+      answers.set(key, answer);
+    }
+    if ('errno' in answer) throw new module.FS.ErrnoError(answer.errno);
+    return answer.found;
+  };
 }
 
 /** A started espeak-ng instance whose `main` can be run any number of times from the same pristine state. */
@@ -543,6 +572,7 @@ class EspeakEngine {
     module.FS.mkdev(WAV_PATH, 0o666, device);
     const snapshot = MemorySnapshot.take(memory, embeddedFileRanges(module, memory));
     if (data) lazyFiles(module, memory, data);
+    memoiseDataLookups(module);
     const engine = new EspeakEngine(module, exports, snapshot, wav);
     engine.stderr = lines;
     return engine;
