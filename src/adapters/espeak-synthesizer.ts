@@ -138,12 +138,12 @@ function isExitStatus(error: unknown): error is ExitStatusLike {
  * starts, all but the embedded files' contents, which are read in the first time a file is opened (`lazyFiles`):
  * an episode reads the dictionaries of its own language only, so the other languages' data is never resident.
  */
-interface SplitWasm {
+export interface SplitWasm {
   code: Uint8Array;
   segments: Array<{ address: number; fileOffset: number; length: number }>;
 }
 
-/** Reads `length` bytes of the file at `position` into `target`; throws if the file ends first. */
+/** Fills `target` from the file at `position`; throws if the file ends first. */
 function readFully(fd: number, path: string, target: Uint8Array, position: number): void {
   for (let offset = 0; offset < target.length; ) {
     const count = readSync(fd, target, offset, target.length - offset, position + offset);
@@ -172,7 +172,7 @@ function leb128(bytes: Uint8Array, offset: number, signed = false): [number, num
  * file is not laid out as expected (a passive or non-constant segment, a data count section): it is then compiled
  * whole, as the package does.
  */
-function splitWasm(path: string): SplitWasm | undefined {
+export function splitWasm(path: string): SplitWasm | undefined {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
