@@ -11,9 +11,15 @@
  * The snapshot is sparse (see MemorySnapshot): the 17 MB of embedded voice data is never written, and pages that were
  * zero are compared rather than copied, so it costs well under 1 MB and ~2 ms per restore instead of 32 MB and 5 ms.
  * The compiled module is cached per process, so further synthesizers (warm invocations, tests) skip compilation.
+ *
+ * Memory: the module is compiled from the wasm file's code alone (SplitWasm), so V8 keeps ~300 KB of wire bytes
+ * rather than 18 MB; the data segments are written into the instance's memory from the file, and each embedded voice
+ * data file is read in when espeak first opens it, so only the data of the languages spoken becomes resident.
+ * Path lookups in the read-only data tree are memoised, as every run opens and stats the data files again.
  */
 import ESpeakNgFactory from 'espeak-ng';
 import { Buffer } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DownstreamError, ValidationError } from '../core/errors.ts';
 import type { Pcm, SpeechSynthesizer } from '../core/ports.ts';
@@ -58,7 +64,7 @@ interface EspeakModule {
   FS: {
     analyzePath(path: string): { exists: boolean };
     readdir(path: string): string[];
-    lookupPath(path: string): { node: EspeakFsNode };
+    lookupPath(path: string, options?: object): { path: string; node: EspeakFsNode | null };
     isDir(mode: number): boolean;
     streams: Array<object | null | undefined>;
     close(stream: object): void;
@@ -86,6 +92,8 @@ interface EspeakExports {
   stackSave(): number;
   stackRestore(pointer: number): void;
   __main_argc_argv(argc: number, argv: number): number;
+  /** The address of Emscripten's table of embedded files. */
+  __emscripten_embedded_file_data: { readonly value: number };
 }
 
 const factory = ESpeakNgFactory as unknown as EspeakFactory;
@@ -122,10 +130,189 @@ function isExitStatus(error: unknown): error is ExitStatusLike {
 }
 
 /**
+ * espeak-ng's wasm file split in two: its code (every section but the data section) and where each active data
+ * segment's bytes lie in the file. The package embeds its 18 MB of voice data in one data segment; compiling the whole
+ * file made V8 keep a copy of all of it as the module's wire bytes (17.6 MB resident for the process's life) and
+ * instantiation copy it once more into the instance's memory. Compiled from the code alone (~300 KB), the module
+ * holds no data; the segments are written into the memory from the file by `DataSegments.write` before the program
+ * starts, all but the embedded files' contents, which are read in the first time a file is opened (`lazyFiles`):
+ * an episode reads the dictionaries of its own language only, so the other languages' data is never resident.
+ */
+export interface SplitWasm {
+  code: Uint8Array;
+  segments: Array<{ address: number; fileOffset: number; length: number }>;
+}
+
+/** Fills `target` from the file at `position`; throws if the file ends first. */
+function readFully(fd: number, path: string, target: Uint8Array, position: number): void {
+  for (let offset = 0; offset < target.length; ) {
+    const count = readSync(fd, target, offset, target.length - offset, position + offset);
+    if (!count) throw new Error(`${path} ended ${target.length - offset} bytes early at ${position + offset}`);
+    offset += count;
+  }
+}
+
+/** A LEB128 number (unsigned, or signed as an i32.const is) at `offset` of `bytes`, and the offset after it. */
+function leb128(bytes: Uint8Array, offset: number, signed = false): [number, number] {
+  let value = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    if (offset >= bytes.length || shift > 28) throw new Error('malformed LEB128 number');
+    byte = bytes[offset++]!;
+    value |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80);
+  if (signed && shift < 32 && byte & 0x40) value |= -1 << shift;
+  return [signed ? value : value >>> 0, offset];
+}
+
+/**
+ * Splits the wasm file (see SplitWasm), reading only section and segment headers plus the code. Undefined when the
+ * file is not laid out as expected (a passive or non-constant segment, a data count section): it is then compiled
+ * whole, as the package does.
+ */
+export function splitWasm(path: string): SplitWasm | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const header = new Uint8Array(16);
+    const headerAt = (position: number) => {
+      const view = header.subarray(0, Math.min(header.length, size - position));
+      readFully(fd, path, view, position);
+      return view;
+    };
+    const sections: Array<{ id: number; start: number; end: number; body: number }> = [];
+    for (let position = 8; position < size; ) {
+      const bytes = headerAt(position);
+      const [length, body] = leb128(bytes, 1);
+      sections.push({ id: bytes[0]!, start: position, body: position + body, end: position + body + length });
+      position += body + length;
+    }
+    const data = sections.filter((section) => section.id === 11);
+    if (data.length !== 1 || sections.some((section) => section.id === 12)) return undefined;
+    const segments: SplitWasm['segments'] = [];
+    let [count, at] = leb128(headerAt(data[0]!.body), 0);
+    at += data[0]!.body;
+    for (let i = 0; i < count; i++) {
+      const bytes = headerAt(at);
+      // Flags 0: active, memory 0, offset an `i32.const n; end` expression.
+      if (bytes[0] !== 0 || bytes[1] !== 0x41) return undefined;
+      const [address, afterConst] = leb128(bytes, 2, true);
+      if (bytes[afterConst] !== 0x0b) return undefined;
+      const [length, contents] = leb128(bytes, afterConst + 1);
+      segments.push({ address, fileOffset: at + contents, length });
+      at += contents + length;
+    }
+    const kept = sections.filter((section) => section.id !== 11);
+    const codeSize = 8 + kept.reduce((n, section) => n + section.end - section.start, 0);
+    // In a WebAssembly.Memory (mapped by V8), not a malloc'd buffer: see readOutsideMalloc.
+    const code = new Uint8Array(new WebAssemblyApi.Memory({ initial: Math.ceil(codeSize / PAGE) }).buffer, 0, codeSize);
+    readFully(fd, path, code.subarray(0, 8), 0);
+    let offset = 8;
+    for (const section of kept) {
+      readFully(fd, path, code.subarray(offset, offset + section.end - section.start), section.start);
+      offset += section.end - section.start;
+    }
+    return { code, segments };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes a split module's data segments into its instance's memory, straight from the file, less the embedded files'
+ * contents (listed by the table Emscripten exports as `__emscripten_embedded_file_data`: name, length and address of
+ * each file, until a null name); `load` reads one of those files' bytes in when it is first opened.
+ */
+class DataSegments {
+  /** The embedded files' contents, by address: [address, length]. */
+  readonly files = new Map<number, number>();
+
+  constructor(
+    private readonly path: string,
+    private readonly segments: SplitWasm['segments'],
+  ) {}
+
+  /** Call after instantiation, before the program's constructors run. */
+  write(memory: ArrayBuffer, table: number): void {
+    const fd = openSync(this.path, 'r');
+    try {
+      const heap = new Uint8Array(memory);
+      const word = new Uint8Array(4);
+      const wordAt = (address: number) => {
+        readFully(fd, this.path, word, this.fileOffset(address, 4));
+        return new DataView(word.buffer).getUint32(0, true);
+      };
+      for (let entry = table; wordAt(entry); entry += 12) this.files.set(wordAt(entry + 8), wordAt(entry + 4));
+      const skipped = [...this.files].map(([address, length]) => [address, address + length] as const).sort((a, b) => a[0] - b[0]);
+      for (const { address, fileOffset, length } of this.segments) {
+        let from = address;
+        for (const [start, end] of [...skipped, [address + length, address + length] as const]) {
+          if (end <= from || start < address) continue;
+          const until = Math.min(start, address + length);
+          if (until > from) readFully(fd, this.path, heap.subarray(from, until), fileOffset + from - address);
+          from = Math.max(from, end);
+          if (from >= address + length) break;
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Reads one embedded file's bytes into `heap` (a view of exactly that file's contents). */
+  load(view: Uint8Array | Int8Array): void {
+    const fd = openSync(this.path, 'r');
+    try {
+      readFully(fd, this.path, new Uint8Array(view.buffer, view.byteOffset, view.byteLength), this.fileOffset(view.byteOffset, view.byteLength));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private fileOffset(address: number, length: number): number {
+    const segment = this.segments.find((s) => address >= s.address && address + length <= s.address + s.length);
+    if (!segment) throw new Error(`espeak-ng's data at ${address} (${length} bytes) is in no data segment of ${this.path}`);
+    return segment.fileOffset + address - segment.address;
+  }
+}
+
+/**
+ * Makes each embedded file whose contents DataSegments left out read them in on first use: its MEMFS node's
+ * `contents` (a view of the wasm memory, all zero until then) becomes a getter that loads the bytes, then a plain
+ * property again. Whatever reads a file (MEMFS's read, mmap) goes through `contents`.
+ */
+function lazyFiles(module: EspeakModule, memory: ArrayBuffer, data: DataSegments): void {
+  const walk = (path: string) => {
+    const node = module.FS.lookupPath(path).node!;
+    if (module.FS.isDir(node.mode)) {
+      for (const name of module.FS.readdir(path)) if (name !== '.' && name !== '..') walk(`${path}/${name}`);
+      return;
+    }
+    const view = node.contents;
+    if (!ArrayBuffer.isView(view) || view.buffer !== memory || data.files.get(view.byteOffset) !== view.byteLength) return;
+    Object.defineProperty(node, 'contents', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        data.load(view as Uint8Array);
+        Object.defineProperty(node, 'contents', { value: view, writable: true, configurable: true, enumerable: true });
+        return view;
+      },
+      set(value: unknown) {
+        Object.defineProperty(node, 'contents', { value, writable: true, configurable: true, enumerable: true });
+      },
+    });
+  };
+  if (module.FS.analyzePath(DATA_ROOT).exists) walk(DATA_ROOT);
+}
+
+/**
  * Reads the wasm file into a WebAssembly.Memory, which V8 maps itself, rather than an ordinary buffer from malloc.
  * Freeing an 18.5 MB malloc'd buffer raises glibc's mmap threshold to that size (and its trim threshold to twice
  * it): every turn-sized buffer after it then came from the brk heap, which kept ~25 MB of freed memory resident over
- * a long episode. The memory is unmapped when it is collected.
+ * a long episode. The memory is unmapped when it is collected. Used only when the file cannot be split.
  */
 async function readOutsideMalloc(path: string): Promise<Uint8Array> {
   const file = await open(path, 'r');
@@ -143,12 +330,22 @@ async function readOutsideMalloc(path: string): Promise<Uint8Array> {
   }
 }
 
-let compiled: { path: string; module: Promise<WasmModule> } | undefined;
+interface CompiledEspeak {
+  module: WasmModule;
+  /** Set when the module was compiled without its data section: the segments to write into each instance. */
+  segments?: SplitWasm['segments'];
+}
+
+let compiled: { path: string; module: Promise<CompiledEspeak> } | undefined;
 
 /** One compile per process and wasm file; a failed compile is forgotten so the next attempt retries it. */
-function compileOnce(path: string): Promise<WasmModule> {
+function compileOnce(path: string): Promise<CompiledEspeak> {
   if (compiled?.path !== path) {
-    const module = readOutsideMalloc(path).then((bytes) => WebAssemblyApi.compile(bytes));
+    const module = (async (): Promise<CompiledEspeak> => {
+      const split = splitWasm(path);
+      if (split) return { module: await WebAssemblyApi.compile(split.code), segments: split.segments };
+      return { module: await WebAssemblyApi.compile(await readOutsideMalloc(path)) };
+    })();
     module.catch(() => {
       if (compiled?.module === module) compiled = undefined;
     });
@@ -274,7 +471,7 @@ function isZero(heap: Uint8Array, offset: number, length: number): boolean {
 function embeddedFileRanges(module: EspeakModule, memory: ArrayBuffer): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   const walk = (path: string) => {
-    const { node } = module.FS.lookupPath(path);
+    const node = module.FS.lookupPath(path).node!;
     if (module.FS.isDir(node.mode)) {
       for (const name of module.FS.readdir(path)) if (name !== '.' && name !== '..') walk(`${path}/${name}`);
     } else if (ArrayBuffer.isView(node.contents) && node.contents.buffer === memory && node.contents.byteLength) {
@@ -290,6 +487,35 @@ function embeddedFileRanges(module: EspeakModule, memory: ArrayBuffer): Array<[n
     else merged.push([start, end]);
   }
   return merged;
+}
+
+/**
+ * Memoises the file system's path lookups under DATA_ROOT, found or not. Every run starts espeak afresh, which opens
+ * and stats its data files and probes voice paths again: Emscripten resolves each path in JavaScript (normalising,
+ * splitting, walking the tree), which cost about as much time as espeak's own start-up code. The data tree is never
+ * written (the files are the package's, read-only), so a lookup's answer cannot change; anything else (the WAV
+ * device, relative paths) is looked up as before.
+ */
+function memoiseDataLookups(module: EspeakModule): void {
+  const lookup = module.FS.lookupPath.bind(module.FS);
+  const answers = new Map<string, { found: ReturnType<typeof lookup> } | { errno: number }>();
+  module.FS.lookupPath = (path, options) => {
+    if (typeof path !== 'string' || !path.startsWith(`${DATA_ROOT}/`) || path.includes('/.')) return lookup(path, options);
+    const key = options ? `${path}\0${JSON.stringify(options)}` : path;
+    let answer = answers.get(key);
+    if (!answer) {
+      try {
+        answer = { found: lookup(path, options) };
+      } catch (error) {
+        const errno = (error as { errno?: unknown }).errno;
+        if (!(error instanceof module.FS.ErrnoError) || typeof errno !== 'number') throw error;
+        answer = { errno };
+      }
+      answers.set(key, answer);
+    }
+    if ('errno' in answer) throw new module.FS.ErrnoError(answer.errno);
+    return answer.found;
+  };
 }
 
 /** A started espeak-ng instance whose `main` can be run any number of times from the same pristine state. */
@@ -311,6 +537,7 @@ class EspeakEngine {
     });
     const lines: string[] = [];
     let wasmPath: string | undefined;
+    let data: DataSegments | undefined;
     const ready = factory({
       noInitialRun: true,
       print: () => {},
@@ -325,10 +552,15 @@ class EspeakEngine {
       // Emscripten only catches synchronous throws here: asynchronous failures go to instantiationFailed.
       instantiateWasm: (imports, receiveInstance) => {
         if (!wasmPath) throw new Error('espeak-ng did not ask where its wasm file is');
-        compileOnce(wasmPath)
-          .then(async (module) => {
+        const path = wasmPath;
+        compileOnce(path)
+          .then(async ({ module, segments }) => {
             const instance = await WebAssemblyApi.instantiate(module, imports);
             exports = instance.exports as unknown as EspeakExports;
+            if (segments) {
+              data = new DataSegments(path, segments);
+              data.write(exports.memory.buffer, exports.__emscripten_embedded_file_data.value);
+            }
             receiveInstance(instance, module);
           })
           .catch(failInstantiation);
@@ -343,7 +575,10 @@ class EspeakEngine {
     const device = module.FS.makedev(64, 0);
     module.FS.registerDevice(device, wav.ops);
     module.FS.mkdev(WAV_PATH, 0o666, device);
-    const engine = new EspeakEngine(module, exports, MemorySnapshot.take(memory, embeddedFileRanges(module, memory)), wav);
+    const snapshot = MemorySnapshot.take(memory, embeddedFileRanges(module, memory));
+    if (data) lazyFiles(module, memory, data);
+    memoiseDataLookups(module);
+    const engine = new EspeakEngine(module, exports, snapshot, wav);
     engine.stderr = lines;
     return engine;
   }

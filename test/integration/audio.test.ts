@@ -1,5 +1,6 @@
 /** The real audio stack: espeak-ng (wasm) speech, LAME (wasm) MP3 on disk, checked by parsing the output independently. */
 import { expect } from 'chai';
+import ESpeakNgFactory from 'espeak-ng';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -191,6 +192,37 @@ describe('audio on the real espeak-ng and LAME', function () {
     const fresh = await new EspeakSynthesizer().synthesize('The same words, twice.', 'en-us+f3');
     expect(Buffer.from(again.samples.buffer).equals(Buffer.from(first.samples.buffer))).to.equal(true);
     expect(Buffer.from(fresh.samples.buffer).equals(Buffer.from(first.samples.buffer))).to.equal(true);
+  });
+
+  it('speaks exactly as the package’s own instance does, in every language tried: its data read in as files are opened', async () => {
+    // The package's usage: a fresh instance from the whole wasm file (all voice data copied in at instantiation).
+    type Factory = (options: object) => Promise<{ FS: { readFile(path: string): Uint8Array } }>;
+    const packaged = async (text: string, voice: string) =>
+      parseWav(
+        (
+          await (ESpeakNgFactory as unknown as Factory)({
+            arguments: ['-D', '-v', voice, '-s', '165', '-z', '-w', '/out.wav', '--', text],
+            print() {},
+            printErr() {},
+            quit: (_: number, error: unknown) => {
+              throw error;
+            },
+          })
+        ).FS.readFile('/out.wav'),
+      ).samples;
+    const ours = new EspeakSynthesizer();
+    for (const [text, voice] of [
+      ['Good morning, and welcome to the show.', 'en-us+m3'],
+      ['Bonjour à tous, et bienvenue.', 'fr+f3'],
+      ['שלום לכולם וברוכים הבאים.', 'he+m3'],
+      ['Guten Morgen und herzlich willkommen.', 'de'],
+      ['Good morning again.', 'en-gb-x-rp+f3'],
+    ] as const) {
+      const expected = await packaged(text, voice);
+      const { samples } = await ours.synthesize(text, voice);
+      expect(samples.length, `${voice}: sample count`).to.be.greaterThan(1000);
+      expect(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength)), voice).to.equal(true);
+    }
   });
 
   it('speaks text that starts with a dash instead of reading it as an option', async () => {

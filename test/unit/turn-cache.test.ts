@@ -19,6 +19,16 @@ describe('keeping synthesised turns (turn cache)', () => {
     expect(decodeTurn(encodeTurn(pcm))).to.deep.equal(pcm);
   });
 
+  it('lays a turn out as TPCM, the rate as uint32 LE and the samples as int16 LE, from a view at any offset', () => {
+    const backing = new Int16Array([7, 1, -2, 0x1234, -32768, 32767]);
+    const bytes = encodeTurn({ sampleRate: 22050, samples: backing.subarray(1) });
+    expect(Buffer.from(bytes).toString('hex')).to.equal('5450434d' + '22560000' + '0100' + 'feff' + '3412' + '0080' + 'ff7f');
+    // Read back from a buffer where the samples are not 2-byte aligned.
+    const unaligned = new Uint8Array(bytes.length + 1).subarray(1);
+    unaligned.set(bytes);
+    expect(decodeTurn(unaligned)).to.deep.equal({ sampleRate: 22050, samples: new Int16Array([1, -2, 0x1234, -32768, 32767]) });
+  });
+
   it('reads a kept turn back instead of asking the engine again', async () => {
     const { synthesizer, kept } = setup();
     const first = await kept.synthesize('Hello there.', 'en-us+m3');
