@@ -20,21 +20,12 @@ import { NotFoundError } from '../src/core/errors.ts';
 import { renderEpisodeAudio } from '../src/core/generation/render-audio.ts';
 import { keepingTurns } from '../src/core/generation/turn-cache.ts';
 import type { Script, ScriptTurn, SpeakerId } from '../src/core/generation/script.ts';
+// Mulberry32, seeded: every run uses the same posts and script.
+import { seededRandom } from '../src/local/fault-proxy.ts';
 
 const TARGET_RTF = 200;
 const TARGET_RSS_MB = 128;
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-
-/** A deterministic pseudo-random sequence (mulberry32), so every run speaks the same script. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUBJECTS = ['The city council', 'A local startup', 'The transport ministry', 'Researchers at the university', 'The central bank', 'Our listeners', 'The football club', 'A group of volunteers'];
 const VERBS = ['announced', 'published', 'debated', 'rejected', 'approved', 'questioned', 'celebrated', 'postponed'];
@@ -50,7 +41,7 @@ const FLITE_BENCH_VOICES: Record<SpeakerId, string> = { person1: 'rms', person2:
 
 /** A two-host news conversation of about `words` words: intro, segments of alternating turns, outro. */
 export function benchmarkScript(words: number, seed = 7, voices: Record<SpeakerId, string> = ESPEAK_VOICES): Script {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
   const turns: ScriptTurn[] = [];
   let count = 0;

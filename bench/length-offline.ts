@@ -14,6 +14,8 @@ import { writeDialogue } from '../src/core/generation/dialogue-writer.ts';
 import { LENGTH_TOLERANCE, scriptWords } from '../src/core/generation/length.ts';
 import { renderEpisodeAudio } from '../src/core/generation/render-audio.ts';
 import type { AudioEncoder, ChannelPost, EpisodeContent } from '../src/core/ports.ts';
+// Mulberry32, seeded: every run uses the same posts and script.
+import { seededRandom } from '../src/local/fault-proxy.ts';
 
 /** An encoder that only counts: the renderer's duration is exact from samples, and nothing is kept or encoded. */
 class CountingEncoder implements AudioEncoder {
@@ -25,17 +27,6 @@ class CountingEncoder implements AudioEncoder {
   async finish(): Promise<{ bytes: number }> {
     return { bytes: 0 };
   }
-}
-
-/** A deterministic pseudo-random sequence (mulberry32), so every run speaks the same posts. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SENTENCES: Record<Language, { subjects: string[]; verbs: string[]; objects: string[]; tails: string[]; follow: string[] }> = {
@@ -70,7 +61,7 @@ const SENTENCES: Record<Language, { subjects: string[]; verbs: string[]; objects
 
 /** `count` posts from three channels, one to six sentences each, most with view counts, one in twenty an advert. */
 export function samplePosts(count: number, language: Language = 'en', seed = 11): ChannelPost[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
   const s = SENTENCES[language];
   return Array.from({ length: count }, (_, i) => {

@@ -19,6 +19,8 @@ import type { Script } from '../src/core/generation/script.ts';
 import type { ChannelPost, EpisodeContent } from '../src/core/ports.ts';
 import { podcastConfig } from '../test/helpers/factories.ts';
 import { writingModel } from '../test/helpers/scripted-model.ts';
+// Mulberry32, seeded: every run uses the same posts and script.
+import { seededRandom } from '../src/local/fault-proxy.ts';
 
 export const POST_COUNTS = [5, 30, 300] as const;
 export const TARGETS = [5, 10, 20] as const;
@@ -39,17 +41,6 @@ export interface LengthRow {
 /** A writer's rows, over every post count and target. */
 export type RowSet = () => Promise<LengthRow[]>;
 
-/** A deterministic pseudo-random sequence (mulberry32), so every run reads the same posts. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SUBJECTS = ['The city council', 'A local startup', 'The transport ministry', 'Researchers at the university', 'The central bank', 'The football club', 'A group of volunteers'];
 const VERBS = ['announced', 'published', 'debated', 'rejected', 'approved', 'questioned', 'postponed'];
 const OBJECTS = ['a new budget for schools and hospitals', 'a plan to extend the night buses', 'the results of a two-year study on air quality', 'an unexpected change to interest rates', 'a proposal for more bicycle lanes downtown', 'a report on housing prices in the region'];
@@ -57,7 +48,7 @@ const DETAILS = ['Critics say the numbers do not add up and want an independent 
 
 /** `n` sample channel posts of 15 to 120 words, oldest first, some with links, views and a forward. */
 export function samplePosts(n: number, seed = 11): ChannelPost[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   return Array.from({ length: n }, (_, i) => {
     const sentences = [`${pick(SUBJECTS)} ${pick(VERBS)} ${pick(OBJECTS)}.`];

@@ -8,8 +8,8 @@
  * too_many_concurrent_requests / system_busy with Retry-After, 500s, hangs and a JSON body where audio belongs. Every
  * request is logged, and the most requests ever in flight at once are counted.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedHttpFake, send } from './scripted-http-fake.ts';
 
 export const FAKE_ELEVENLABS_KEY = 'sk_fake_elevenlabs_0123456789';
 /** George and Rachel, the premade voices of VOICE_ENGINE_SPECS.elevenlabs. */
@@ -51,43 +51,20 @@ export const elevenLabsAnswers = {
   }),
 };
 
-export class FakeElevenLabs {
+export class FakeElevenLabs extends ScriptedHttpFake<ElevenLabsAnswer> {
   readonly requests: ElevenLabsRequestLog[] = [];
   inFlight = 0;
   maxInFlight = 0;
   key = FAKE_ELEVENLABS_KEY;
   /** How long each answer takes (lets concurrent calls overlap). */
   latencyMs = 5;
-  private readonly script: ElevenLabsAnswer[] = [];
-  private server: Server | undefined;
-  private readonly hung: ServerResponse[] = [];
-
-  answer(...answers: ElevenLabsAnswer[]): this {
-    this.script.push(...answers);
-    return this;
-  }
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const response of this.hung.splice(0)) response.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+  protected async handle(request: IncomingMessage, raw: Buffer, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake');
     const match = /^\/v1\/text-to-speech\/([^/]+)$/.exec(url.pathname);
     if (request.method !== 'POST' || !match) return send(response, 404, JSON.stringify({ detail: 'Not Found' }));
     let body: ElevenLabsRequestLog['body'];
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       return send(response, 400, detail('invalid_json', 'The request body is not JSON.'));
     }
@@ -122,9 +99,4 @@ export class FakeElevenLabs {
     response.writeHead(200, { 'content-type': 'audio/pcm', 'content-length': String(samples.byteLength) });
     response.end(Buffer.from(samples.buffer));
   }
-}
-
-function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(body);
 }

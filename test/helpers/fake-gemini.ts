@@ -7,8 +7,8 @@
  * (used up in order) stand in for throttling with Retry-After or RetryInfo, 500s, hangs, bodies that are not JSON,
  * blocked prompts and unknown models. Every request is logged.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedHttpFake, send } from './scripted-http-fake.ts';
 
 export const FAKE_GEMINI_KEY = 'fake-gemini-key-0123456789';
 const VOICES = new Set(['Zephyr', 'Puck', 'Charon', 'Kore', 'Fenrir', 'Leda', 'Orus', 'Aoede']);
@@ -73,37 +73,13 @@ export const geminiAnswers = {
   }),
 };
 
-export class FakeGemini {
+export class FakeGemini extends ScriptedHttpFake<GeminiAnswer> {
   readonly requests: GeminiRequestLog[] = [];
   inFlight = 0;
   maxInFlight = 0;
   /** The key the fake accepts. */
   key = FAKE_GEMINI_KEY;
-  private readonly script: GeminiAnswer[] = [];
-  private server: Server | undefined;
-  private readonly hung: ServerResponse[] = [];
-
-  /** Queues answers for the next requests, in order; after them the default answers resume. */
-  answer(...answers: GeminiAnswer[]): this {
-    this.script.push(...answers);
-    return this;
-  }
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const response of this.hung.splice(0)) response.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+  protected async handle(request: IncomingMessage, raw: Buffer, response: ServerResponse): Promise<void> {
     const match = /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(request.url ?? '');
     if (request.method !== 'POST' || !match) {
       send(response, 404, googleError(404, 'NOT_FOUND', `${request.url} is not a method of this fake`));
@@ -112,7 +88,7 @@ export class FakeGemini {
     const apiKey = request.headers['x-goog-api-key'] as string | undefined;
     let body: GeminiRequestLog['body'];
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       send(response, 400, googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.'));
       return;
@@ -194,7 +170,3 @@ export class FakeGemini {
   }
 }
 
-function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-  response.end(body);
-}

@@ -10,6 +10,7 @@ import type { ModelRequest } from '../../src/core/ports.ts';
 import { FAKE_AWS_CLIENT } from '../helpers/fake-aws-service.ts';
 import { converseModelId, startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.ts';
 import { fakePcmFor, FAKE_POLLY_TEXT_LIMIT, speechRequests, startFakePolly, type FakePolly } from '../helpers/fake-polly.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const MODEL_ID = 'amazon.nova-lite-v1:0';
 
@@ -28,15 +29,6 @@ const REQUEST: ModelRequest = {
   temperature: 0.4,
   maxOutputTokens: 2000,
 };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Sets environment variables for the duration of `run`. */
 async function withEnv<T>(vars: Record<string, string>, run: () => Promise<T>): Promise<T> {

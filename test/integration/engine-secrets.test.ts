@@ -8,18 +8,10 @@ import { createSecretReader, type SecretReader } from '../../src/adapters/engine
 import { ConfigError, DownstreamError, errorMessage, isRetryable } from '../../src/core/errors.ts';
 import { FAKE_AWS_CLIENT } from '../helpers/fake-aws-service.ts';
 import { startFakeSecretsManager, startFakeSsm, targetOf, type FakeSecretStore } from '../helpers/fake-secret-stores.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const KEY = 'sk-test-0123456789abcdefSECRET';
 const PURPOSE = 'the OpenAI API key';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('engine API keys (Secrets Manager, SSM Parameter Store and files, through the real SDK clients)', () => {
   let secretsManager: FakeSecretStore;

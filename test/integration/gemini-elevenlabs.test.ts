@@ -15,6 +15,7 @@ import type { ModelRequest } from '../../src/core/ports.ts';
 import { podcastConfig } from '../helpers/factories.ts';
 import { elevenLabsAnswers, FAKE_ELEVENLABS_KEY, FakeElevenLabs } from '../helpers/fake-elevenlabs.ts';
 import { FAKE_GEMINI_KEY, FakeGemini, geminiAnswers } from '../helpers/fake-gemini.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const GEORGE = 'JBFqnCBsd6RMkjVDRZzb';
 const RACHEL = '21m00Tcm4TlvDq8ikWAM';
@@ -56,15 +57,6 @@ const modelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest => ({
   maxOutputTokens: 4096,
   ...overrides,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Gemini over generateContent (fake Gemini API)', () => {
   let fake: FakeGemini;

@@ -13,6 +13,7 @@ import { ModelScriptWriter } from '../../src/core/generation/model-writer.ts';
 import { OpenAiModel, type OpenAiModelOptions } from '../../src/adapters/openai-model.ts';
 import { OPENAI_PCM_SAMPLE_RATE, OpenAiSpeechSynthesizer, pcmFromBytes, type OpenAiSpeechOptions } from '../../src/adapters/openai-speech.ts';
 import { FakeOpenAi, OPENAI_ERRORS, fakeSpeech } from '../helpers/fake-openai.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const KEY = 'sk-test-0123456789abcdefWXYZ';
 const secrets = createSecretReader();
@@ -25,15 +26,6 @@ const REQUEST: ModelRequest = {
   temperature: 0.7,
   maxOutputTokens: 4000,
 };
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('integration: OpenAI-compatible engines against a fake OpenAI API', function () {
   this.timeout(30_000);
@@ -96,7 +88,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it("fails permanently when the model refuses, quoting the model's refusal", async () => {
       fake.enqueue('chat', { kind: 'chat', refusal: "I'm sorry, I can't help with that." });
-      const error = await failure(model().generate(REQUEST));
+      const error = await rejection(model().generate(REQUEST));
       expect(error).to.be.instanceOf(DownstreamError);
       expect(isRetryable(error)).to.equal(false);
       expect(error.message).to.include('refused to answer').and.include("I'm sorry, I can't help with that.");
@@ -112,7 +104,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('fails transiently after its retries when the server keeps answering 500', async () => {
       fake.policy('chat', () => OPENAI_ERRORS.serverError());
-      const error = await failure(model({ maxRetries: 2 }).generate(REQUEST));
+      const error = await rejection(model({ maxRetries: 2 }).generate(REQUEST));
       expect(error).to.be.instanceOf(DownstreamError);
       expect(isRetryable(error)).to.equal(true);
       expect(error.message).to.include('gpt-4o-mini').and.include('after 2 retries').and.include('HTTP 500');
@@ -121,7 +113,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('fails transiently after its retries when the server never answers (a timeout)', async () => {
       fake.policy('chat', () => ({ kind: 'hang' }));
-      const error = await failure(model({ maxRetries: 1, timeoutMs: 300 }).generate(REQUEST));
+      const error = await rejection(model({ maxRetries: 1, timeoutMs: 300 }).generate(REQUEST));
       expect(error).to.be.instanceOf(DownstreamError);
       expect(isRetryable(error)).to.equal(true);
       expect(error.message).to.include('timed out after 1 retries (300 ms each)');
@@ -129,7 +121,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
     });
 
     it('fails transiently when nothing listens at the base URL', async () => {
-      const error = await failure(model({ baseURL: 'http://127.0.0.1:9/v1', maxRetries: 1 }).generate(REQUEST));
+      const error = await rejection(model({ baseURL: 'http://127.0.0.1:9/v1', maxRetries: 1 }).generate(REQUEST));
       expect(error).to.be.instanceOf(DownstreamError);
       expect(isRetryable(error)).to.equal(true);
       expect(error.message).to.include('could not be reached at http://127.0.0.1:9/v1');
@@ -138,7 +130,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
     it('fails permanently at once when the key is refused, naming its reference and never the key', async () => {
       const wrongFile = join(dir, 'wrong-key');
       writeFileSync(wrongFile, 'sk-wrong-key-9876');
-      const error = await failure(model({ keyReference: `file:${wrongFile}` }).generate(REQUEST));
+      const error = await rejection(model({ keyReference: `file:${wrongFile}` }).generate(REQUEST));
       expect(error).to.be.instanceOf(DownstreamError);
       expect(isRetryable(error)).to.equal(false);
       expect(error.message).to.include(`the key file:${wrongFile} was refused (HTTP 401 invalid_api_key)`);
@@ -148,7 +140,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('fails permanently at once when the quota is exhausted (a 429 that is no throttling)', async () => {
       fake.policy('chat', () => OPENAI_ERRORS.insufficientQuota());
-      const error = await failure(model().generate(REQUEST));
+      const error = await rejection(model().generate(REQUEST));
       expect(isRetryable(error)).to.equal(false);
       expect(error.message).to.include('quota exhausted').and.include(keyReference).and.include('check your plan');
       expect(fake.of('chat'), 'not retried').to.have.length(1);
@@ -156,14 +148,14 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('fails permanently when the model is unknown, naming it', async () => {
       fake.enqueue('chat', OPENAI_ERRORS.unknownModel('gpt-nope'));
-      const error = await failure(model({ model: 'gpt-nope' }).generate(REQUEST));
+      const error = await rejection(model({ model: 'gpt-nope' }).generate(REQUEST));
       expect(isRetryable(error)).to.equal(false);
       expect(error.message).to.include('model gpt-nope is unknown at').and.include('does not exist');
     });
 
     it("fails permanently on a refused request, with the API's message", async () => {
       fake.enqueue('chat', OPENAI_ERRORS.badRequest("Invalid schema for response_format 'podcast_script': 'additionalProperties' is required to be supplied and to be false."));
-      const error = await failure(model().generate(REQUEST));
+      const error = await rejection(model().generate(REQUEST));
       expect(isRetryable(error)).to.equal(false);
       expect(error.message).to.include('refused the request (HTTP 400').and.include("Invalid schema for response_format 'podcast_script'");
       expect(fake.of('chat')).to.have.length(1);
@@ -171,7 +163,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('reads its key on first use only: a missing key file fails the call with a ConfigError, not the construction', async () => {
       const missing = model({ keyReference: `file:${join(dir, 'absent')}` });
-      const error = await failure(missing.generate(REQUEST));
+      const error = await rejection(missing.generate(REQUEST));
       expect(error).to.be.instanceOf(ConfigError);
       expect(error.message).to.include('the OpenAI API key').and.include('absent');
       expect(fake.requests).to.have.length(0);
@@ -189,7 +181,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
     });
 
     it("refuses to call OpenAI's own API without a key: a ConfigError, no request", async () => {
-      const error = await failure(new OpenAiModel({ baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', keyReference: '', secrets }).generate(REQUEST));
+      const error = await rejection(new OpenAiModel({ baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', keyReference: '', secrets }).generate(REQUEST));
       expect(error).to.be.instanceOf(ConfigError);
       expect(error.message).to.include('the OpenAI API key is not configured');
     });
@@ -234,7 +226,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('fails permanently when the voice is refused, naming the voice', async () => {
       fake.enqueue('speech', OPENAI_ERRORS.invalidVoice('bogus'));
-      const error = await failure(speech().synthesize('Hello.', 'bogus'));
+      const error = await rejection(speech().synthesize('Hello.', 'bogus'));
       expect(isRetryable(error)).to.equal(false);
       expect(error.message).to.include('voice bogus was refused').and.include("Invalid value: 'bogus'");
     });
@@ -242,12 +234,12 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
     it('fails permanently at once when the key is refused or the quota is exhausted', async () => {
       const wrongFile = join(dir, 'wrong-speech-key');
       writeFileSync(wrongFile, 'sk-another-wrong-5555');
-      const refused = await failure(speech({ keyReference: `file:${wrongFile}` }).synthesize('Hello.', 'coral'));
+      const refused = await rejection(speech({ keyReference: `file:${wrongFile}` }).synthesize('Hello.', 'coral'));
       expect(isRetryable(refused)).to.equal(false);
       expect(refused.message).to.include(`OpenAI speech (voice coral, model gpt-4o-mini-tts): the key file:${wrongFile} was refused`);
       expect(refused.message).not.to.include('5555');
       fake.policy('speech', () => OPENAI_ERRORS.insufficientQuota());
-      const quota = await failure(speech().synthesize('Hello.', 'coral'));
+      const quota = await rejection(speech().synthesize('Hello.', 'coral'));
       expect(isRetryable(quota)).to.equal(false);
       expect(quota.message).to.include('quota exhausted');
       expect(fake.of('speech').map((r) => r.status), 'neither retried').to.deep.equal([401, 429]);
@@ -262,11 +254,11 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('fails transiently after its retries on 500s and on timeouts', async () => {
       fake.policy('speech', () => OPENAI_ERRORS.serverError());
-      const outage = await failure(speech({ maxRetries: 1 }).synthesize('Hello.', 'coral'));
+      const outage = await rejection(speech({ maxRetries: 1 }).synthesize('Hello.', 'coral'));
       expect(isRetryable(outage)).to.equal(true);
       expect(outage.message).to.include('HTTP 500');
       fake.policy('speech', () => ({ kind: 'hang' }));
-      const hung = await failure(speech({ maxRetries: 1, timeoutMs: 300 }).synthesize('Hello.', 'coral'));
+      const hung = await rejection(speech({ maxRetries: 1, timeoutMs: 300 }).synthesize('Hello.', 'coral'));
       expect(isRetryable(hung)).to.equal(true);
       expect(hung.message).to.include('timed out');
       expect(fake.of('speech')).to.have.length(4);
@@ -274,7 +266,7 @@ describe('integration: OpenAI-compatible engines against a fake OpenAI API', fun
 
     it('fails transiently on an empty answer rather than leaving a turn silent', async () => {
       fake.enqueue('speech', { kind: 'speech', bytes: new Uint8Array(0) });
-      const error = await failure(speech().synthesize('Hello.', 'coral'));
+      const error = await rejection(speech().synthesize('Hello.', 'coral'));
       expect(error).to.be.instanceOf(DownstreamError);
       expect(isRetryable(error)).to.equal(true);
       expect(error.message).to.include('returned no audio');

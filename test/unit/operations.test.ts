@@ -7,20 +7,12 @@ import { jsonBody } from '../../src/adapters/telegram-export-reader.ts';
 import { episodeKey } from '../../src/core/keys.ts';
 import { episode, podcastConfig } from '../helpers/factories.ts';
 import { QUEUE_URLS, operationsWorld } from '../helpers/operations-world.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const URL = QUEUE_URLS;
 
 /** A fresh set of in-memory ports and the operations over them. */
 const world = () => operationsWorld();
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the operation to be refused, it succeeded');
-}
 
 function summaryOf(e: Episode): CollectionSummary {
   const content_key = episodeKey(e.podcast_id, e.episode_id, 'content');
