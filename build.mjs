@@ -105,7 +105,7 @@ export async function buildAll({ handlers = Object.keys(HANDLERS), cli = true } 
     rmSync(outDir, { recursive: true, force: true });
     await build({ ...common, ...lambdaOnly, plugins: [inlineWebAssets], stdin: lambdaEntry(name), outfile: join(outDir, 'index.mjs') });
     for (const asset of HANDLERS[name].assets) copyFileSync(join(root, asset), join(outDir, asset.split('/').pop()));
-    // A child process's script (src/adapters/flite-worker.ts → flite-worker.mjs), found beside the bundle at run time.
+    // A child process's or worker thread's script (flite-worker.ts → flite-worker.mjs, mp3-thread.ts → mp3-thread.mjs), found beside the bundle at run time.
     for (const worker of HANDLERS[name].workers ?? []) {
       await build({ ...common, banner: undefined, entryPoints: [join(root, worker)], outfile: join(outDir, `${worker.split('/').pop().replace(/\.ts$/, '')}.mjs`) });
     }

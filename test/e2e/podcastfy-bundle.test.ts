@@ -1,7 +1,8 @@
 // End to end: the podcastfy bundle as Lambda gets it (dist/podcastfy/: index.mjs, the wasm files beside it from
-// terraform/functions.json's `assets`, and flite-worker.mjs from its `workers`), copied out of the repository so nothing
-// can be found in node_modules or run through tsx, imported as an ES module by the local stack's Lambda runner, speaks
-// an episode with each offline voice engine: Flite in a child process started from the worker beside the bundle.
+// terraform/functions.json's `assets`, and flite-worker.mjs and mp3-thread.mjs from its `workers`), copied out of the
+// repository so nothing can be found in node_modules or run through tsx, imported as an ES module by the local stack's
+// Lambda runner, speaks an episode with each offline voice engine: Flite in a child process started from the worker
+// beside the bundle, the MP3 encoded on a worker thread started from mp3-thread.mjs.
 import { expect } from 'chai';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ describe('e2e: the podcastfy bundle on its own, outside the repository', functio
     const { assets, workers = [] } = loadFunctionManifest(loadQueueSettings()).podcastfy;
     const files = [...assets.map((path) => path.split('/').pop()!), ...workers.map((path) => path.split('/').pop()!.replace(/\.ts$/, '.mjs'))];
     expect(readdirSync(dir).sort()).to.deep.equal(['index.mjs', ...files].sort());
-    expect(files).to.include.members(['espeak-ng.wasm', 'flite.wasm', 'flite-worker.mjs']);
+    expect(files).to.include.members(['espeak-ng.wasm', 'flite.wasm', 'flite-worker.mjs', 'mp3-thread.mjs']);
   });
 
   for (const engine of ['espeak', 'flite'] as const) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EspeakSynthesizer, parseWav } from '../../src/adapters/espeak-synthesizer.ts';
 import { Mp3FileEncoder } from '../../src/adapters/mp3-encoder.ts';
+import { ThreadedMp3Encoder } from '../../src/adapters/mp3-encoder-thread.ts';
 import { DownstreamError, ValidationError } from '../../src/core/errors.ts';
 import type { AudioEncoder } from '../../src/core/ports.ts';
 import { renderEpisodeAudio } from '../../src/core/generation/render-audio.ts';
@@ -265,32 +266,98 @@ describe('audio on the real espeak-ng and LAME', function () {
       expect(bytes - before).to.be.at.most(64 * 1024 + 4096);
       expect(parseMp3Frames(await readFile(path)).durationSeconds).to.be.within(30, 30 + ENCODER_SLACK_SAMPLES / 22050);
     });
+  });
 
-    it('honours the bitrate it is given', async () => {
-      const path = join(dir, 'low.mp3');
-      const encoder = new Mp3FileEncoder(path, { sampleRate: 22050, bitrateKbps: 32 });
-      await encoder.write(new Int16Array(22050 * 2));
-      await encoder.finish();
-      expect(parseMp3Frames(await readFile(path))).to.include({ bitrateKbps: 32, constantBitrate: true });
+  // The same file, the same refusals, whether LAME runs in this thread or on its worker thread.
+  for (const Encoder of [Mp3FileEncoder, ThreadedMp3Encoder]) {
+    describe(`${Encoder.name}`, () => {
+      it('honours the bitrate it is given', async () => {
+        const path = join(dir, 'low.mp3');
+        const encoder = new Encoder(path, { sampleRate: 22050, bitrateKbps: 32 });
+        await encoder.write(new Int16Array(22050 * 2));
+        await encoder.finish();
+        expect(parseMp3Frames(await readFile(path))).to.include({ bitrateKbps: 32, constantBitrate: true });
+      });
+
+      it('refuses rates and bitrates MPEG audio does not have', () => {
+        expect(() => new Encoder(join(dir, 'x.mp3'), { sampleRate: 22000 })).to.throw(ValidationError);
+        expect(() => new Encoder(join(dir, 'x.mp3'), { sampleRate: 22050, bitrateKbps: 192 })).to.throw(ValidationError);
+      });
+
+      it('refuses writes after finish', async () => {
+        const encoder = new Encoder(join(dir, 'done.mp3'), { sampleRate: 22050 });
+        await encoder.finish();
+        const error = await encoder.write(new Int16Array(100)).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DownstreamError);
+      });
+
+      it('reports a file it cannot create as a DownstreamError', async () => {
+        const encoder = new Encoder(join(dir, 'missing', 'dir', 'x.mp3'), { sampleRate: 22050 });
+        const error = await encoder.write(new Int16Array(22050 * 5)).then(() => encoder.finish()).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(DownstreamError);
+        expect(((error as Error).cause as NodeJS.ErrnoException).code).to.equal('ENOENT');
+      });
+    });
+  }
+
+  describe('ThreadedMp3Encoder on its worker thread', () => {
+    const speech = () => Int16Array.from({ length: 22050 * 45 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * (180 + (i % 9000) / 60) * i) / 22050)));
+
+    it('writes exactly the bytes Mp3FileEncoder writes, for the same samples in the same writes', async () => {
+      const samples = speech();
+      const files: Buffer[] = [];
+      for (const [name, encoder] of [
+        ['same.mp3', new Mp3FileEncoder(join(dir, 'same.mp3'), { sampleRate: 22050 })],
+        ['same-threaded.mp3', new ThreadedMp3Encoder(join(dir, 'same-threaded.mp3'), { sampleRate: 22050 })],
+      ] as const) {
+        // Uneven writes (a turn, a short pause, the rest), as the renderer makes them.
+        await encoder.write(samples.subarray(0, 100_000));
+        await encoder.write(new Int16Array(5_000));
+        await encoder.write(samples.subarray(100_000));
+        const { bytes } = await encoder.finish();
+        files.push(await readFile(join(dir, name)));
+        expect(files.at(-1)!.length).to.equal(bytes);
+      }
+      expect(files[1]!.length).to.be.greaterThan(300_000);
+      expect(files[1]!.equals(files[0]!)).to.equal(true);
     });
 
-    it('refuses rates and bitrates MPEG audio does not have', () => {
-      expect(() => new Mp3FileEncoder(join(dir, 'x.mp3'), { sampleRate: 22000 })).to.throw(ValidationError);
-      expect(() => new Mp3FileEncoder(join(dir, 'x.mp3'), { sampleRate: 22050, bitrateKbps: 192 })).to.throw(ValidationError);
+    it('lets writes run ahead of the thread only by maxPendingSeconds, and still encodes every sample in order', async () => {
+      const path = join(dir, 'bounded.mp3');
+      const encoder = new ThreadedMp3Encoder(path, { sampleRate: 22050, maxPendingSeconds: 1 });
+      const samples = speech();
+      // 45 s written in one call against a 1 s window: the call can only resolve after the thread has taken most of it.
+      await encoder.write(samples);
+      // So by then at least 45 s - 1 s in flight - 64 KiB (8 s) not yet flushed by the thread is on disk, at 8 KB/s.
+      expect((await stat(path)).size).to.be.at.least((45 - 1 - 8.2) * 8000);
+      const { bytes } = await encoder.finish();
+      const reference = new Mp3FileEncoder(join(dir, 'bounded-ref.mp3'), { sampleRate: 22050 });
+      await reference.write(samples);
+      expect(bytes).to.equal((await reference.finish()).bytes);
+      expect((await readFile(path)).equals(await readFile(join(dir, 'bounded-ref.mp3')))).to.equal(true);
     });
 
-    it('refuses writes after finish', async () => {
-      const encoder = new Mp3FileEncoder(join(dir, 'done.mp3'), { sampleRate: 22050 });
-      await encoder.finish();
-      const error = await encoder.write(new Int16Array(100)).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(DownstreamError);
+    it('keeps the order of writes that are not awaited one by one', async () => {
+      const samples = speech();
+      const threaded = new ThreadedMp3Encoder(join(dir, 'unawaited.mp3'), { sampleRate: 22050, maxPendingSeconds: 1 });
+      await Promise.all([threaded.write(samples.subarray(0, 300_000)), threaded.write(samples.subarray(300_000))]);
+      await threaded.finish();
+      const reference = new Mp3FileEncoder(join(dir, 'unawaited-ref.mp3'), { sampleRate: 22050 });
+      await reference.write(samples);
+      await reference.finish();
+      expect((await readFile(join(dir, 'unawaited.mp3'))).equals(await readFile(join(dir, 'unawaited-ref.mp3')))).to.equal(true);
     });
 
-    it('reports a file it cannot create as a DownstreamError', async () => {
-      const encoder = new Mp3FileEncoder(join(dir, 'missing', 'dir', 'x.mp3'), { sampleRate: 22050 });
-      const error = await encoder.write(new Int16Array(22050 * 5)).then(() => encoder.finish()).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(DownstreamError);
-      expect(((error as Error).cause as NodeJS.ErrnoException).code).to.equal('ENOENT');
+    it('refuses a write at another rate at once, and a write after a failure with the failure', async () => {
+      const encoder = new ThreadedMp3Encoder(join(dir, 'missing', 'x.mp3'), { sampleRate: 22050 });
+      expect(await encoder.write(new Int16Array(10), 16000).catch((e: unknown) => e)).to.be.instanceOf(ValidationError);
+      const failure = await encoder.finish().catch((e: unknown) => e);
+      expect(failure).to.be.instanceOf(DownstreamError).and.have.property('message').that.includes(join(dir, 'missing', 'x.mp3'));
+      expect(await encoder.write(new Int16Array(10)).catch((e: unknown) => e)).to.equal(failure);
+    });
+
+    it('refuses a non-positive maxPendingSeconds', () => {
+      expect(() => new ThreadedMp3Encoder(join(dir, 'x.mp3'), { sampleRate: 22050, maxPendingSeconds: 0 })).to.throw(ValidationError, /maxPendingSeconds/);
     });
   });
 
