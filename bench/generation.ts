@@ -1,7 +1,8 @@
 /**
- * Offline generation figures: how fast the espeak-ng (or Flite) + LAME stack (on its worker thread) renders an episode (real-time factor of a
- * 10-minute episode) and how much memory a 60-minute one takes (peak RSS, measured in a child process so nothing else
- * in this process counts). Run by `make bench` (bench/run.ts) or alone: `node --import tsx bench/generation.ts`.
+ * Offline generation figures: how fast the espeak-ng (or Flite) + LAME stack (LAME on its worker thread) renders an
+ * episode (real-time factor of a 10-minute episode) and how much memory a 60-minute one takes (peak RSS, measured in a
+ * child process so nothing else in this process counts). Run by `make bench` (bench/run.ts) or alone:
+ * `node --import tsx bench/generation.ts`.
  * The episode goes the way podcastfy's does: every turn kept by the turn cache (keepingTurns: a miss, then putBytes),
  * through Mp3AudioStore (MP3 to a temporary file, then putFile), into an object store that reads what it is given and
  * discards it, so the figures are the generator's, not a store's.
