@@ -25,6 +25,9 @@ export const CONFIG_KEYS = {
   // Default: the processing queue's 5400 s visibility x 3 receives, plus 30 min. Terraform and the local stack derive
   // it from queue-settings.json (stuckAfterMinutesFor in src/local/queue-settings.ts); tests check the three agree.
   STUCK_AFTER_MINUTES: { kind: 'int', default: '300', min: 5 },
+  // Hours past the longest enabled podcast frequency without a completed episode before the stalled alarm fires
+  // (the scheduler's CompletionExpectedHours metric; Terraform var.stalled_margin_hours).
+  STALLED_MARGIN_HOURS: { kind: 'int', default: '6', min: 1 },
   // The admin's password hash and session key: a Secrets Manager secret id on AWS, `file:<absolute path>` locally.
   ADMIN_SECRET_ID: { kind: 'string' },
   // Where channels' public web previews are read (https://t.me; the local stack serves its own).
