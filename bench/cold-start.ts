@@ -30,6 +30,7 @@ const CONFIG_VALUES: Record<ConfigKey, string> = {
   COLLECTION_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/collection-dlq',
   PROCESSING_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/processing-dlq',
   MAX_RECEIVE_COUNT: '3',
+  STALLED_MARGIN_HOURS: '6',
   STUCK_AFTER_MINUTES: '300',
   // Read on the first request, not at import: cold start never contacts Secrets Manager.
   ...ENGINE_DEFAULTS,

@@ -14,6 +14,8 @@ import { dependenciesFromEnv } from './dependencies.ts';
 import { generationLines, lengthText } from './describe.ts';
 import { newAdminSecretJson } from '../adapters/admin-secret.ts';
 import { loginDependencies, telegramLogin } from './telegram-login.ts';
+import catalogue from '../../terraform/metrics.json' with { type: 'json' };
+import { formatMetrics, logFiles, parseSince, readEmf, readEmfFiles, summarizeMetrics } from './metrics.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -47,6 +49,11 @@ const USAGE = `usage: ${CLI} <command> [--json]
   dlq redrive <collection|processing>     move dead-lettered messages back to their source queue
   admin secret                            print the admin page's secret JSON (password hash + a new session key)
                                           for the password in TELECAST_ADMIN_PASSWORD or on standard input
+  metrics [--since 1h] [--logs <dir>|-]   the metrics the functions logged (embedded metric format), summed per
+                                          metric and stage: episodes by outcome, stage durations, posts, audio,
+                                          TTS characters, LLM tokens, dead letters; from the local stack's
+                                          logs (TELECAST_DATA_DIR/logs, default .local/data/logs), a folder of
+                                          *.log files, or - for standard input (e.g. \`aws logs tail … | \`)
   telegram login                          log a Telegram account in (phone, code, 2FA password on standard input)
                                           and store its session for the MTProto reader; needs TELEGRAM_API_ID,
                                           TELEGRAM_API_HASH (my.telegram.org) and TELEGRAM_SESSION_SECRET_ID
@@ -233,6 +240,15 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
   }
 }
 
+async function metrics(args: string[], out: Out): Promise<void> {
+  const { values } = parseArgs({ args, options: { since: { type: 'string' }, logs: { type: 'string' } } });
+  const since = values.since === undefined ? undefined : Date.now() - parseSince(values.since);
+  const dir = values.logs ?? process.env.TELECAST_LOG_DIR ?? `${process.env.TELECAST_DATA_DIR || '.local/data'}/logs`;
+  const samples = dir === '-' ? await readEmf(process.stdin) : await readEmfFiles(await logFiles(dir));
+  const rows = summarizeMetrics(samples, { ...(since !== undefined ? { since } : {}), namespace: catalogue.namespace });
+  out.print(rows, () => formatMetrics(rows));
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const json = argv.includes('--json');
   const rest = argv.filter((a) => a !== '--json');
@@ -242,7 +258,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   const out: Out = { json, print: (value, text) => console.log(json ? JSON.stringify(value, null, 2) : text()) };
   try {
-    await run(createOperations(dependenciesFromEnv(process.env)), rest, out);
+    // Reads logs only: no AWS configuration needed.
+    if (rest[0] === 'metrics') await metrics(rest.slice(1), out);
+    else await run(createOperations(dependenciesFromEnv(process.env)), rest, out);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

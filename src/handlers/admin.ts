@@ -14,9 +14,14 @@ import { readFunctionConfig } from '../core/config.ts';
 import { createOperations } from '../core/operations.ts';
 import { systemClock } from '../core/ports.ts';
 import { logger } from './common/logger.ts';
+import { recordColdStart } from './common/metrics.ts';
 
-export function createHandler(deps: AdminDeps): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
-  return createAdminApp(deps);
+export function createHandler(deps: AdminDeps): (event: FunctionUrlEvent, context?: { functionName?: string }) => Promise<FunctionUrlResult> {
+  const app = createAdminApp(deps);
+  return (event, context) => {
+    recordColdStart(context?.functionName);
+    return app(event);
+  };
 }
 
 /** The default dependencies, from the function's environment; the bundle's entry (build.mjs) calls it once per cold start. */

@@ -36,9 +36,17 @@ export function createHandler(deps: PodcastfyDeps) {
   const consume = createSqsConsumer({
     ...deps,
     stage: 'generating',
-    async process(record, log, context, episodes) {
+    async process(record, log, context, episodes, metrics) {
       const message = parseProcessingMessage(parseJsonBody(record.body));
-      const result = await generateEpisode({ ...deps, episodes }, message, leaseSeconds(context));
+      let characters = 0;
+      const onSpeechSent = (turn: { characters: number }) => void (characters += turn.characters);
+      let result;
+      try {
+        result = await generateEpisode({ ...deps, episodes, onSpeechSent }, message, leaseSeconds(context));
+      } finally {
+        // Paid for whether or not the attempt completed.
+        if (characters) metrics.add('TtsCharacters', characters, { stage: 'generating' });
+      }
       if (result.outcome === 'completed') {
         log.info('episode completed', { duration_seconds: result.episode.duration_seconds, audio_key: result.episode.audio_key });
       } else {

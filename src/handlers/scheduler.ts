@@ -6,6 +6,7 @@ import { readFunctionConfig } from '../core/config.ts';
 import { runSchedule, type ScheduleDeps, type ScheduleReport } from '../core/episodes/schedule.ts';
 import { TelecastError } from '../core/errors.ts';
 import { logger, type Logger } from './common/logger.ts';
+import { metricsBatch, observingTransitions, recordColdStart } from './common/metrics.ts';
 import { createStateRuntime } from './common/runtime.ts';
 import { queueNameOf } from '../adapters/sqs-queue.ts';
 import { createS3Client, usesCustomS3Endpoint } from '../adapters/aws-clients.ts';
@@ -31,8 +32,16 @@ export class ScheduleTickError extends TelecastError {
 }
 
 export function createHandler(deps: SchedulerDeps) {
-  return async (_event: unknown): Promise<ScheduleReport> => {
-    const report = await runSchedule(deps);
+  return async (_event: unknown, context?: { functionName?: string }): Promise<ScheduleReport> => {
+    recordColdStart(context?.functionName);
+    // Stuck episodes the sweep fails are counted as EpisodesFailed at their stage, like any other failure.
+    const metrics = metricsBatch();
+    const report = await runSchedule({ ...deps, episodes: observingTransitions(deps.episodes, metrics, false) });
+    // The stalled-pipeline gauges, every tick; when they could not be read, none: the alarm treats missing as breaching.
+    if (!report.errors.some((e) => e.step === 'newest completed episode')) {
+      metrics.add('HoursSinceCompletion', report.completion.hours_since).add('CompletionExpectedHours', report.completion.expected_hours);
+    }
+    metrics.publish();
     for (const d of report.depths) {
       deps.logger.info('queue depth', { queue: d.queue, visible: d.visible, in_flight: d.inFlight, delayed: d.delayed });
     }
@@ -47,6 +56,8 @@ export function createHandler(deps: SchedulerDeps) {
       stuck: report.stuck.length,
       errors: report.errors.length,
       dlq_messages: report.depths.filter((d) => d.queue.endsWith('dlq')).reduce((n, d) => n + d.visible, 0),
+      hours_since_completion: report.completion.hours_since,
+      completion_expected_hours: report.completion.expected_hours,
     });
     if (report.errors.length) throw new ScheduleTickError(report);
     return report;
@@ -71,6 +82,7 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
       url,
     })),
     stuckAfterMinutes: config.STUCK_AFTER_MINUTES,
+    stalledMarginHours: config.STALLED_MARGIN_HOURS,
     logger,
   };
 }

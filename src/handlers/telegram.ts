@@ -24,9 +24,13 @@ export function createHandler(deps: TelegramDeps): (event: SQSEvent, context: Co
   const consume = createSqsConsumer({
     ...deps,
     stage: 'collecting',
-    async process(record, log, context, episodes) {
+    async process(record, log, context, episodes, metrics) {
       const request = parseCollectionRequest(parseJsonBody(record.body));
       const result = await collectEpisode({ ...deps, episodes }, request, leaseSeconds(context));
+      if (result.outcome !== 'already-done') {
+        const stage = { stage: 'collecting' };
+        metrics.add('PostsRead', sum(result.stats, 'read'), stage).add('PostsKept', sum(result.stats, 'kept'), stage);
+      }
       if (result.outcome === 'collected') {
         log.info('episode collected', { message_count: result.messageCount, dropped: result.dropped, channels: result.stats, trigger: request.trigger });
         if (result.mediaFailures.length) log.warn('media not stored', { failures: result.mediaFailures.slice(0, 20), count: result.mediaFailures.length });
@@ -44,6 +48,10 @@ export function createHandler(deps: TelegramDeps): (event: SQSEvent, context: Co
       await deps.readers.close?.();
     }
   };
+}
+
+function sum(stats: Array<{ read: number; kept: number }>, field: 'read' | 'kept'): number {
+  return stats.reduce((n, s) => n + s[field], 0);
 }
 
 /** The default dependencies, from the function's environment; the bundle's entry (build.mjs) calls it once per cold start. */

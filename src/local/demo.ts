@@ -19,6 +19,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { formatMetrics, parseEmfLine, summarizeMetrics, type MetricSample } from '../cli/metrics.ts';
 import { shiftExportDates } from './export-dates.ts';
 import { formatInvocation, formatPollError } from './format.ts';
 import { REPO_ROOT, startLocalStack, type FunctionName, type LocalStack } from './stack.ts';
@@ -182,6 +183,7 @@ Episode completed ${since().trim().slice(1)} after \`episode generate\`.
 }
 
 const logTail: string[] = [];
+const samples: MetricSample[] = [];
 let stack: LocalStack | undefined;
 let exitCode = 1;
 process.once('SIGINT', () => {
@@ -192,6 +194,9 @@ try {
   say(`Telecast demo (${process.version}): starting the local stack on free ports`);
   stack = await startLocalStack({ sqsPort: 0, dynamodbPort: 0, logs: VERBOSE ? 'inherit' : 'silent' });
   stack.runner.on('log', (l) => {
+    // Metrics lines (EMF) are gathered for the summary; the rest is kept to show on a failure.
+    const found = parseEmfLine(l.line);
+    if (found.length) return void samples.push(...found);
     logTail.push(`[${l.functionName}] ${l.line}`);
     if (logTail.length > 60) logTail.shift();
   });
@@ -202,6 +207,10 @@ try {
   say(`\ndemo failed: ${(error as Error).message ?? String(error)}`);
   exitCode = 1;
 } finally {
+  if (samples.length) {
+    say(`\nWhat the functions measured (CloudWatch metrics on AWS; \`telecast metrics\` reads them from \`make dev\`'s logs):`);
+    say(formatMetrics(summarizeMetrics(samples)).replace(/^/gm, '  '));
+  }
   if (exitCode !== 0 && logTail.length && !VERBOSE) say(`\nLast lines the functions logged:\n${logTail.join('\n')}`);
   await stack?.stop();
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENGINE_CONFIG_KEYS, ENGINE_DEFAULTS, FUNCTION_NAMES, type ConfigKey, type EngineConfigKey, type FunctionName } from '../core/config.ts';
+import { CONFIG_KEYS, ENGINE_CONFIG_KEYS, ENGINE_DEFAULTS, FUNCTION_NAMES, type ConfigKey, type EngineConfigKey, type FunctionName } from '../core/config.ts';
 import { createLocalClients, destroyLocalClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from './clients.ts';
 import { startEmulators, type EmulatorEndpoints, type EmulatorOptions, type Emulators } from './emulators.ts';
 import { loadFunctionManifest, type FunctionManifest } from './functions.ts';
@@ -16,6 +16,7 @@ import { FaultProxy } from './fault-proxy.ts';
 import { writeLocalAdminSecret } from './admin-secret-file.ts';
 import { FunctionUrlServer } from './function-url.ts';
 import { LambdaRunner } from './lambda-runner.ts';
+import { FunctionLogFiles } from './function-logs.ts';
 import { provision, type Resources } from './provision.ts';
 import { loadQueueSettings, stuckAfterMinutesFor, type QueueSettings } from './queue-settings.ts';
 
@@ -52,6 +53,8 @@ export interface LocalStackOptions extends EmulatorOptions {
   logLevel?: string;
   /** Function output: `inherit` prints it prefixed with the function name, `silent` only emits `log` events. */
   logs?: 'inherit' | 'silent';
+  /** Where each function's output is also appended, as <function>.log (`telecast metrics` reads it); default <dataDir>/logs. */
+  logDir?: string;
   /** STUCK_AFTER_MINUTES of the scheduler; default: derived from the settings as Terraform does (stuckAfterMinutesFor). */
   stuckAfterMinutes?: number;
   /**
@@ -98,6 +101,8 @@ export interface LocalStack {
   /** Clients on the emulators, for tests and the demo. */
   clients: LocalClients;
   runner: LambdaRunner;
+  /** Where the functions' output is kept (<function>.log), when it is. */
+  logDir?: string;
   /** With the admin function: its function URL on loopback and the password of the local secret. */
   admin?: { url: string; password: string };
   /** Direct (RequestResponse) invocation of a function. */
@@ -151,6 +156,7 @@ function configValues(resources: Resources, consumes: string | null, stuckAfterM
     PROCESSING_DLQ_URL: processing.dlqUrl,
     MAX_RECEIVE_COUNT: consumed && String(consumed.settings.max_receive_count),
     STUCK_AFTER_MINUTES: String(stuckAfterMinutes),
+    STALLED_MARGIN_HOURS: CONFIG_KEYS.STALLED_MARGIN_HOURS.default,
     ADMIN_SECRET_ID: secrets.adminSecretId,
     TELEGRAM_WEB_URL: secrets.telegramWebUrl,
     TELEGRAM_SESSION_SECRET_ID: secrets.telegramSessionSecretId,
@@ -247,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const clients = createLocalClients(emulators.endpoints);
   let runner: LambdaRunner | undefined;
   let functionUrl: FunctionUrlServer | undefined;
+  let logFiles: FunctionLogFiles | undefined;
   let tempDir: string | undefined;
   const removeTemp = () => (tempDir ? rm(tempDir, { recursive: true, force: true }) : Promise.resolve());
   const faults: Partial<Record<FunctionName, FunctionFaults>> = {};
@@ -266,6 +273,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const env = environments(emulators.endpoints, resources, manifest, settings, options, adminSecret?.secretId);
     const functionEnv: LocalStack['functionEnv'] = {};
     runner = new LambdaRunner({ sqs: clients.sqs, region: LOCAL_REGION, logs: options.logs ?? 'inherit' });
+    const logDir = options.logDir ?? (options.dataDir ? join(options.dataDir, 'logs') : undefined);
+    logFiles = logDir ? new FunctionLogFiles(logDir) : undefined;
+    const keptLogs = logFiles;
+    if (keptLogs) runner.on('log', ({ functionName, line }) => keptLogs.write(functionName, line));
     const crashRunner = runner;
     for (const name of options.faults ? enabled : []) {
       faults[name] = await startFaultProxies(emulators.endpoints, options.faults!.seed, () => crashRunner.crash(name));
@@ -323,6 +334,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionEnv,
       clients,
       runner: activeRunner,
+      ...(keptLogs ? { logDir: keptLogs.dir } : {}),
       faults,
       ...(activeUrl && adminSecret ? { admin: { url: activeUrl.url, password: adminSecret.password } } : {}),
       invoke: (name, event) => activeRunner.invoke(name, event),
@@ -330,6 +342,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         stopped ??= (async () => {
           await activeUrl?.stop();
           await activeRunner.stop();
+          await keptLogs?.close();
           await stopFaults();
           destroyLocalClients(clients);
           await emulators.stop();
@@ -341,6 +354,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await functionUrl?.stop().catch(() => undefined);
     await runner?.stop().catch(() => undefined);
+    await logFiles?.close().catch(() => undefined);
     await removeTemp().catch(() => undefined);
     await stopFaults().catch(() => undefined);
     destroyLocalClients(clients);

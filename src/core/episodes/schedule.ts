@@ -43,6 +43,8 @@ export interface ScheduleDeps extends TriggerDeps {
   readers: ChannelReaders;
   queues: Array<{ name: string; url: string }>;
   stuckAfterMinutes: number;
+  /** Hours past the longest enabled frequency before the pipeline counts as stalled (default 6). */
+  stalledMarginHours?: number;
 }
 
 export interface ScheduleReport {
@@ -53,6 +55,12 @@ export interface ScheduleReport {
   /** Due podcasts not started because a channel cannot be read yet (no export, no session), with why. */
   unreadable: Array<{ podcast_id: string; channels: UnreadableChannel[] }>;
   errors: Array<{ podcast_id?: string; step: string; error: string }>;
+  /**
+   * Is the pipeline producing? Hours since the newest completed episode of any enabled podcast (0 while none has
+   * completed one, or none is enabled: a new deployment is not stalled), against the longest enabled frequency plus the
+   * margin. The scheduler publishes both as metrics; the stalled alarm fires while the first exceeds the second.
+   */
+  completion: { hours_since: number; expected_hours: number; newest?: { podcast_id: string; episode_id: string; completed_at: string } };
 }
 
 /**
@@ -60,7 +68,8 @@ export interface ScheduleReport {
  * then start an episode for every due podcast. A failure for one podcast does not stop the others; it is reported.
  */
 export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
-  const report: ScheduleReport = { depths: [], stuck: [], triggered: [], notDue: [], unreadable: [], errors: [] };
+  const margin = deps.stalledMarginHours ?? 6;
+  const report: ScheduleReport = { depths: [], stuck: [], triggered: [], notDue: [], unreadable: [], errors: [], completion: { hours_since: 0, expected_hours: margin } };
   const attempt = async (step: string, podcastId: string | undefined, fn: () => Promise<void>): Promise<void> => {
     try {
       await fn();
@@ -103,6 +112,9 @@ export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
     podcasts = listed.podcasts;
     for (const bad of listed.invalid) report.errors.push({ podcast_id: bad.podcast_id, step: 'read configuration', error: bad.error });
   });
+  await attempt('newest completed episode', undefined, async () => {
+    report.completion = await completionAge(deps, podcasts, margin);
+  });
   for (const podcast of podcasts) {
     await attempt('trigger', podcast.podcast_id, async () => {
       const latest = await deps.episodes.latestChannelEpisode(podcast.podcast_id);
@@ -128,4 +140,22 @@ export async function runSchedule(deps: ScheduleDeps): Promise<ScheduleReport> {
     });
   }
   return report;
+}
+
+/** ScheduleReport.completion: the newest completed episode among the enabled podcasts, and when one is expected. */
+async function completionAge(deps: ScheduleDeps, podcasts: PodcastConfig[], margin: number): Promise<ScheduleReport['completion']> {
+  const enabled = podcasts.filter((p) => p.enabled);
+  const expected_hours = Math.max(0, ...enabled.map((p) => p.episode_frequency_hours)) + margin;
+  let newest: Episode | undefined;
+  for (const podcast of enabled) {
+    const completed = await deps.episodes.latestChannelEpisode(podcast.podcast_id, { status: 'completed' });
+    if (completed?.completed_at && (!newest || completed.completed_at > newest.completed_at!)) newest = completed;
+  }
+  if (!newest?.completed_at) return { hours_since: 0, expected_hours };
+  const hours = (deps.clock.now().getTime() - Date.parse(newest.completed_at)) / 3_600_000;
+  return {
+    hours_since: Math.max(0, Math.round(hours * 100) / 100),
+    expected_hours,
+    newest: { podcast_id: newest.podcast_id, episode_id: newest.episode_id, completed_at: newest.completed_at },
+  };
 }

@@ -29,6 +29,8 @@ export interface GeneratorDeps {
   /** Where the episode's audio is encoded and kept. */
   audio: AudioStore;
   clock: Clock;
+  /** Told of every turn the voice engine is asked to speak (the metrics' TTS characters); turns kept earlier are not. */
+  onSpeechSent?: (turn: { characters: number }) => void;
 }
 
 export interface GenerationOptions {
@@ -127,7 +129,12 @@ export async function runGeneration(
     script = written.generation ? { ...written, generation: { ...written.generation, written_at: deps.clock.now().toISOString() } } : written;
     await deps.objects.putJson(files.script_key, script);
   }
-  const synthesizer = keepingTurns(deps.engines.synthesizerFor(podcast), { objects: deps.objects, episode: key, engine: podcast.voice_engine });
+  const synthesizer = keepingTurns(deps.engines.synthesizerFor(podcast), {
+    objects: deps.objects,
+    episode: key,
+    engine: podcast.voice_engine,
+    ...(deps.onSpeechSent ? { onSent: deps.onSpeechSent } : {}),
+  });
   const { durationSeconds, cues } = await renderAndStore(deps.audio, files.audio_key, script, synthesizer);
   await deps.objects.putText(files.transcript_key, toTranscriptText(script, cues), 'text/plain');
   await deps.objects.putText(files.vtt_key, toWebVtt(cues), 'text/vtt');

@@ -51,6 +51,8 @@ export interface TurnCacheOptions {
   episode: EpisodeKey;
   /** The podcast's voice engine name: part of each turn's address. */
   engine: string;
+  /** Told of every turn sent to the engine (not of those read back): what the engine is paid for, in characters. */
+  onSent?: (turn: { characters: number }) => void;
 }
 
 /**
@@ -59,7 +61,7 @@ export interface TurnCacheOptions {
  * completes. Errors of the store propagate (a transient S3 failure fails the attempt, which is retried).
  */
 export function keepingTurns(synthesizer: SpeechSynthesizer, options: TurnCacheOptions): SpeechSynthesizer {
-  const { objects, episode, engine } = options;
+  const { objects, episode, engine, onSent } = options;
   const tags = { [MEDIA_TAG.key]: MEDIA_TAG.value };
   return {
     get sampleRate() {
@@ -74,6 +76,7 @@ export function keepingTurns(synthesizer: SpeechSynthesizer, options: TurnCacheO
       const kept = await readTurn(objects, key);
       if (kept) return kept;
       const pcm = await synthesizer.synthesize(text, voice, context);
+      onSent?.({ characters: text.length });
       // An invalid rate is the renderer's to report; it is not worth keeping.
       if (Number.isInteger(pcm.sampleRate) && pcm.sampleRate > 0 && pcm.sampleRate < 2 ** 32) {
         await objects.putBytes(key, encodeTurn(pcm), TURN_CONTENT_TYPE, { tags });

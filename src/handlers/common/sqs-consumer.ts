@@ -9,6 +9,9 @@
  *   redrive will move the message to the DLQ next;
  * - permanent errors (bad JSON, schema violations, unknown podcast, missing content) mark the episode `failed` with the
  *   reason and stage, and the record goes straight to the DLQ with the reason in its attributes: no retry storm.
+ *
+ * Metrics (metrics.ts): each record's transitions are counted as they are applied, a record that settled its stage adds
+ * the stage's duration, a dead-lettered one DeadLettered with its reason class; one EMF flush per record.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -19,6 +22,7 @@ import { ConflictError, NotReadyError, RetryLaterError, errorMessage, isRetryabl
 import type { Clock, EpisodeKey, EpisodeRepository, QueueSender } from '../../core/ports.ts';
 import { MessageTooLargeError, queueNameOf, sendToDeadLetterQueue } from '../../adapters/sqs-queue.ts';
 import type { Logger } from './logger.ts';
+import { deadLetterReason, metricsBatch, observingTransitions, recordColdStart, type MetricsBatch } from './metrics.ts';
 
 export interface ConsumerOptions {
   stage: FailedStage;
@@ -32,9 +36,10 @@ export interface ConsumerOptions {
   logger: Logger;
   /**
    * Does the work for one record; throws TelecastErrors (or anything, treated as transient). `episodes` is the
-   * repository with the record's message id on every transition it applies (the episode's timeline names it).
+   * repository with the record's message id on every transition it applies (the episode's timeline names it), each
+   * transition counted into `metrics`, where the handler adds what only it knows.
    */
-  process(record: SQSRecord, log: Logger, context: Context, episodes: EpisodeRepository): Promise<void>;
+  process(record: SQSRecord, log: Logger, context: Context, episodes: EpisodeRepository, metrics: MetricsBatch): Promise<void>;
 }
 
 /** `episodes`, with `messageId` written into the timeline entry of every transition applied through it. */
@@ -69,15 +74,21 @@ export function createSqsConsumer(options: ConsumerOptions) {
   const { logger } = options;
 
   /** Marks the episode failed, but only when the message proves to be about it (handoff.ts messageBelongsTo). */
-  async function markFailed(named: { key: EpisodeKey; body: unknown }, reason: string, log: Logger, messageId: string): Promise<void> {
+  async function markFailed(
+    episodes: EpisodeRepository,
+    named: { key: EpisodeKey; body: unknown },
+    reason: string,
+    log: Logger,
+    messageId: string,
+  ): Promise<void> {
     const { key } = named;
-    const episode = await options.episodes.get(key);
+    const episode = await episodes.get(key);
     if (!episode) return void log.info('episode not marked failed: it does not exist');
     if (!messageBelongsTo(named.body, episode)) {
       return void log.warn('episode not marked failed: the message does not match its record (podcast, creation time, folder)');
     }
     try {
-      await options.episodes.apply('markFailed', key, { error: reason, failed_stage: options.stage, message_id: messageId }, options.clock.now());
+      await episodes.apply('markFailed', key, { error: reason, failed_stage: options.stage, message_id: messageId }, options.clock.now());
     } catch (error) {
       // Already settled (completed, skipped, failed) or unknown: nothing to mark; the DLQ still has the message.
       if (error instanceof ConflictError || (error as Error)?.name === 'NotFoundError') {
@@ -99,13 +110,18 @@ export function createSqsConsumer(options: ConsumerOptions) {
         ...(key ? { podcast_id: key.podcastId, episode_id: key.episodeId } : {}),
       },
     });
+    const metrics = metricsBatch().describe({ message_id: record.messageId });
+    const episodes = observingTransitions(recordingMessageId(options.episodes, record.messageId), metrics);
+    const stage = { stage: options.stage };
+    const started = performance.now();
     try {
-      await options.process(record, log, context, recordingMessageId(options.episodes, record.messageId));
+      await processRecord(record, log, context, episodes, metrics, started);
     } catch (error) {
       const reason = errorMessage(error);
       if (!isRetryable(error)) {
         log.error('permanent failure: dead-lettering the message', { error: reason, stage: options.stage });
-        if (named) await markFailed(named, reason, log, record.messageId);
+        metrics.add('DeadLettered', 1, { ...stage, reason: deadLetterReason(error, false) });
+        if (named) await markFailed(episodes, named, reason, log, record.messageId);
         const letter = {
           body: record.body,
           messageId: record.messageId,
@@ -141,15 +157,27 @@ export function createSqsConsumer(options: ConsumerOptions) {
         error: reason,
         stage: options.stage,
       });
+      if (last) metrics.add('DeadLettered', 1, { ...stage, reason: deadLetterReason(error, true) });
       if (named) {
-        if (last) await markFailed(named, `${reason} (gave up after ${receiveCount} receives)`, log, record.messageId);
+        if (last) await markFailed(episodes, named, `${reason} (gave up after ${receiveCount} receives)`, log, record.messageId);
         else await options.episodes.noteError(named.key, reason);
       }
       throw error;
+    } finally {
+      metrics.publish();
+    }
+  }
+
+  /** The handler's work, and the stage's duration when it settled the stage (collected, skipped or completed). */
+  async function processRecord(record: SQSRecord, log: Logger, context: Context, episodes: EpisodeRepository, metrics: MetricsBatch, started: number) {
+    await options.process(record, log, context, episodes, metrics);
+    if (metrics.has('EpisodesCollected') || metrics.has('EpisodesSkipped') || metrics.has('EpisodesCompleted')) {
+      metrics.add('StageDuration', performance.now() - started, { stage: options.stage });
     }
   }
 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    recordColdStart(context?.functionName);
     const processor = new BatchProcessor(EventType.SQS);
     // Records run one after another. If the invocation timed out midway, Lambda would return the whole batch to the
     // queue: the records already done would be redelivered, and the one cut off would be left half-claimed until its
