@@ -20,6 +20,7 @@ const MODULES: Record<string, (sandbox: TerraformSandbox) => string[]> = {
   storage: () => [],
   schedule: () => [],
   alarms: () => [],
+  dashboard: () => [],
   telecast: (s) => [`-var=artifacts_dir=${s.artifactsDir}`],
 };
 

@@ -53,6 +53,11 @@ output "alarm_topic_arn" {
   value       = module.telecast.alarm_topic_arn
 }
 
+output "dashboard_url" {
+  description = "The CloudWatch dashboard (docs/runbook.md, Dashboard)."
+  value       = module.telecast.dashboard_url
+}
+
 output "schedule_dlq_url" {
   description = "URL of the schedule's dead-letter queue (invocations Scheduler could not deliver)."
   value       = module.telecast.schedule_dlq_url

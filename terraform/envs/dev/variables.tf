@@ -40,6 +40,24 @@ variable "stuck_after_minutes" {
   default     = null
 }
 
+variable "stalled_margin_hours" {
+  description = "Hours of slack before the pipeline-stalled alarm fires, beyond the longest podcast frequency (STALLED_MARGIN_HOURS)."
+  type        = number
+  default     = 6
+}
+
+variable "episodes_failed_threshold" {
+  description = "Failed episodes per hour above which the episodes-failed alarm fires."
+  type        = number
+  default     = 3
+}
+
+variable "runbook_url" {
+  description = "Web address of docs/runbook.md, linked from every alarm's description; the default is the path in the repository."
+  type        = string
+  default     = "docs/runbook.md"
+}
+
 variable "deletion_protection" {
   description = "Protect the DynamoDB table from deletion."
   type        = bool

@@ -27,8 +27,12 @@ module "telecast" {
   log_retention_days   = var.log_retention_days
   alarm_email          = var.alarm_email
   stuck_after_minutes  = var.stuck_after_minutes
+  stalled_margin_hours = var.stalled_margin_hours
+  runbook_url          = var.runbook_url
   deletion_protection  = var.deletion_protection
   bucket_force_destroy = var.bucket_force_destroy
   telegram_session     = var.telegram_session
   engines              = var.engines
+
+  episodes_failed_threshold = var.episodes_failed_threshold
 }

@@ -104,3 +104,30 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "runbook_url" {
+  description = <<-EOT
+    Where docs/runbook.md is read: every alarm's description ends with <runbook_url>#<its section>. Set it to the
+    repository's web address of the file (https://github.com/<owner>/<repo>/blob/main/docs/runbook.md) so the link in
+    an alarm notification opens; the default is the path in the repository.
+  EOT
+  type        = string
+  default     = "docs/runbook.md"
+
+  validation {
+    # The anchor is appended; the length keeps every description under CloudWatch's 1024 characters.
+    condition     = length(var.runbook_url) > 0 && length(var.runbook_url) <= 512 && !strcontains(var.runbook_url, "#") && !can(regex("\\s", var.runbook_url))
+    error_message = "runbook_url must be a path or URL of at most 512 characters, without spaces or a #fragment."
+  }
+}
+
+variable "episodes_failed_threshold" {
+  description = "Failed episodes per hour, all stages together, above which the episodes-failed alarm fires."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.episodes_failed_threshold >= 0 && floor(var.episodes_failed_threshold) == var.episodes_failed_threshold
+    error_message = "episodes_failed_threshold must be a whole number, 0 or more."
+  }
+}

@@ -1,4 +1,5 @@
-# The whole of Telecast for one environment: queues, storage, the functions of functions.json, the schedule and the alarms.
+# The whole of Telecast for one environment: queues, storage, the functions of functions.json, the schedule, the alarms
+# and the dashboard.
 # Env roots (terraform/envs/<env>) only add the provider, the backend and their defaults.
 
 data "aws_caller_identity" "current" {}
@@ -44,6 +45,7 @@ locals {
         COLLECTION_DLQ_URL   = module.collection_queue.dlq_url
         PROCESSING_DLQ_URL   = module.processing_queue.dlq_url
         STUCK_AFTER_MINUTES  = tostring(local.stuck_after_minutes)
+        STALLED_MARGIN_HOURS = tostring(var.stalled_margin_hours)
         ADMIN_SECRET_ID      = local.has_admin ? aws_secretsmanager_secret.admin[0].arn : ""
         TELEGRAM_WEB_URL     = var.telegram_web_url
         # The readers and the readiness checks see "" as "no session reader".
@@ -352,7 +354,10 @@ module "alarms" {
   region      = data.aws_region.current.name
   partition   = data.aws_partition.current.partition
   alarm_email = var.alarm_email
+  runbook_url = var.runbook_url
   tags        = var.tags
+
+  episodes_failed_threshold = var.episodes_failed_threshold
 
   dead_letter_queues = {
     collection = module.collection_queue.dlq_name
@@ -372,6 +377,17 @@ module "alarms" {
   }
 
   function_names = { for name, f in module.functions : name => f.function_name }
+}
+
+module "dashboard" {
+  source = "../dashboard"
+
+  name_prefix    = local.prefix
+  region         = data.aws_region.current.name
+  queue_names    = { collection = module.collection_queue.queue_name, processing = module.processing_queue.queue_name }
+  dlq_names      = { collection = module.collection_queue.dlq_name, processing = module.processing_queue.dlq_name, schedule = module.schedule.dlq_name }
+  function_names = { for name, f in module.functions : name => f.function_name }
+  alarm_arns     = module.alarms.alarm_arns
 }
 
 # The admin page: a function URL in front of the admin function, and the secret that holds the operators' password hash

@@ -98,6 +98,26 @@ output "alarm_names" {
   value       = module.alarms.alarm_names
 }
 
+output "alarm_arns" {
+  description = "ARNs of every alarm (the dashboard's alarm status widget lists them)."
+  value       = module.alarms.alarm_arns
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = module.dashboard.dashboard_name
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard in the console."
+  value       = module.dashboard.dashboard_url
+}
+
+output "dashboard_body" {
+  description = "The dashboard's body (JSON), for review and tests."
+  value       = module.dashboard.dashboard_body
+}
+
 output "alarm_topic_arn" {
   description = "ARN of the SNS topic the alarms notify."
   value       = module.alarms.topic_arn

@@ -63,6 +63,20 @@ variable "stuck_after_minutes" {
   }
 }
 
+variable "stalled_margin_hours" {
+  description = <<-EOT
+    Hours of slack before the pipeline-stalled alarm fires (STALLED_MARGIN_HOURS of the scheduler): it fires when no
+    episode has completed for longer than the longest frequency among enabled podcasts plus this margin.
+  EOT
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.stalled_margin_hours >= 1 && floor(var.stalled_margin_hours) == var.stalled_margin_hours
+    error_message = "stalled_margin_hours must be a whole number of hours, at least 1 (the scheduler refuses less)."
+  }
+}
+
 variable "schedule_expression" {
   description = "How often the scheduler Lambda runs."
   type        = string
@@ -73,6 +87,18 @@ variable "alarm_email" {
   description = "Email address that receives the alarms; empty: no subscription."
   type        = string
   default     = ""
+}
+
+variable "episodes_failed_threshold" {
+  description = "Failed episodes per hour, all stages together, above which the episodes-failed alarm fires."
+  type        = number
+  default     = 3
+}
+
+variable "runbook_url" {
+  description = "Where docs/runbook.md is read (e.g. its https://github.com/<owner>/<repo>/blob/main/... address): each alarm's description links <runbook_url>#<section>."
+  type        = string
+  default     = "docs/runbook.md"
 }
 
 variable "queue_age_alarm_threshold_seconds" {

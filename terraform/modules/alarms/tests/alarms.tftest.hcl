@@ -88,6 +88,120 @@ run "alarms_on_backlog_errors_and_throttles" {
   }
 }
 
+run "episodes_failed_sums_every_stage_of_the_catalogue_over_an_hour" {
+  command = plan
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.episodes_failed.alarm_name == "telecast-test-episodes-failed" &&
+      aws_cloudwatch_metric_alarm.episodes_failed.threshold == 3 &&
+      aws_cloudwatch_metric_alarm.episodes_failed.comparison_operator == "GreaterThanThreshold" &&
+    aws_cloudwatch_metric_alarm.episodes_failed.treat_missing_data == "notBreaching")
+    error_message = "episodes-failed fires above 3 (the default) failed episodes; no data is no failure."
+  }
+
+  assert {
+    # One query per stage EpisodesFailed is emitted with (metrics.json), each summed over one hour with its dimensions.
+    condition = sort(flatten([
+      for q in aws_cloudwatch_metric_alarm.episodes_failed.metric_query : [
+        for m in q.metric : "${m.dimensions.stage}:${m.dimensions.service}"
+        if m.metric_name == "EpisodesFailed" && m.namespace == "Telecast" && m.stat == "Sum" && m.period == 3600 && !q.return_data
+      ]
+    ])) == sort([for stage in jsondecode(file("../../metrics.json")).metrics.EpisodesFailed.dimensions.stage : "${stage}:telecast"])
+    error_message = "episodes-failed must read EpisodesFailed for every catalogued stage, Sum over 3600 s, with service telecast."
+  }
+
+  assert {
+    condition = [
+      for q in aws_cloudwatch_metric_alarm.episodes_failed.metric_query : q.expression if q.return_data
+    ] == ["SUM([FILL(m_queued, 0), FILL(m_collecting, 0), FILL(m_generating, 0)])"]
+    error_message = "episodes-failed must alarm on the sum of the stages, a missing stage filled with 0."
+  }
+}
+
+run "episodes_failed_threshold_is_configurable" {
+  command = plan
+
+  variables {
+    episodes_failed_threshold = 10
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.episodes_failed.threshold == 10 && strcontains(aws_cloudwatch_metric_alarm.episodes_failed.alarm_description, "More than 10 episodes")
+    error_message = "episodes_failed_threshold sets the threshold and the description says it."
+  }
+}
+
+run "pipeline_stalled_compares_the_schedulers_two_figures" {
+  command = plan
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.pipeline_stalled.threshold == 0 &&
+      aws_cloudwatch_metric_alarm.pipeline_stalled.comparison_operator == "GreaterThanThreshold" &&
+    aws_cloudwatch_metric_alarm.pipeline_stalled.treat_missing_data == "breaching")
+    error_message = "pipeline-stalled fires when the difference is above 0, and when the scheduler reports nothing."
+  }
+
+  assert {
+    condition = {
+      for q in aws_cloudwatch_metric_alarm.pipeline_stalled.metric_query : q.id => try(
+        "${q.metric[0].namespace}/${q.metric[0].metric_name}:${q.metric[0].period}:${jsonencode(q.metric[0].dimensions)}",
+        "${q.expression}:${q.return_data}",
+      )
+      } == {
+      overdue  = "since - expected:true"
+      since    = "Telecast/HoursSinceCompletion:3600:{\"service\":\"telecast\"}"
+      expected = "Telecast/CompletionExpectedHours:3600:{\"service\":\"telecast\"}"
+    }
+    error_message = "pipeline-stalled must alarm on HoursSinceCompletion - CompletionExpectedHours, hourly, by service only."
+  }
+}
+
+run "every_alarm_notifies_on_ok_and_links_its_runbook_section" {
+  command = plan
+
+  variables {
+    runbook_url = "https://github.com/example/telecast/blob/main/docs/runbook.md"
+  }
+
+  assert {
+    condition = alltrue([
+      for a in concat(values(aws_cloudwatch_metric_alarm.dlq_messages_visible), values(aws_cloudwatch_metric_alarm.queue_oldest_message_age),
+        values(aws_cloudwatch_metric_alarm.lambda_errors), values(aws_cloudwatch_metric_alarm.lambda_throttles),
+      [aws_cloudwatch_metric_alarm.episodes_failed, aws_cloudwatch_metric_alarm.pipeline_stalled]) :
+      a.ok_actions == toset([aws_sns_topic.this.arn]) && a.alarm_actions == toset([aws_sns_topic.this.arn]) &&
+      strcontains(a.alarm_description, "https://github.com/example/telecast/blob/main/docs/runbook.md#") && length(a.alarm_description) <= 1024
+    ])
+    error_message = "Every alarm must notify the topic on ALARM and OK, and link runbook_url#<section> within 1024 characters."
+  }
+
+  assert {
+    condition = (endswith(aws_cloudwatch_metric_alarm.dlq_messages_visible["collection"].alarm_description, "runbook.md#collection-dlq-messages-visible") &&
+      endswith(aws_cloudwatch_metric_alarm.episodes_failed.alarm_description, "runbook.md#episodes-failed") &&
+    endswith(aws_cloudwatch_metric_alarm.pipeline_stalled.alarm_description, "runbook.md#pipeline-stalled"))
+    error_message = "Each description links its own section."
+  }
+
+  assert {
+    condition = output.alarm_arns == sort([
+      for name in concat(values(output.alarm_names.dlq_messages_visible), values(output.alarm_names.queue_oldest_message_age),
+        values(output.alarm_names.lambda_errors), values(output.alarm_names.lambda_throttles),
+      [output.alarm_names.episodes_failed, output.alarm_names.pipeline_stalled]) :
+      "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:${name}"
+    ])
+    error_message = "alarm_arns must hold the ARN of every alarm, and only those."
+  }
+}
+
+run "rejects_a_runbook_url_with_a_fragment" {
+  command = plan
+
+  variables {
+    runbook_url = "docs/runbook.md#alarms"
+  }
+
+  expect_failures = [var.runbook_url]
+}
+
 run "topic_is_encrypted_with_a_key_cloudwatch_may_use" {
   command = plan
 

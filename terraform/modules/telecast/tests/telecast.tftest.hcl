@@ -289,8 +289,9 @@ run "functions_are_configured_by_environment_variables" {
       output.functions.scheduler.environment_variables.PROCESSING_QUEUE_URL == output.queues.processing.url &&
       output.functions.scheduler.environment_variables.COLLECTION_DLQ_URL == output.queues.collection.dlq_url &&
       output.functions.scheduler.environment_variables.PROCESSING_DLQ_URL == output.queues.processing.dlq_url &&
-    output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == "300")
-    error_message = "scheduler needs TABLE_NAME, the four queue URLs and STUCK_AFTER_MINUTES."
+      output.functions.scheduler.environment_variables.STUCK_AFTER_MINUTES == "300" &&
+    output.functions.scheduler.environment_variables.STALLED_MARGIN_HOURS == "6")
+    error_message = "scheduler needs TABLE_NAME, the four queue URLs, STUCK_AFTER_MINUTES and STALLED_MARGIN_HOURS (default 6)."
   }
 
   assert {
@@ -553,6 +554,73 @@ run "alarms_cover_every_dlq_queue_and_function" {
     keys(output.alarm_names.lambda_throttles) == ["admin", "podcastfy", "scheduler", "telegram"])
     error_message = "Every function needs Errors and Throttles alarms."
   }
+
+  assert {
+    condition     = output.alarm_names.episodes_failed == "telecast-test-episodes-failed" && output.alarm_names.pipeline_stalled == "telecast-test-pipeline-stalled"
+    error_message = "The stack needs the episodes-failed and pipeline-stalled alarms."
+  }
+}
+
+run "the_dashboard_shows_this_stacks_queues_functions_and_alarms" {
+  command = plan
+
+  assert {
+    condition     = output.dashboard_name == "telecast-test-pipeline" && strcontains(output.dashboard_url, "region=eu-central-1#dashboards/dashboard/telecast-test-pipeline")
+    error_message = "The dashboard is telecast-<env>-pipeline, in the stack's region."
+  }
+
+  assert {
+    condition = jsonencode([
+      for w in jsondecode(output.dashboard_body).widgets : w.properties.alarms if w.type == "alarm"
+    ]) == jsonencode([output.alarm_arns])
+    error_message = "The alarm status widget must list every alarm of the stack."
+  }
+
+  assert {
+    condition = length(output.alarm_arns) == (length(output.alarm_names.dlq_messages_visible) + length(output.alarm_names.queue_oldest_message_age) +
+    length(output.alarm_names.lambda_errors) + length(output.alarm_names.lambda_throttles) + 2)
+    error_message = "alarm_arns must hold one ARN per alarm."
+  }
+
+  assert {
+    # Every AWS/SQS line is on one of the stack's five queues, every AWS/Lambda line on one of its functions.
+    condition = alltrue(flatten([
+      for w in jsondecode(output.dashboard_body).widgets : [
+        for l in try(w.properties.metrics, []) :
+        l[0] == "AWS/SQS" ? contains(flatten([for q in values(output.queues) : [q.name, q.dlq_name]]), l[3]) || l[3] == "telecast-test-schedule-dlq" :
+        l[0] == "AWS/Lambda" ? contains(values(output.function_names), l[3]) : true
+      ]
+    ]))
+    error_message = "The dashboard may show only this stack's queues and functions."
+  }
+}
+
+run "stalled_margin_hours_is_the_schedulers_setting" {
+  command = plan
+
+  variables {
+    stalled_margin_hours = 12
+  }
+
+  assert {
+    condition     = output.functions.scheduler.environment_variables.STALLED_MARGIN_HOURS == "12"
+    error_message = "stalled_margin_hours is the scheduler's STALLED_MARGIN_HOURS."
+  }
+
+  assert {
+    condition     = !contains(keys(output.functions.podcastfy.environment_variables), "STALLED_MARGIN_HOURS")
+    error_message = "Only functions whose functions.json entry names STALLED_MARGIN_HOURS get it."
+  }
+}
+
+run "rejects_a_stalled_margin_under_one_hour" {
+  command = plan
+
+  variables {
+    stalled_margin_hours = 0
+  }
+
+  expect_failures = [var.stalled_margin_hours]
 }
 
 run "the_admin_page_has_a_function_url_and_its_secret" {
