@@ -65,6 +65,7 @@ ${Object.values(queues)
   .map((q) => `queue       ${q.url}\n            → ${consumerOf(stack.functions, q.key)?.[0] ?? 'no consumer'}, batch ${q.settings.batch_size}, concurrency ${q.settings.maximum_concurrency}, visibility ${q.settings.visibility_timeout_seconds} s, DLQ after ${q.settings.max_receive_count} receives: ${q.dlqUrl}`)
   .join('\n')}
 schedule    ${scheduleEverySeconds ? `scheduler every ${scheduleEverySeconds} s` : 'off (TELECAST_SCHEDULE_SECONDS=0)'}
+logs        ${stack.logDir ? `${stack.logDir}/<function>.log (\`node bin/telecast.mjs metrics\` sums the metrics in them)` : 'not kept'}
 admin       ${stack.admin ? `log in at ${stack.admin.url} with password ${stack.admin.password}${process.env.TELECAST_ADMIN_PASSWORD ? ' (TELECAST_ADMIN_PASSWORD)' : ' (generated; set TELECAST_ADMIN_PASSWORD to choose it)'}` : 'off'}
 
 To use the CLI against this stack, in another shell:
@@ -74,6 +75,7 @@ ${exportLines(stack.env)}
   node bin/telecast.mjs podcast put samples/podcast.json
   node bin/telecast.mjs channel import @telecast_sample test/fixtures/telegram-export/result.json --recent
   node bin/telecast.mjs episode generate tech-pulse
+  node bin/telecast.mjs metrics --since 1h
 
 Data is kept in ${dataDir} across restarts (\`make dev-fresh\` starts empty). Ctrl-C stops the stack.
 `);
