@@ -31,6 +31,7 @@ const CONFIG_VALUES: Record<ConfigKey, string> = {
   PROCESSING_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/processing-dlq',
   MAX_RECEIVE_COUNT: '3',
   STALLED_MARGIN_HOURS: '6',
+  PUBLIC_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
   STUCK_AFTER_MINUTES: '300',
   // Read on the first request, not at import: cold start never contacts Secrets Manager.
   ...ENGINE_DEFAULTS,

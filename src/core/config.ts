@@ -49,6 +49,9 @@ export const CONFIG_KEYS = {
   ELEVENLABS_BASE_URL: { kind: 'url', default: 'https://api.elevenlabs.io' },
   ELEVENLABS_MODEL: { kind: 'string', default: 'eleven_multilingual_v2' },
   ELEVENLABS_API_KEY_SECRET_ID: { kind: 'string', default: '' },
+  // Where the public feeds are served (the CloudFront distribution's https://<domain>, or the local stack's server);
+  // empty: nothing can be published (publish refuses, naming this key).
+  PUBLIC_BASE_URL: { kind: 'string', default: '' },
   // Turns a network voice engine synthesises at once; 0: the engine's own default (VOICE_ENGINE_SPECS concurrency).
   SYNTHESIS_CONCURRENCY: { kind: 'int', default: '0', min: 0 },
 } as const satisfies Record<string, KeySpec>;

@@ -64,6 +64,21 @@ export interface PodcastConfig {
   script_writer: ScriptWriterName;
   /** Which voice engine speaks it; speakers' voices are validated by this engine. */
   voice_engine: VoiceEngineName;
+  /** The public feed: directory fields, and `auto` (completed episodes are published) or `manual`. */
+  publishing: PodcastPublishing;
+}
+
+export interface PodcastPublishing {
+  mode: 'manual' | 'auto';
+  description?: string;
+  artwork_url?: string;
+  category?: string;
+  subcategory?: string;
+  explicit: boolean;
+  author?: string;
+  owner_name?: string;
+  owner_email?: string;
+  link?: string;
 }
 
 export interface CollectionRequest {

@@ -108,6 +108,27 @@ export const podcastConfigSchema = {
     script_writer: { enum: [...SCRIPT_WRITERS], default: 'offline' },
     // No static default: parsePodcastConfig picks one by language (defaultVoiceEngine in contracts.ts).
     voice_engine: { enum: [...VOICE_ENGINES] },
+    // The podcast's public feed (src/core/publishing/): what directories show, and whether completed episodes are
+    // published on their own. Fields a directory requires but missing here are reported by `podcast put`
+    // (publishingMissing in publishing/feed.ts); the podcast is stored all the same, and stays unpublished.
+    publishing: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ['manual', 'auto'], default: 'manual' },
+        description: { type: 'string', minLength: 1, maxLength: 4000 },
+        artwork_url: { type: 'string', maxLength: 2000, pattern: '^https://[^\\s]+$' },
+        // Apple Podcasts' category and, optionally, one of its subcategories (feed.ts checks the pair).
+        category: { type: 'string', minLength: 1, maxLength: 60 },
+        subcategory: { type: 'string', minLength: 1, maxLength: 60 },
+        explicit: { type: 'boolean', default: false },
+        author: { type: 'string', minLength: 1, maxLength: 200 },
+        owner_name: { type: 'string', minLength: 1, maxLength: 200 },
+        owner_email: { type: 'string', maxLength: 254, pattern: '^[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+$' },
+        link: { type: 'string', maxLength: 2000, pattern: '^https?://[^\\s]+$' },
+      },
+      default: { mode: 'manual', explicit: false },
+    },
   },
 } as const;
 

@@ -141,6 +141,8 @@ interface LocalSecrets {
   telegramWebUrl: string;
   /** `file:<path>`, or empty for no session. */
   telegramSessionSecretId: string;
+  /** Where the local stack serves the public prefix (PUBLIC_BASE_URL); empty: publishing off. */
+  publicBaseUrl?: string;
 }
 
 function configValues(resources: Resources, consumes: string | null, stuckAfterMinutes: number, secrets: LocalSecrets): Record<ConfigKey, string | undefined> {
@@ -157,6 +159,7 @@ function configValues(resources: Resources, consumes: string | null, stuckAfterM
     MAX_RECEIVE_COUNT: consumed && String(consumed.settings.max_receive_count),
     STUCK_AFTER_MINUTES: String(stuckAfterMinutes),
     STALLED_MARGIN_HOURS: CONFIG_KEYS.STALLED_MARGIN_HOURS.default,
+    PUBLIC_BASE_URL: secrets.publicBaseUrl ?? '',
     ADMIN_SECRET_ID: secrets.adminSecretId,
     TELEGRAM_WEB_URL: secrets.telegramWebUrl,
     TELEGRAM_SESSION_SECRET_ID: secrets.telegramSessionSecretId,

@@ -19,6 +19,7 @@ const VALUES: Record<ConfigKey, string> = {
   PROCESSING_DLQ_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/processing-dlq',
   MAX_RECEIVE_COUNT: '3',
   STALLED_MARGIN_HOURS: '6',
+  PUBLIC_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
   STUCK_AFTER_MINUTES: '300',
   ...ENGINE_DEFAULTS,
   ADMIN_SECRET_ID: 'telecast-test-admin',
