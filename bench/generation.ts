@@ -106,6 +106,10 @@ class DiscardingObjects implements ObjectStore {
   async exists(): Promise<boolean> {
     return false;
   }
+  async head(): Promise<undefined> {
+    return undefined;
+  }
+  async delete(): Promise<void> {}
   async copy(): Promise<void> {}
   async openRead(key: string): Promise<never> {
     throw new NotFoundError(`${key} is not stored`);

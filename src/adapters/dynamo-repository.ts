@@ -20,6 +20,7 @@ import {
   settles,
   timelineEntry,
   type Episode,
+  type EpisodePublication,
   type TransitionChanges,
   type TransitionName,
 } from '../core/episodes/status.ts';
@@ -354,6 +355,30 @@ export class DynamoEpisodeRepository implements EpisodeRepository {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async setPublication(k: EpisodeKey, publication: EpisodePublication | undefined, now: Date): Promise<Episode> {
+    const names = { '#pk': TABLE_KEYS.partitionKey, '#status': 'status', '#publication': 'publication', '#updated': 'updated_at', '#withdrawn': 'withdrawn_at' };
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(k),
+          // Only a completed episode has audio to publish; a withdrawal also needs it completed (nothing else is public).
+          ConditionExpression: 'attribute_exists(#pk) AND #status = :completed',
+          UpdateExpression: publication ? 'SET #publication = :p, #updated = :now REMOVE #withdrawn' : 'SET #withdrawn = :now, #updated = :now REMOVE #publication',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':completed': 'completed', ':now': now.toISOString(), ...(publication ? { ':p': publication } : {}) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys<Episode>(out.Attributes as Item);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.get(k);
+      if (!current) throw new NotFoundError(`unknown episode ${k.podcastId}/${k.episodeId}`);
+      throw new ConflictError(`episode ${k.podcastId}/${k.episodeId} is ${current.status}: only a completed episode can be published or withdrawn`, current.status);
     }
   }
 

@@ -30,6 +30,8 @@ export interface OperationsSettings {
   queueUrls: { collection: string; collectionDlq: string; processing: string; processingDlq: string };
   /** TELEGRAM_WEB_URL and TELEGRAM_SESSION_SECRET_ID: where channels are checked for being readable. */
   telegram: { webUrl: string; sessionSecretId: string };
+  /** PUBLIC_BASE_URL: where the public feeds are served ('' when publishing is not configured). */
+  publicBaseUrl: string;
 }
 
 export type OperationsClients = ReturnType<typeof createClients>;
@@ -77,6 +79,8 @@ export function operationsDependencies(
         }),
     queues: () => config.queues,
     deadLetters: () => ({ collection: deadLetterQueue('collection'), processing: deadLetterQueue('processing') }),
+    objects: () => new S3ObjectStore(clients.s3, settings.bucket),
+    publicBaseUrl: () => settings.publicBaseUrl,
   });
   return { deps, clients };
 }

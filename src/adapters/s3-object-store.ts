@@ -1,6 +1,7 @@
 /** ObjectStore over one S3 bucket. */
 import {
   CopyObjectCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
@@ -145,6 +146,20 @@ export class S3ObjectStore implements ObjectStore {
       if (isMissing(error)) return false;
       throw error;
     }
+  }
+
+  async head(key: string): Promise<{ bytes: number; contentType?: string } | undefined> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { bytes: head.ContentLength ?? 0, ...(head.ContentType ? { contentType: head.ContentType } : {}) };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   async copy(fromKey: string, toKey: string, options: { tags?: Record<string, string> } = {}): Promise<void> {

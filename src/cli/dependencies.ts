@@ -20,6 +20,7 @@ export function dependenciesFromEnv(env: Record<string, string | undefined>): Op
       const c = readConfig(env, ['TELEGRAM_WEB_URL', 'TELEGRAM_SESSION_SECRET_ID']);
       return { webUrl: c.TELEGRAM_WEB_URL, sessionSecretId: c.TELEGRAM_SESSION_SECRET_ID };
     },
+    publicBaseUrl: () => readConfig(env, ['PUBLIC_BASE_URL']).PUBLIC_BASE_URL,
   });
   return operationsDependencies(settings, env).deps;
 }

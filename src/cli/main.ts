@@ -44,6 +44,13 @@ const USAGE = `usage: ${CLI} <command> [--json]
                                           retry a failed episode's failed stage (its own dead letters, or its message anew);
                                           --new-script (failed at generating only): discard its dead letters and write
                                           a new script.json instead of speaking the stored one
+  podcast feed <podcast_id> [--regenerate]
+                                          the podcast's feed URL, publishing mode and what it lacks for
+                                          directories; --regenerate rebuilds it from the published episodes
+  episode publish <podcast_id> <episode_id>
+                                          put a completed episode into its podcast's public feed
+  episode withdraw <podcast_id> <episode_id>
+                                          take it out of the feed (its public copies deleted)
   queues status                           depth of the queues and their DLQs
   dlq inspect <collection|processing>     show dead-lettered messages with their reasons (leaves them in place)
   dlq redrive <collection|processing>     move dead-lettered messages back to their source queue
@@ -59,7 +66,8 @@ const USAGE = `usage: ${CLI} <command> [--json]
                                           TELEGRAM_API_HASH (my.telegram.org) and TELEGRAM_SESSION_SECRET_ID
 
 environment: AWS_REGION and credentials as for any AWS tool (AWS_ENDPOINT_URL_* for the local stack), and
-TABLE_NAME, BUCKET_NAME, COLLECTION_QUEUE_URL, PROCESSING_QUEUE_URL, COLLECTION_DLQ_URL, PROCESSING_DLQ_URL
+TABLE_NAME, BUCKET_NAME, COLLECTION_QUEUE_URL, PROCESSING_QUEUE_URL, COLLECTION_DLQ_URL, PROCESSING_DLQ_URL,
+PUBLIC_BASE_URL (publishing)
 (\`make dev\` prints them for the local stack; \`terraform output\` for AWS).`;
 
 class UsageError extends Error {}
@@ -78,7 +86,7 @@ function episodeLine(e: Episode): string {
       : e.status === 'skipped'
         ? `  ${e.skip_reason}`
         : e.status === 'completed'
-          ? `  ${e.duration_seconds?.toFixed(1)} s  s3://…/${e.audio_key}`
+          ? `  ${e.duration_seconds?.toFixed(1)} s  s3://…/${e.audio_key}${e.publication ? `  published ${e.publication.audio_url}` : ''}`
           : e.last_error
             ? `  retrying after: ${e.last_error}`
             : '';
@@ -133,7 +141,32 @@ async function run(ops: Operations, argv: string[], out: Out): Promise<void> {
       const config = await ops.putPodcast(await readJsonFile(arg(0, 'file.json')));
       // Stored either way: set-up may go in any order, and the schedule waits until every channel can be read.
       for (const u of await ops.unreadableChannels(config.podcast_id)) console.error(`telecast: warning: ${u.reason}; the schedule starts no episode until it can be read`);
+      // Stored either way too; its episodes are not published until these are filled in.
+      const { missing } = await ops.feedStatus(config.podcast_id);
+      if (missing.length) console.error(`telecast: warning: not publishable yet (stored, unpublished); set:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
       return out.print(config, () => `stored podcast ${config.podcast_id} (${config.name})`);
+    }
+    case 'podcast feed': {
+      const { values, positionals } = parseArgs({ args, options: { regenerate: { type: 'boolean', default: false } }, allowPositionals: true });
+      const id = positionals[0];
+      if (!id) throw new UsageError('missing <podcast_id>');
+      const rebuilt = values.regenerate ? await ops.regenerateFeed(id) : undefined;
+      const status = await ops.feedStatus(id);
+      return out.print({ ...status, ...(rebuilt ? { items: rebuilt.items } : {}) }, () =>
+        [
+          `${status.podcast_id}: publishing ${status.mode}${status.feed_url ? `, feed ${status.feed_url}` : ' (PUBLIC_BASE_URL is not set: no feed)'}`,
+          ...(rebuilt ? [`regenerated with ${rebuilt.items} episode(s)`] : []),
+          ...(status.missing.length ? ['not publishable yet; set:', ...status.missing.map((m) => `  - ${m}`)] : []),
+        ].join('\n'),
+      );
+    }
+    case 'episode publish': {
+      const episode = await ops.publishEpisode(arg(0, 'podcast_id'), arg(1, 'episode_id'));
+      return out.print(episodeJson(episode), () => `published ${episode.podcast_id}/${episode.episode_id}: ${episode.publication!.audio_url} (${episode.publication!.audio_bytes} bytes)`);
+    }
+    case 'episode withdraw': {
+      const episode = await ops.withdrawEpisode(arg(0, 'podcast_id'), arg(1, 'episode_id'));
+      return out.print(episodeJson(episode), () => `withdrew ${episode.podcast_id}/${episode.episode_id} from its feed (its public copies deleted; the episode's own files stay)`);
     }
     case 'podcast list': {
       const { podcasts, invalid } = await ops.listPodcasts();

@@ -3,6 +3,7 @@
  * generated from src/core/schemas.ts. A message that fails validation is never processed: the consumer dead-letters
  * it with the violations as the reason.
  */
+import { categoryProblems } from './publishing/apple-categories.ts';
 import type { ErrorObject } from 'ajv';
 import { CHANNEL_SOURCES, LANGUAGES, MEDIA_TYPES, DOMAIN_MATCHES, SCRIPT_WRITERS, TRIGGERS, VOICE_ENGINES } from './contract-constants.ts';
 import { channelSourceViolations } from './channels.ts';
@@ -218,7 +219,7 @@ export interface PodcastConfigDefaults {
 export function parsePodcastConfig(value: unknown, defaults: PodcastConfigDefaults = {}): PodcastConfig {
   const shape = parsePodcastConfigShape(value);
   const config: PodcastConfig = { ...shape, voice_engine: shape.voice_engine ?? defaults.voice_engine ?? defaultVoiceEngine(shape.language) };
-  const violations = [...engineViolations(config), ...channelSourceViolations(config)];
+  const violations = [...engineViolations(config), ...channelSourceViolations(config), ...categoryProblems(config)];
   if (violations.length) throw new ValidationError('invalid podcast configuration', violations);
   return config;
 }

@@ -79,3 +79,38 @@ export function channelExportImportKey(channel: string): string {
  * terraform/modules/storage holds the same key and value; a Terraform test checks that they agree.
  */
 export const MEDIA_TAG = { key: 'telecast-class', value: 'media' } as const;
+
+/**
+ * The public prefix: only what is published lives under it, and only it is served (CloudFront's origin path is
+ * /public; the local stack serves the same paths). `public/<x>` is at `${PUBLIC_BASE_URL}/<x>`.
+ *
+ *   public/<podcast_id>/feed.xml                                   the podcast's RSS feed
+ *   public/<podcast_id>/episodes/<episode_id>/episode.mp3 …        a published episode's audio, transcripts, chapters
+ *   podcasts/<podcast_id>/feed.json                                (private) the feed's guid, assigned once, and URL
+ */
+export const PUBLIC_PREFIX = 'public/';
+
+export const PUBLIC_EPISODE_FILES = {
+  audio: 'episode.mp3',
+  vtt: 'transcript.vtt',
+  transcript: 'transcript.txt',
+  chapters: 'chapters.json',
+} as const;
+
+export function feedKey(podcastId: string): string {
+  return `${PUBLIC_PREFIX}${podcastId}/feed.xml`;
+}
+
+export function publicEpisodeKey(podcastId: string, episodeId: string, file: keyof typeof PUBLIC_EPISODE_FILES): string {
+  return `${PUBLIC_PREFIX}${podcastId}/episodes/${episodeId}/${PUBLIC_EPISODE_FILES[file]}`;
+}
+
+export function feedStateKey(podcastId: string): string {
+  return `podcasts/${podcastId}/feed.json`;
+}
+
+/** The public URL of a key under public/; the base has no trailing slash. */
+export function publicUrl(baseUrl: string, key: string): string {
+  if (!key.startsWith(PUBLIC_PREFIX)) throw new Error(`${key} is not under ${PUBLIC_PREFIX}`);
+  return `${baseUrl.replace(/\/+$/, '')}/${key.slice(PUBLIC_PREFIX.length).split('/').map(encodeURIComponent).join('/')}`;
+}

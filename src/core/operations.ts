@@ -12,12 +12,15 @@ import { triggerEpisode, type TriggerDeps } from './episodes/start-episode.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { ID_PATTERN } from './schemas.ts';
 import { collectionRequestFor, processingMessageFor } from './handoff.ts';
+import { publishingMissing } from './publishing/feed.ts';
+import { feedUrlOf, publishEpisode, regenerateFeed, withdrawEpisode } from './publishing/publish.ts';
 import type {
   ChannelExportStore,
   ChannelReaders,
   DeadLetterQueue,
   EpisodeKey,
   InspectedLetter,
+  ObjectStore,
   PipelineQueue,
   QueueDepth,
   QueueInspector,
@@ -42,6 +45,19 @@ export interface OperationsDeps extends Omit<TriggerDeps, 'collectionQueueUrl'> 
   /** Each pipeline queue and its DLQ. */
   queues: Record<PipelineQueue, { queue: NamedQueue; dlq: NamedQueue }>;
   deadLetters: Record<PipelineQueue, DeadLetterQueue>;
+  /** The bucket, for publishing (public copies and the feed). */
+  objects: ObjectStore;
+  /** PUBLIC_BASE_URL: where public/ is served; empty when publishing is not configured. */
+  publicBaseUrl: string;
+}
+
+/** A podcast's feed: where it is (when publishing is configured) and what it still needs for a directory. */
+export interface FeedStatus {
+  podcast_id: string;
+  mode: 'manual' | 'auto';
+  feed_url?: string;
+  /** publishingMissing: `publishing.<field>: why` lines; [] when it can be published. */
+  missing: string[];
 }
 
 export interface RetryResult {
@@ -169,6 +185,33 @@ export function createOperations(deps: OperationsDeps) {
     },
 
     getPodcast: getPodcastOrFail,
+
+    /** Where the podcast's feed is and what it still lacks for publishing (`podcast put` warns of the latter). */
+    async feedStatus(podcastId: string): Promise<FeedStatus> {
+      const podcast = await getPodcastOrFail(podcastId);
+      const base = deps.publicBaseUrl.trim();
+      return {
+        podcast_id: podcast.podcast_id,
+        mode: podcast.publishing.mode,
+        ...(base ? { feed_url: feedUrlOf(base, podcast.podcast_id) } : {}),
+        missing: publishingMissing(podcast),
+      };
+    },
+
+    /** Publishes a completed episode into its podcast's feed (publishing/publish.ts); returns the updated episode. */
+    async publishEpisode(podcastId: string, episodeId: string): Promise<Episode> {
+      return publishEpisode(deps, { podcastId, episodeId });
+    },
+
+    /** Takes an episode out of its podcast's feed and deletes its public copies. */
+    async withdrawEpisode(podcastId: string, episodeId: string): Promise<Episode> {
+      return withdrawEpisode(deps, { podcastId, episodeId });
+    },
+
+    /** Rebuilds the podcast's feed from its published episodes (after its directory fields changed). */
+    async regenerateFeed(podcastId: string): Promise<{ feed_url: string; items: number }> {
+      return regenerateFeed(deps, (await getPodcastOrFail(podcastId)).podcast_id);
+    },
 
     /** The podcast's channels that cannot be read yet, with why (the schedule starts no episode for it until they can). */
     async unreadableChannels(podcastId: string): Promise<UnreadableChannel[]> {

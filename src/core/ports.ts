@@ -3,7 +3,7 @@
  * core never imports @aws-sdk. Tests of pure logic pass in-memory implementations.
  */
 import type { ChannelSource, ChannelStats, Language, MediaType, PodcastConfig } from './contracts.ts';
-import type { Episode, TransitionChanges, TransitionName } from './episodes/status.ts';
+import type { Episode, EpisodePublication, TransitionChanges, TransitionName } from './episodes/status.ts';
 import type { Script } from './generation/script.ts';
 
 export interface EpisodeKey {
@@ -54,6 +54,11 @@ export interface EpisodeRepository {
   latestChannelEpisode(podcastId: string, options?: { status?: Episode['status']; before?: string }): Promise<Episode | undefined>;
   /** Records a transient error without changing status. */
   noteError(key: EpisodeKey, message: string): Promise<void>;
+  /**
+   * Records a completed episode's publication (its public copies' URLs and size), or with `undefined` its withdrawal
+   * (`withdrawn_at` set). Throws ConflictError (with the status) unless the episode is completed.
+   */
+  setPublication(key: EpisodeKey, publication: EpisodePublication | undefined, now: Date): Promise<Episode>;
   /** Episodes in `status` whose `updated_at` is before `updatedBefore` (ISO), via the status index. */
   listByStatus(status: Episode['status'], updatedBefore: string): Promise<Episode[]>;
   /**
@@ -77,6 +82,10 @@ export interface ObjectStore {
   /** Streams a local file up without reading it into memory. */
   putFile(key: string, path: string, contentType: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** An object's size and type, or undefined when it does not exist. */
+  head(key: string): Promise<{ bytes: number; contentType?: string } | undefined>;
+  /** Removes an object; a key that does not exist is not an error. */
+  delete(key: string): Promise<void>;
   /** Server-side copy; `tags` replace the source's (lifecycle rules key on them, e.g. media expiry). */
   copy(fromKey: string, toKey: string, options?: { tags?: Record<string, string> }): Promise<void>;
   /** Streams an object's body (a large export is never read whole). Throws NotFoundError when the key does not exist. */

@@ -38,6 +38,7 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
         processingDlq: config.PROCESSING_DLQ_URL,
       },
       telegram: { webUrl: config.TELEGRAM_WEB_URL, sessionSecretId: config.TELEGRAM_SESSION_SECRET_ID },
+      publicBaseUrl: config.PUBLIC_BASE_URL,
     },
     env,
   );

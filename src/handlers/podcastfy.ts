@@ -17,12 +17,15 @@ import { logger, type Logger } from './common/logger.ts';
 import { createRuntime } from './common/bucket-runtime.ts';
 import { leaseSeconds } from './common/runtime.ts';
 import { createSqsConsumer } from './common/sqs-consumer.ts';
+import { publishIfAutomatic } from '../core/publishing/publish.ts';
 
 export interface PodcastfyDeps extends GeneratorDeps {
   queue: QueueSender;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;
   logger: Logger;
+  /** PUBLIC_BASE_URL: where published episodes are served ('' : publishing off). */
+  publicBaseUrl?: string;
 }
 
 export type DirectResult = Pick<Episode, 'podcast_id' | 'episode_id' | 'status' | 'duration_seconds' | 'audio_key' | 'transcript_key' | 'vtt_key' | 's3_path'>;
@@ -49,11 +52,27 @@ export function createHandler(deps: PodcastfyDeps) {
       }
       if (result.outcome === 'completed') {
         log.info('episode completed', { duration_seconds: result.episode.duration_seconds, audio_key: result.episode.audio_key });
+        await publishCompleted(result.episode, log);
       } else {
         log.info(`nothing to do: episode is ${result.episode.status}`, { outcome: result.outcome });
       }
     },
   });
+
+  /**
+   * A podcast that publishes automatically gets its completed episode into the feed. The episode stays completed if
+   * that fails (the record is not retried for it): the warning says why, and `episode publish` or the admin page's
+   * Publish does it once the cause is fixed.
+   */
+  async function publishCompleted(episode: Episode, log: Logger): Promise<void> {
+    try {
+      const outcome = await publishIfAutomatic({ ...deps, publicBaseUrl: deps.publicBaseUrl ?? '' }, episode);
+      if (outcome === 'published') log.info('episode published', { feed: episode.podcast_id });
+      else if (outcome !== 'manual') log.warn(`episode not published automatically: ${outcome === 'not-configured' ? 'PUBLIC_BASE_URL is not set' : 'the podcast lacks what directories require (podcast feed <id> says what)'}`);
+    } catch (error) {
+      log.warn('episode completed but not published', { error: errorMessage(error) });
+    }
+  }
 
   async function direct(event: unknown, context: Context): Promise<DirectResult> {
     const request = parseDirectGenerationRequest(event);
@@ -92,5 +111,6 @@ export function dependenciesFromEnvironment(env: Record<string, string | undefin
     deadLetterQueueUrl: config.PROCESSING_DLQ_URL,
     maxReceiveCount: config.MAX_RECEIVE_COUNT,
     logger,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
   };
 }

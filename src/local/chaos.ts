@@ -152,6 +152,8 @@ async function scenario(stack: LocalStack, options: ChaosOptions, log: (line: st
       collection: new SqsDeadLetterQueue(stack.clients.sqs, { source: queues.collection!.url, dlq: queues.collection!.dlqUrl }),
       processing: new SqsDeadLetterQueue(stack.clients.sqs, { source: queues.processing!.url, dlq: queues.processing!.dlqUrl }),
     },
+    objects: new S3ObjectStore(stack.clients.s3, stack.resources.bucket),
+    publicBaseUrl: stack.env.PUBLIC_BASE_URL ?? '',
   });
 
   // The operator's own calls are not under chaos: the faults are on the functions' side of the network.

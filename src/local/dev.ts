@@ -8,6 +8,7 @@
  *                                                              `make dev-fresh` empties it first
  *   TELECAST_ADMIN_PORT (8787)                                where the admin page listens (loopback only)
  *   TELECAST_ADMIN_PASSWORD (generated, printed once)        the admin password of the local secret
+ *   TELECAST_PUBLIC_PORT (8788)                               where the published feeds are served
  *   POWERTOOLS_LOG_LEVEL (INFO)                               the functions' log level
  */
 import { resolve } from 'node:path';
@@ -31,6 +32,7 @@ const sqsPort = numberFromEnv('TELECAST_SQS_PORT', 4566);
 const dynamodbPort = numberFromEnv('TELECAST_DYNAMODB_PORT', 4567);
 const scheduleEverySeconds = numberFromEnv('TELECAST_SCHEDULE_SECONDS', 60);
 const adminPort = numberFromEnv('TELECAST_ADMIN_PORT', 8787);
+const publicPort = numberFromEnv('TELECAST_PUBLIC_PORT', 8788);
 // Podcasts, episodes, objects and queued messages survive a restart (and a crash) of `make dev`.
 const dataDir = resolve(process.env.TELECAST_DATA_DIR || '.local/data');
 const time = () => new Date().toISOString().slice(11, 19);
@@ -43,6 +45,7 @@ try {
     dynamodbPort,
     scheduleEverySeconds,
     adminPort,
+    publicPort,
     logs: 'inherit',
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
   });
@@ -65,6 +68,7 @@ ${Object.values(queues)
   .map((q) => `queue       ${q.url}\n            → ${consumerOf(stack.functions, q.key)?.[0] ?? 'no consumer'}, batch ${q.settings.batch_size}, concurrency ${q.settings.maximum_concurrency}, visibility ${q.settings.visibility_timeout_seconds} s, DLQ after ${q.settings.max_receive_count} receives: ${q.dlqUrl}`)
   .join('\n')}
 schedule    ${scheduleEverySeconds ? `scheduler every ${scheduleEverySeconds} s` : 'off (TELECAST_SCHEDULE_SECONDS=0)'}
+public      ${stack.publicUrl ? `${stack.publicUrl}/<podcast_id>/feed.xml (the published feeds and episodes, as CloudFront serves them)` : 'off'}
 logs        ${stack.logDir ? `${stack.logDir}/<function>.log (\`node bin/telecast.mjs metrics\` sums the metrics in them)` : 'not kept'}
 admin       ${stack.admin ? `log in at ${stack.admin.url} with password ${stack.admin.password}${process.env.TELECAST_ADMIN_PASSWORD ? ' (TELECAST_ADMIN_PASSWORD)' : ' (generated; set TELECAST_ADMIN_PASSWORD to choose it)'}` : 'off'}
 

@@ -17,6 +17,7 @@ import { writeLocalAdminSecret } from './admin-secret-file.ts';
 import { FunctionUrlServer } from './function-url.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { FunctionLogFiles } from './function-logs.ts';
+import { PublicServer } from './public-server.ts';
 import { provision, type Resources } from './provision.ts';
 import { loadQueueSettings, stuckAfterMinutesFor, type QueueSettings } from './queue-settings.ts';
 
@@ -53,6 +54,8 @@ export interface LocalStackOptions extends EmulatorOptions {
   logLevel?: string;
   /** Function output: `inherit` prints it prefixed with the function name, `silent` only emits `log` events. */
   logs?: 'inherit' | 'silent';
+  /** Where the public prefix (feeds, published audio) is served on loopback: a port, 0 for any (default), false for none. */
+  publicPort?: number | false;
   /** Where each function's output is also appended, as <function>.log (`telecast metrics` reads it); default <dataDir>/logs. */
   logDir?: string;
   /** STUCK_AFTER_MINUTES of the scheduler; default: derived from the settings as Terraform does (stuckAfterMinutesFor). */
@@ -103,6 +106,8 @@ export interface LocalStack {
   runner: LambdaRunner;
   /** Where the functions' output is kept (<function>.log), when it is. */
   logDir?: string;
+  /** The public prefix served over HTTP (PUBLIC_BASE_URL of the functions and the CLI), unless publicPort is false. */
+  publicUrl?: string;
   /** With the admin function: its function URL on loopback and the password of the local secret. */
   admin?: { url: string; password: string };
   /** Direct (RequestResponse) invocation of a function. */
@@ -180,6 +185,7 @@ function environments(
   settings: QueueSettings,
   options: LocalStackOptions,
   adminSecretId: string | undefined,
+  publicBaseUrl: string | undefined,
 ): { cli: Record<string, string>; functions: Partial<Record<FunctionName, Record<string, string>>> } {
   const runtime = runtimeEnv(endpoints, options.logLevel ?? 'INFO');
   const enabledNames = FUNCTION_NAMES.filter((name) => options.functions?.[name] !== false);
@@ -191,6 +197,7 @@ function environments(
     engines: options.engineEnvironment ?? {},
     telegramWebUrl: options.telegramWebUrl ?? 'https://t.me',
     telegramSessionSecretId: sessionFile ? `file:${sessionFile}` : '',
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
   };
   const functionEnv = (name: FunctionName): Record<string, string> => {
     const values = configValues(resources, manifest[name].consumes, stuckAfterMinutes, secrets);
@@ -215,6 +222,7 @@ function environments(
     'PROCESSING_DLQ_URL',
     'TELEGRAM_WEB_URL',
     'TELEGRAM_SESSION_SECRET_ID',
+    'PUBLIC_BASE_URL',
   ] as const;
   const cliValues = configValues(resources, null, stuckAfterMinutes, secrets);
   return {
@@ -257,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let runner: LambdaRunner | undefined;
   let functionUrl: FunctionUrlServer | undefined;
   let logFiles: FunctionLogFiles | undefined;
+  let publicServer: PublicServer | undefined;
   let tempDir: string | undefined;
   const removeTemp = () => (tempDir ? rm(tempDir, { recursive: true, force: true }) : Promise.resolve());
   const faults: Partial<Record<FunctionName, FunctionFaults>> = {};
@@ -273,7 +282,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           options.adminPassword ?? (process.env.TELECAST_ADMIN_PASSWORD || undefined),
         )
       : undefined;
-    const env = environments(emulators.endpoints, resources, manifest, settings, options, adminSecret?.secretId);
+    if (options.publicPort !== false) {
+      publicServer = new PublicServer({ s3: clients.s3, bucket: resources.bucket, port: options.publicPort ?? 0 });
+      await publicServer.start();
+    }
+    const env = environments(emulators.endpoints, resources, manifest, settings, options, adminSecret?.secretId, publicServer?.url);
     const functionEnv: LocalStack['functionEnv'] = {};
     runner = new LambdaRunner({ sqs: clients.sqs, region: LOCAL_REGION, logs: options.logs ?? 'inherit' });
     const logDir = options.logDir ?? (options.dataDir ? join(options.dataDir, 'logs') : undefined);
@@ -338,6 +351,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clients,
       runner: activeRunner,
       ...(keptLogs ? { logDir: keptLogs.dir } : {}),
+      ...(publicServer ? { publicUrl: publicServer.url } : {}),
       faults,
       ...(activeUrl && adminSecret ? { admin: { url: activeUrl.url, password: adminSecret.password } } : {}),
       invoke: (name, event) => activeRunner.invoke(name, event),
@@ -346,6 +360,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await activeUrl?.stop();
           await activeRunner.stop();
           await keptLogs?.close();
+          await publicServer?.stop();
           await stopFaults();
           destroyLocalClients(clients);
           await emulators.stop();
@@ -358,6 +373,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await functionUrl?.stop().catch(() => undefined);
     await runner?.stop().catch(() => undefined);
     await logFiles?.close().catch(() => undefined);
+    await publicServer?.stop().catch(() => undefined);
     await removeTemp().catch(() => undefined);
     await stopFaults().catch(() => undefined);
     destroyLocalClients(clients);

@@ -34,6 +34,8 @@ class FileObjects implements ObjectStore {
   putText = notUsed;
   putFile = notUsed;
   copy = notUsed;
+  head = notUsed;
+  delete = notUsed;
   putBytes = notUsed;
 }
 async function notUsed(): Promise<never> {

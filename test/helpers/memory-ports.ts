@@ -15,6 +15,7 @@ import {
   settles,
   timelineEntry,
   type Episode,
+  type EpisodePublication,
   type TransitionChanges,
   type TransitionName,
 } from '../../src/core/episodes/status.ts';
@@ -173,6 +174,21 @@ export class MemoryEpisodes implements EpisodeRepository {
     if (e) e.last_error = message.slice(0, 2000);
   }
 
+  async setPublication(k: EpisodeKey, publication: EpisodePublication | undefined, now: Date): Promise<Episode> {
+    const e = this.items.get(this.id(k));
+    if (!e) throw new NotFoundError(`unknown episode ${this.id(k)}`);
+    if (e.status !== 'completed') throw new ConflictError(`episode ${this.id(k)} is ${e.status}: only a completed episode can be published or withdrawn`, e.status);
+    if (publication) {
+      e.publication = copy(publication);
+      delete e.withdrawn_at;
+    } else {
+      delete e.publication;
+      e.withdrawn_at = now.toISOString();
+    }
+    e.updated_at = now.toISOString();
+    return copy(e);
+  }
+
   async listByStatus(status: Episode['status'], updatedBefore: string): Promise<Episode[]> {
     return [...this.items.values()].filter((e) => e.status === status && e.updated_at < updatedBefore).map(copy);
   }
@@ -218,6 +234,19 @@ export class MemoryObjects implements ObjectStore {
   async exists(key: string): Promise<boolean> {
     return this.objects.has(key);
   }
+
+  async head(key: string): Promise<{ bytes: number; contentType: string } | undefined> {
+    const o = this.objects.get(key);
+    return o && { bytes: (o.bytes ?? Buffer.from(o.body, 'utf-8')).byteLength, contentType: o.contentType };
+  }
+
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+    this.deleted.push(key);
+  }
+
+  /** Keys deleted, in order. */
+  readonly deleted: string[] = [];
 
   async openRead(key: string): Promise<{ body: AsyncIterable<Uint8Array>; bytes: number; contentType: string }> {
     const o = this.objects.get(key);

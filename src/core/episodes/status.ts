@@ -59,8 +59,28 @@ export interface Episode extends EpisodeFiles {
   /** How the script was written: its length against the target, a model's tokens and estimated cost. */
   generation?: ScriptGeneration;
   completed_at?: string;
+  /** Where and since when a completed episode is in its podcast's public feed (src/core/publishing/); absent: not. */
+  publication?: EpisodePublication;
+  /** When it was last withdrawn from the feed (its public copies deleted). */
+  withdrawn_at?: string;
   /** Every transition applied, oldest first, appended in the same conditional update (the admin page's history). */
   timeline?: TimelineEntry[];
+}
+
+/** A published episode's public copies (under the bucket's public/ prefix) and the feed item's identity. */
+export interface EpisodePublication {
+  published_at: string;
+  /** The feed item's guid: stable across regenerations and re-publication (publishing/feed.ts episodeGuid). */
+  guid: string;
+  /** The feed item's title and description: the script's, or made from the podcast and the date. */
+  title: string;
+  description: string;
+  audio_url: string;
+  /** The public MP3's exact size: the enclosure's length. */
+  audio_bytes: number;
+  vtt_url: string;
+  transcript_url: string;
+  chapters_url?: string;
 }
 
 /**
