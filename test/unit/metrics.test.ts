@@ -108,8 +108,9 @@ describe('metrics: what each stage emits, as EMF', () => {
   });
 
   describe('failures', () => {
-    async function failing(error: Error, receiveCount: number) {
+    async function failing(error: Error, receiveCount: number, setup: { dlqFails?: Error; maxMessageBytes?: number } = {}) {
       const w = world();
+      if (setup.dlqFails) w.queue.failNext.set(DLQ, setup.dlqFails);
       const podcast = podcastConfig();
       await w.podcasts.put(podcast);
       const episode = newEpisode(podcast, 'schedule', created);
@@ -122,6 +123,7 @@ describe('metrics: what each stage emits, as EMF', () => {
         queue: w.queue,
         clock: w.clock,
         logger: silent,
+        ...(setup.maxMessageBytes ? { maxMessageBytes: setup.maxMessageBytes } : {}),
         process: async () => {
           throw error;
         },
@@ -143,6 +145,20 @@ describe('metrics: what each stage emits, as EMF', () => {
         'EpisodesFailed stage=collecting': 1,
       });
       expect(await failing(new DownstreamError('telegram is down'), 1)).to.deep.equal({});
+    });
+
+    it('a permanent failure whose copy to the DLQ fails is not dead-lettered yet: it comes back and is counted then', async () => {
+      const got = await failing(new ValidationError('bad posts'), 1, { dlqFails: new DownstreamError('SQS is down') });
+      expect(got).to.not.have.any.keys('DeadLettered reason=ValidationError stage=collecting');
+      expect(got).to.include({ 'EpisodesFailed stage=collecting': 1 });
+    });
+
+    it('a permanent failure too large to copy is dead-lettered once, by SQS redrive after its last receive', async () => {
+      // Each receive fails the same way (the episode is marked failed on the first); only the last one reaches the DLQ.
+      const tooLarge = { maxMessageBytes: 64 };
+      expect(await failing(new ValidationError('bad posts'), 1, tooLarge)).to.not.have.any.keys('DeadLettered reason=ValidationError stage=collecting');
+      expect(await failing(new ValidationError('bad posts'), 2, tooLarge)).to.not.have.any.keys('DeadLettered reason=ValidationError stage=collecting');
+      expect(await failing(new ValidationError('bad posts'), 3, tooLarge)).to.include({ 'DeadLettered reason=ValidationError stage=collecting': 1 });
     });
   });
 
