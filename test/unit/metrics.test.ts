@@ -192,6 +192,24 @@ describe('metrics: what each stage emits, as EMF', () => {
     expect(got['StageDuration stage=generating']).to.be.a('number').at.least(0);
   });
 
+  it('generating, direct { podcast_id, text }: counted like a queued episode, started and completed, or failed at its stage', async () => {
+    const w = world();
+    const synthesizer = new ToneSynthesizer();
+    const podcast = podcastConfig();
+    await w.podcasts.put(podcast);
+    const handler = createPodcastfy({ ...w, engines: memoryEngines(synthesizer), audio: new MemoryAudioStore(), deadLetterQueueUrl: DLQ, maxReceiveCount: 3, logger: silent });
+    const request = { podcast_id: podcast.podcast_id, text: 'A direct story, read aloud for everyone who listens.' };
+    const completed = totals((await emitted(() => handler(request, lambdaContext()))).samples);
+    expect(completed).to.include({ 'EpisodesStarted stage=collecting': 1, 'EpisodesCompleted stage=generating': 1 });
+    expect(completed['TtsCharacters stage=generating']).to.equal(synthesizer.calls.reduce((n, c) => n + c.text.length, 0));
+
+    w.clock.set(new Date(w.clock.now().getTime() + 60_000)); // a new episode id
+    synthesizer.failOn.set(synthesizer.calls.length + 1, new ValidationError('voice refused'));
+    const failed = await emitted(() => handler(request, lambdaContext()).catch(() => undefined));
+    expect(totals(failed.samples)).to.include({ 'EpisodesStarted stage=collecting': 1, 'EpisodesFailed stage=generating': 1 });
+    expect(totals(failed.samples)).to.not.have.any.keys('EpisodesCompleted stage=generating');
+  });
+
   it('scheduler: a stuck episode swept is failed at its stage; the stalled gauges compare the newest completion with the longest frequency + margin', async () => {
     const w = world();
     const now = new Date('2026-11-30T12:00:00.000Z');
