@@ -16,6 +16,7 @@ import { Mp3AudioStore } from '../adapters/mp3-audio-store.ts';
 import { logger, type Logger } from './common/logger.ts';
 import { createRuntime } from './common/bucket-runtime.ts';
 import { leaseSeconds } from './common/runtime.ts';
+import { metricsBatch, observingTransitions, recordColdStart, type MetricsBatch } from './common/metrics.ts';
 import { createSqsConsumer } from './common/sqs-consumer.ts';
 import { publishIfAutomatic } from '../core/publishing/publish.ts';
 
@@ -41,15 +42,7 @@ export function createHandler(deps: PodcastfyDeps) {
     stage: 'generating',
     async process(record, log, context, episodes, metrics) {
       const message = parseProcessingMessage(parseJsonBody(record.body));
-      let characters = 0;
-      const onSpeechSent = (turn: { characters: number }) => void (characters += turn.characters);
-      let result;
-      try {
-        result = await generateEpisode({ ...deps, episodes, onSpeechSent }, message, leaseSeconds(context));
-      } finally {
-        // Paid for whether or not the attempt completed.
-        if (characters) metrics.add('TtsCharacters', characters, { stage: 'generating' });
-      }
+      const result = await countingSpeech(metrics, (onSpeechSent) => generateEpisode({ ...deps, episodes, onSpeechSent }, message, leaseSeconds(context)));
       if (result.outcome === 'completed') {
         log.info('episode completed', { duration_seconds: result.episode.duration_seconds, audio_key: result.episode.audio_key });
         await publishCompleted(result.episode, log);
@@ -77,8 +70,11 @@ export function createHandler(deps: PodcastfyDeps) {
   async function direct(event: unknown, context: Context): Promise<DirectResult> {
     const request = parseDirectGenerationRequest(event);
     const log = deps.logger.createChild({ persistentKeys: { podcast_id: request.podcast_id, invocation: 'direct' } });
+    // A direct episode walks the same status machine: its start, completion or failure counts like a queued one's.
+    const metrics = metricsBatch().describe({ invocation: 'direct' });
+    const episodes = observingTransitions(deps.episodes, metrics);
     try {
-      const e = await generateFromText(deps, request, leaseSeconds(context));
+      const e = await countingSpeech(metrics, (onSpeechSent) => generateFromText({ ...deps, episodes, onSpeechSent }, request, leaseSeconds(context)));
       log.info('direct episode completed', { episode_id: e.episode_id, duration_seconds: e.duration_seconds });
       return {
         podcast_id: e.podcast_id,
@@ -93,11 +89,26 @@ export function createHandler(deps: PodcastfyDeps) {
     } catch (error) {
       log.error('direct generation failed', { error: errorMessage(error) });
       throw error;
+    } finally {
+      metrics.publish();
     }
   }
 
-  return async (event: SQSEvent | unknown, context: Context): Promise<SQSBatchResponse | DirectResult> =>
-    isSqsEvent(event) ? consume(event, context) : direct(event, context);
+  return async (event: SQSEvent | unknown, context: Context): Promise<SQSBatchResponse | DirectResult> => {
+    // Here, not only in the consumer: a first invocation may be a direct one.
+    recordColdStart(context?.functionName);
+    return isSqsEvent(event) ? consume(event, context) : direct(event, context);
+  };
+}
+
+/** Runs one generation attempt, adding the characters it sent to the voice engine (paid for, completed or not). */
+async function countingSpeech<T>(metrics: MetricsBatch, attempt: (onSpeechSent: (turn: { characters: number }) => void) => Promise<T>): Promise<T> {
+  let characters = 0;
+  try {
+    return await attempt((turn) => void (characters += turn.characters));
+  } finally {
+    if (characters) metrics.add('TtsCharacters', characters, { stage: 'generating' });
+  }
 }
 
 /** The default dependencies, from the function's environment; the bundle's entry (build.mjs) calls it once per cold start. */

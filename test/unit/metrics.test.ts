@@ -108,8 +108,9 @@ describe('metrics: what each stage emits, as EMF', () => {
   });
 
   describe('failures', () => {
-    async function failing(error: Error, receiveCount: number) {
+    async function failing(error: Error, receiveCount: number, setup: { dlqFails?: Error; maxMessageBytes?: number } = {}) {
       const w = world();
+      if (setup.dlqFails) w.queue.failNext.set(DLQ, setup.dlqFails);
       const podcast = podcastConfig();
       await w.podcasts.put(podcast);
       const episode = newEpisode(podcast, 'schedule', created);
@@ -122,6 +123,7 @@ describe('metrics: what each stage emits, as EMF', () => {
         queue: w.queue,
         clock: w.clock,
         logger: silent,
+        ...(setup.maxMessageBytes ? { maxMessageBytes: setup.maxMessageBytes } : {}),
         process: async () => {
           throw error;
         },
@@ -143,6 +145,20 @@ describe('metrics: what each stage emits, as EMF', () => {
         'EpisodesFailed stage=collecting': 1,
       });
       expect(await failing(new DownstreamError('telegram is down'), 1)).to.deep.equal({});
+    });
+
+    it('a permanent failure whose copy to the DLQ fails is not dead-lettered yet: it comes back and is counted then', async () => {
+      const got = await failing(new ValidationError('bad posts'), 1, { dlqFails: new DownstreamError('SQS is down') });
+      expect(got).to.not.have.any.keys('DeadLettered reason=ValidationError stage=collecting');
+      expect(got).to.include({ 'EpisodesFailed stage=collecting': 1 });
+    });
+
+    it('a permanent failure too large to copy is dead-lettered once, by SQS redrive after its last receive', async () => {
+      // Each receive fails the same way (the episode is marked failed on the first); only the last one reaches the DLQ.
+      const tooLarge = { maxMessageBytes: 64 };
+      expect(await failing(new ValidationError('bad posts'), 1, tooLarge)).to.not.have.any.keys('DeadLettered reason=ValidationError stage=collecting');
+      expect(await failing(new ValidationError('bad posts'), 2, tooLarge)).to.not.have.any.keys('DeadLettered reason=ValidationError stage=collecting');
+      expect(await failing(new ValidationError('bad posts'), 3, tooLarge)).to.include({ 'DeadLettered reason=ValidationError stage=collecting': 1 });
     });
   });
 
@@ -174,6 +190,24 @@ describe('metrics: what each stage emits, as EMF', () => {
     });
     expect(got['TtsCharacters stage=generating']).to.be.above(100);
     expect(got['StageDuration stage=generating']).to.be.a('number').at.least(0);
+  });
+
+  it('generating, direct { podcast_id, text }: counted like a queued episode, started and completed, or failed at its stage', async () => {
+    const w = world();
+    const synthesizer = new ToneSynthesizer();
+    const podcast = podcastConfig();
+    await w.podcasts.put(podcast);
+    const handler = createPodcastfy({ ...w, engines: memoryEngines(synthesizer), audio: new MemoryAudioStore(), deadLetterQueueUrl: DLQ, maxReceiveCount: 3, logger: silent });
+    const request = { podcast_id: podcast.podcast_id, text: 'A direct story, read aloud for everyone who listens.' };
+    const completed = totals((await emitted(() => handler(request, lambdaContext()))).samples);
+    expect(completed).to.include({ 'EpisodesStarted stage=collecting': 1, 'EpisodesCompleted stage=generating': 1 });
+    expect(completed['TtsCharacters stage=generating']).to.equal(synthesizer.calls.reduce((n, c) => n + c.text.length, 0));
+
+    w.clock.set(new Date(w.clock.now().getTime() + 60_000)); // a new episode id
+    synthesizer.failOn.set(synthesizer.calls.length + 1, new ValidationError('voice refused'));
+    const failed = await emitted(() => handler(request, lambdaContext()).catch(() => undefined));
+    expect(totals(failed.samples)).to.include({ 'EpisodesStarted stage=collecting': 1, 'EpisodesFailed stage=generating': 1 });
+    expect(totals(failed.samples)).to.not.have.any.keys('EpisodesCompleted stage=generating');
   });
 
   it('scheduler: a stuck episode swept is failed at its stage; the stalled gauges compare the newest completion with the longest frequency + margin', async () => {

@@ -120,7 +120,8 @@ export function createSqsConsumer(options: ConsumerOptions) {
       const reason = errorMessage(error);
       if (!isRetryable(error)) {
         log.error('permanent failure: dead-lettering the message', { error: reason, stage: options.stage });
-        metrics.add('DeadLettered', 1, { ...stage, reason: deadLetterReason(error, false) });
+        // Counted once the message is in the DLQ: a failed copy comes back and is handled (and counted) again.
+        const deadLettered = () => metrics.add('DeadLettered', 1, { ...stage, reason: deadLetterReason(error, false) });
         if (named) await markFailed(episodes, named, reason, log, record.messageId);
         const letter = {
           body: record.body,
@@ -140,8 +141,11 @@ export function createSqsConsumer(options: ConsumerOptions) {
           // episode (marked above).
           log.warn('dead letter too large to copy with its reason: leaving it to SQS redrive', { bytes: Buffer.byteLength(record.body) });
           await options.queue.returnNow(record.eventSourceARN, record.receiptHandle);
+          // Every remaining receive comes through here; only the last one's failure hands it to the DLQ.
+          if (receiveCount >= options.maxReceiveCount) deadLettered();
           throw copyError;
         }
+        deadLettered();
         return; // acknowledged here: the DLQ now holds it with its reason
       }
       const last = receiveCount >= options.maxReceiveCount;

@@ -79,3 +79,8 @@ output "event_source_mapping" {
     maximum_concurrency                = one(m.scaling_config[*].maximum_concurrency)
   }])
 }
+
+output "application_log_level" {
+  description = "Lambda's filter of the function's application logs."
+  value       = aws_lambda_function.this.logging_config[0].application_log_level
+}

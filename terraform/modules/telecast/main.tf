@@ -300,8 +300,11 @@ module "functions" {
   memory_size            = each.value.memory_mb
   ephemeral_storage_size = lookup(each.value, "ephemeral_storage_mb", null)
   log_retention_days     = var.log_retention_days
-  application_log_level  = var.log_level
-  tags                   = var.tags
+  # Lambda gives a JSON line without a "level" (every EMF line of the metrics) level INFO, so a WARN or ERROR filter
+  # here would drop every metric: the alarms would see none (pipeline-stalled fires). Powertools' own POWERTOOLS_LOG_LEVEL
+  # still keeps the logger's INFO lines out.
+  application_log_level = contains(["WARN", "ERROR"], var.log_level) ? "INFO" : var.log_level
+  tags                  = var.tags
 
   reserved_concurrent_executions = lookup(local.reserved_concurrent_executions, each.key, null)
 

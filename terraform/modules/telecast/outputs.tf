@@ -73,6 +73,7 @@ output "functions" {
       environment_variables          = f.environment_variables
       log_group_name                 = f.log_group_name
       log_retention_days             = f.log_retention_days
+      application_log_level          = f.application_log_level
       event_source_mapping           = f.event_source_mapping
     }
   }

@@ -25,7 +25,7 @@ variable "lambda_architecture" {
 }
 
 variable "log_level" {
-  description = "POWERTOOLS_LOG_LEVEL of the functions, also Lambda's application log level filter."
+  description = "POWERTOOLS_LOG_LEVEL of the functions, also Lambda's application log level filter (at most INFO: the metrics' EMF lines count as INFO)."
   type        = string
   default     = "INFO"
 

@@ -595,6 +595,32 @@ run "the_dashboard_shows_this_stacks_queues_functions_and_alarms" {
   }
 }
 
+run "a_quieter_log_level_keeps_the_metrics" {
+  command = plan
+
+  variables {
+    log_level = "WARN"
+  }
+
+  assert {
+    condition     = alltrue([for f in output.functions : f.environment_variables.POWERTOOLS_LOG_LEVEL == "WARN" && f.application_log_level == "INFO"])
+    error_message = "With log_level WARN, Powertools logs at WARN but Lambda's filter stays at INFO, the level it gives the EMF lines."
+  }
+}
+
+run "lambdas_log_filter_follows_a_verbose_log_level" {
+  command = plan
+
+  variables {
+    log_level = "DEBUG"
+  }
+
+  assert {
+    condition     = alltrue([for f in output.functions : f.application_log_level == "DEBUG"])
+    error_message = "With log_level DEBUG, Lambda's filter must let DEBUG lines through."
+  }
+}
+
 run "stalled_margin_hours_is_the_schedulers_setting" {
   command = plan
 
