@@ -47,6 +47,7 @@ interface EpisodeJson {
   transcript_key?: string;
   vtt_key?: string;
   script_key?: string;
+  publication?: { audio_url: string };
 }
 
 const run = promisify(execFile);
@@ -165,6 +166,18 @@ async function demo(stack: LocalStack): Promise<number> {
     return 1;
   }
 
+  // The sample podcast publishes automatically: the same delivery puts the episode into its feed right after.
+  for (let i = 0; i < 20 && !episode.publication; i++) {
+    await new Promise((r) => setTimeout(r, 150));
+    episode = JSON.parse(await telecast(stack, ['episode', 'status', episode.podcast_id, episode.episode_id, '--json'], { echo: false })) as EpisodeJson;
+  }
+  const feedUrl = stack.publicUrl ? `${stack.publicUrl}/${episode.podcast_id}/feed.xml` : undefined;
+  const feedFile = join(REPO_ROOT, 'out', episode.podcast_id, 'feed.xml');
+  if (episode.publication && feedUrl) {
+    mkdirSync(dirname(feedFile), { recursive: true });
+    writeFileSync(feedFile, await (await fetch(feedUrl)).text());
+  }
+
   const target = join(REPO_ROOT, 'out', episode.podcast_id, episode.episode_id);
   rmSync(target, { recursive: true, force: true });
   const files = await download(stack, episode.s3_path, target);
@@ -178,7 +191,8 @@ Episode completed ${since().trim().slice(1)} after \`episode generate\`.
   transcript  ${local(episode.transcript_key)}
   subtitles   ${local(episode.vtt_key)}
   script      ${local(episode.script_key)}
-  all files   ${files.length} in ${relative(REPO_ROOT, target)}/`);
+  all files   ${files.length} in ${relative(REPO_ROOT, target)}/
+  published   ${episode.publication && feedUrl ? `${relative(REPO_ROOT, feedFile)} (the feed, as ${feedUrl} served it; \`make dev\` keeps serving feeds)` : 'no (the podcast publishes manually or lacks directory fields)'}`);
   return 0;
 }
 
