@@ -21,6 +21,7 @@ const MODULES: Record<string, (sandbox: TerraformSandbox) => string[]> = {
   schedule: () => [],
   alarms: () => [],
   dashboard: () => [],
+  publishing: () => [],
   telecast: (s) => [`-var=artifacts_dir=${s.artifactsDir}`],
 };
 

@@ -77,3 +77,13 @@ output "telegram_session_secret_arn" {
   description = "ARN of the Telegram user session's secret (TELEGRAM_SESSION_SECRET_ID of telecast telegram login), null unless telegram_session."
   value       = module.telecast.telegram_session_secret_arn
 }
+
+output "public_base_url" {
+  description = "Base URL of the published files (PUBLIC_BASE_URL): object public/<x> is served at <url>/<x>."
+  value       = module.telecast.public_base_url
+}
+
+output "feed_url_pattern" {
+  description = "Where a podcast's feed is served (replace <podcast_id>): the URL to give podcast apps and directories."
+  value       = module.telecast.feed_url_pattern
+}

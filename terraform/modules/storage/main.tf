@@ -44,7 +44,7 @@ resource "aws_s3_bucket_policy" "this" {
   bucket = aws_s3_bucket.this.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = concat([{
       # A Deny: its wildcard action narrows access and must cover every action.
       # https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit
       Sid       = "DenyInsecureTransport"
@@ -53,8 +53,26 @@ resource "aws_s3_bucket_policy" "this" {
       Action    = "s3:*"
       Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
       Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
+      }], length(var.public_read_distribution_arns) == 0 ? [] : [{
+      # The published files, read by CloudFront through its origin access control, and only by the distributions
+      # named: the condition on fixed ARNs keeps the policy non-public, so the public access block stays on.
+      # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+      Sid       = "AllowCloudFrontReadPublic"
+      Effect    = "Allow"
+      Principal = { Service = "cloudfront.amazonaws.com" }
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.this.arn}/public/*"
+      Condition = { StringEquals = { "AWS:SourceArn" = var.public_read_distribution_arns } }
+    }])
   })
+
+  lifecycle {
+    precondition {
+      # CloudFront cannot decrypt objects encrypted with the AWS managed key aws/s3 (its key policy cannot be changed).
+      condition     = length(var.public_read_distribution_arns) == 0 || var.sse_algorithm == "AES256"
+      error_message = "public_read_distribution_arns needs sse_algorithm = \"AES256\": CloudFront cannot read objects encrypted with the AWS managed key aws/s3."
+    }
+  }
 
   # S3 rejects a bucket policy while Block Public Access is still being applied to a new bucket.
   depends_on = [aws_s3_bucket_public_access_block.this]

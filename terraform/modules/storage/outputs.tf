@@ -27,3 +27,13 @@ output "status_index_name" {
   description = "Name of the status index."
   value       = one([for index in aws_dynamodb_table.this.global_secondary_index : index.name])
 }
+
+output "bucket_regional_domain_name" {
+  description = "Regional domain name of the episode bucket: the origin of the publishing distribution."
+  value       = aws_s3_bucket.this.bucket_regional_domain_name
+}
+
+output "bucket_policy" {
+  description = "The bucket policy (JSON), for review and tests."
+  value       = aws_s3_bucket_policy.this.policy
+}

@@ -95,3 +95,18 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "public_read_distribution_arns" {
+  description = <<-EOT
+    ARNs of the CloudFront distributions (modules/publishing) allowed to read the published files under public/ through
+    their origin access control: s3:GetObject on public/* only, nothing else of the bucket. [] (the default): none.
+  EOT
+  type        = list(string)
+  default     = []
+
+  validation {
+    # Unknown until the distribution exists; checked when known.
+    condition     = alltrue([for arn in var.public_read_distribution_arns : can(regex("^arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]+$", arn))])
+    error_message = "public_read_distribution_arns must hold CloudFront distribution ARNs (arn:aws:cloudfront::<account>:distribution/<id>)."
+  }
+}

@@ -1,5 +1,5 @@
-# The whole of Telecast for one environment: queues, storage, the functions of functions.json, the schedule, the alarms
-# and the dashboard.
+# The whole of Telecast for one environment: queues, storage, the functions of functions.json, the schedule, the alarms,
+# the dashboard and the publishing distribution.
 # Env roots (terraform/envs/<env>) only add the provider, the backend and their defaults.
 
 data "aws_caller_identity" "current" {}
@@ -26,6 +26,9 @@ locals {
 
   # The Telegram user session's secret, when channels may be read with one (var.telegram_session); "" otherwise.
   telegram_session_secret_arn = var.telegram_session ? aws_secretsmanager_secret.telegram_session[0].arn : ""
+
+  # The published feeds' base URL (PUBLIC_BASE_URL): object public/<x> is served at <url>/<x>; "" without publishing.
+  public_base_url = var.publishing ? module.publishing[0].public_base_url : ""
 
   # What every function gets besides its configuration keys.
   runtime_environment = {
@@ -64,6 +67,7 @@ locals {
         ELEVENLABS_MODEL             = var.engines.elevenlabs_model
         ELEVENLABS_API_KEY_SECRET_ID = var.engines.elevenlabs_api_key_secret_id
         SYNTHESIS_CONCURRENCY        = tostring(var.engines.synthesis_concurrency)
+        PUBLIC_BASE_URL              = local.public_base_url
       },
       f.consumes == null ? {} : { MAX_RECEIVE_COUNT = tostring(local.settings[f.consumes].max_receive_count) },
     )
@@ -99,6 +103,15 @@ locals {
     actions   = ["s3:GetObject"]
     resources = ["${module.storage.bucket_arn}/channel-exports/*"]
   }
+  # Publishing (var.publishing): podcastfy publishes a completed episode and its feed, the admin publishes and
+  # unpublishes, both as plain objects under public/ (copies of the episode's private files, never tagged, so no
+  # tagging grant). GetObject: the feed is read back to be rewritten. Nothing outside public/ is ever served.
+  publish_public_files = var.publishing ? [{
+    sid       = "PublishPublicFiles"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${module.storage.bucket_arn}/public/*"]
+  }] : []
+
   # The session statements exist only with the secret: IAM rejects a statement without resources. The collector's
   # user-session reader reads the StringSession; the readiness checks only ask whether the secret has a value.
   read_telegram_session = var.telegram_session ? [{
@@ -187,12 +200,13 @@ locals {
       },
       local.list_bucket,
       local.table_rw,
-    ], local.engine_statements)
+    ], local.publish_public_files, local.engine_statements)
 
     # The admin page calls the operations layer (src/core/operations.ts): state, starting an episode, retrying one (its
     # stage's message re-sent to either queue), queue depths, peeking at and redriving both DLQs (StartMessageMoveTask,
-    # or receive/send/delete where it is missing), presigned links to episode files, its own secret, and the channel
-    # readiness checks when a podcast is stored.
+    # or receive/send/delete where it is missing), presigned links to episode files, its own secret, the channel
+    # readiness checks when a podcast is stored, and publishing (copying an episode's files, read by ReadEpisodeFiles,
+    # under public/).
     admin = concat([
       local.table_rw,
       {
@@ -223,7 +237,7 @@ locals {
         actions   = ["secretsmanager:GetSecretValue"]
         resources = local.has_admin ? [aws_secretsmanager_secret.admin[0].arn] : []
       },
-    ], local.describe_telegram_session)
+    ], local.publish_public_files, local.describe_telegram_session)
 
     # Before it starts an episode, the scheduler checks each channel can be read (an export, a session, the web preview).
     scheduler = concat([
@@ -282,9 +296,23 @@ module "storage" {
   bucket_name           = "${local.prefix}-podcasts-${local.account_id}"
   table_name            = "${local.prefix}-state"
   media_expiration_days = var.media_expiration_days
-  deletion_protection   = var.deletion_protection
-  force_destroy         = var.bucket_force_destroy
-  tags                  = var.tags
+  # The distribution reads public/* only. Each module needs the other (the distribution the bucket's domain, the policy
+  # the distribution's ARN); Terraform orders the resources: bucket, distribution, bucket policy.
+  public_read_distribution_arns = [for p in module.publishing : p.distribution_arn]
+  deletion_protection           = var.deletion_protection
+  force_destroy                 = var.bucket_force_destroy
+  tags                          = var.tags
+}
+
+# The published feeds: a CloudFront distribution in front of the bucket's public/ prefix.
+module "publishing" {
+  source = "../publishing"
+  count  = var.publishing ? 1 : 0
+
+  name_prefix                 = local.prefix
+  bucket_regional_domain_name = module.storage.bucket_regional_domain_name
+  price_class                 = var.publishing_price_class
+  tags                        = var.tags
 }
 
 # One function per entry of functions.json; the key is shared by src/handlers/<key>.ts, dist/<key>.zip and the name.

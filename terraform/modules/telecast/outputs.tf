@@ -138,3 +138,23 @@ output "telegram_session_secret_arn" {
   description = "ARN of the Telegram user session's secret (TELEGRAM_SESSION_SECRET_ID): telecast telegram login writes it (terraform/README.md); null unless telegram_session."
   value       = try(aws_secretsmanager_secret.telegram_session[0].arn, null)
 }
+
+output "public_base_url" {
+  description = "PUBLIC_BASE_URL: https://<distribution domain>, where object public/<x> is served at <url>/<x>; null without publishing."
+  value       = try(module.publishing[0].public_base_url, null)
+}
+
+output "feed_url_pattern" {
+  description = "Where a podcast's feed is served (replace <podcast_id>); null without publishing."
+  value       = try(module.publishing[0].feed_url_pattern, null)
+}
+
+output "publishing_distribution_id" {
+  description = "ID of the publishing CloudFront distribution (for an invalidation by hand); null without publishing."
+  value       = try(module.publishing[0].distribution_id, null)
+}
+
+output "bucket_policy" {
+  description = "The episode bucket's policy (JSON), for review and tests."
+  value       = module.storage.bucket_policy
+}

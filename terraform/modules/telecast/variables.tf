@@ -212,3 +212,19 @@ variable "engines" {
     error_message = "engines.synthesis_concurrency must be a whole number, 0 for each engine's own default."
   }
 }
+
+variable "publishing" {
+  description = <<-EOT
+    Publish podcast feeds: a CloudFront distribution serves the bucket's public/ prefix (modules/publishing), the
+    functions are told its URL (PUBLIC_BASE_URL) and podcastfy and the admin may write under public/. false: no
+    distribution, PUBLIC_BASE_URL is "" and no function may touch public/.
+  EOT
+  type        = bool
+  default     = true
+}
+
+variable "publishing_price_class" {
+  description = "CloudFront price class of the publishing distribution (PriceClass_100, PriceClass_200 or PriceClass_All)."
+  type        = string
+  default     = "PriceClass_100"
+}

@@ -147,3 +147,58 @@ run "rejects_an_invalid_bucket_name" {
 
   expect_failures = [var.bucket_name]
 }
+
+run "bucket_admits_no_one_by_default" {
+  command = plan
+
+  assert {
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s.Sid] == ["DenyInsecureTransport"]
+    error_message = "Without public_read_distribution_arns the policy holds only the TLS Deny."
+  }
+}
+
+run "bucket_admits_the_named_distributions_on_public_objects_only" {
+  command = plan
+
+  variables {
+    public_read_distribution_arns = ["arn:aws:cloudfront::123456789012:distribution/E2TESTDISTRIB"]
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s if s.Effect == "Allow"] == [{
+      Sid       = "AllowCloudFrontReadPublic"
+      Effect    = "Allow"
+      Principal = { Service = "cloudfront.amazonaws.com" }
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::telecast-test-podcasts-123456789012/public/*"
+      Condition = { StringEquals = { "AWS:SourceArn" = ["arn:aws:cloudfront::123456789012:distribution/E2TESTDISTRIB"] } }
+    }]
+    error_message = "The distribution may only GetObject under public/, and only that distribution (AWS:SourceArn)."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_public_access_block.this.block_public_policy && aws_s3_bucket_public_access_block.this.restrict_public_buckets
+    error_message = "The public access block stays on: the ARN condition keeps the policy non-public."
+  }
+}
+
+run "rejects_a_public_distribution_with_the_aws_managed_kms_key" {
+  command = plan
+
+  variables {
+    sse_algorithm                 = "aws:kms"
+    public_read_distribution_arns = ["arn:aws:cloudfront::123456789012:distribution/E2TESTDISTRIB"]
+  }
+
+  expect_failures = [aws_s3_bucket_policy.this]
+}
+
+run "rejects_a_distribution_arn_that_is_not_one" {
+  command = plan
+
+  variables {
+    public_read_distribution_arns = ["arn:aws:s3:::somebody-elses-bucket"]
+  }
+
+  expect_failures = [var.public_read_distribution_arns]
+}

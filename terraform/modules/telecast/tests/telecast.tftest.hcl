@@ -79,6 +79,16 @@ override_resource {
 }
 
 override_resource {
+  target          = module.publishing[0].aws_cloudfront_distribution.this
+  override_during = plan
+  values = {
+    id          = "E2TESTDISTRIB"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/E2TESTDISTRIB"
+    domain_name = "d111111abcdef8.cloudfront.net"
+  }
+}
+
+override_resource {
   target          = module.storage.aws_dynamodb_table.this
   override_during = plan
   values          = { arn = "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state" }
@@ -433,6 +443,10 @@ run "roles_grant_each_function_only_its_own_resources" {
           "arn:aws:dynamodb:eu-central-1:123456789012:table/telecast-test-state/index/status-index",
         ]
       }
+      PublishPublicFiles = {
+        action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/public/*"]
+      }
     }
     error_message = "podcastfy's role must hold exactly its least-privilege statements."
   }
@@ -520,6 +534,10 @@ run "roles_grant_each_function_only_its_own_resources" {
       ReadAdminSecret = {
         action   = ["secretsmanager:GetSecretValue"]
         resource = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:telecast-test-admin-AbCdEf"]
+      }
+      PublishPublicFiles = {
+        action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        resource = ["arn:aws:s3:::telecast-test-podcasts-123456789012/public/*"]
       }
     }
     error_message = "admin's role must hold exactly its least-privilege statements."
@@ -714,7 +732,7 @@ run "a_telegram_session_gets_its_secret_and_one_collector_at_a_time" {
   assert {
     condition = (length(jsondecode(output.role_policies.telegram).Statement) == 8 &&
       length(jsondecode(output.role_policies.scheduler).Statement) == 7 &&
-      length(jsondecode(output.role_policies.admin).Statement) == 10 &&
+      length(jsondecode(output.role_policies.admin).Statement) == 11 &&
     !strcontains(output.role_policies.podcastfy, "secretsmanager:"))
     error_message = "The session adds one statement to telegram, scheduler and admin each, and none to podcastfy."
   }
@@ -881,4 +899,72 @@ run "rejects_a_file_key_reference_outside_the_local_stack" {
   }
 
   expect_failures = [var.engines]
+}
+
+run "publishing_serves_public_files_and_tells_the_publishers_where" {
+  command = plan
+
+  assert {
+    condition = (output.public_base_url == "https://d111111abcdef8.cloudfront.net" &&
+    output.feed_url_pattern == "https://d111111abcdef8.cloudfront.net/<podcast_id>/feed.xml")
+    error_message = "public_base_url and feed_url_pattern must come from the publishing distribution."
+  }
+
+  assert {
+    condition = {
+      for name, f in output.functions : name => f.environment_variables.PUBLIC_BASE_URL if contains(keys(f.environment_variables), "PUBLIC_BASE_URL")
+    } == { podcastfy = output.public_base_url, admin = output.public_base_url }
+    error_message = "podcastfy and admin, and only they (functions.json), must be given PUBLIC_BASE_URL = the distribution's https URL."
+  }
+
+  assert {
+    condition = {
+      for name, policy in output.role_policies : name => [
+        for s in jsondecode(policy).Statement : s.Sid if anytrue([for r in flatten([s.Resource]) : strcontains(r, "/public/")])
+      ]
+    } == { admin = ["PublishPublicFiles"], podcastfy = ["PublishPublicFiles"], schedule = [], scheduler = [], telegram = [] }
+    error_message = "Only podcastfy and the admin may touch public/, through PublishPublicFiles alone."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(output.bucket_policy).Statement : { principal = s.Principal, action = s.Action, resource = s.Resource, condition = s.Condition }
+      if s.Effect == "Allow"
+      ] == [{
+        principal = { Service = "cloudfront.amazonaws.com" }
+        action    = "s3:GetObject"
+        resource  = "arn:aws:s3:::telecast-test-podcasts-123456789012/public/*"
+        condition = { StringEquals = { "AWS:SourceArn" = ["arn:aws:cloudfront::123456789012:distribution/E2TESTDISTRIB"] } }
+    }]
+    error_message = "The bucket must admit the stack's own distribution, and it alone, to read public/* only."
+  }
+}
+
+run "without_publishing_nothing_is_public" {
+  command = plan
+
+  variables {
+    publishing = false
+  }
+
+  assert {
+    condition     = output.public_base_url == null && output.feed_url_pattern == null
+    error_message = "Without publishing there is no public URL."
+  }
+
+  assert {
+    condition = (output.functions.podcastfy.environment_variables.PUBLIC_BASE_URL == "" &&
+    output.functions.admin.environment_variables.PUBLIC_BASE_URL == "")
+    error_message = "Without publishing PUBLIC_BASE_URL is \"\" (the default of CONFIG_KEYS)."
+  }
+
+  assert {
+    condition     = alltrue([for policy in values(output.role_policies) : !strcontains(policy, "/public/")])
+    error_message = "Without publishing no function may touch public/."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(output.bucket_policy).Statement : s.Sid] == ["DenyInsecureTransport"]
+    error_message = "Without publishing the bucket policy admits no one."
+  }
 }
