@@ -1,6 +1,6 @@
 /**
  * The JSON API (README "Operations"): thin over core/operations.ts, the same code the CLI runs. Each operator action
- * (generate, retry, redrive, config change) is recorded in the audit log with its outcome. Errors are always
+ * (generate, retry, redrive, config change, publish, withdraw) is recorded in the audit log with its outcome. Errors are always
  * `{ error, field? }` (plus `violations` for a form): 400 bad input, 404 unknown, 409 refused in this state.
  */
 import { EpisodeInFlightError } from '../core/episodes/start-episode.ts';
@@ -26,8 +26,13 @@ export interface ApiDeps {
 
 type SessionRequest = Request & { session: { id: string } };
 
-/** `/speakers/person1/name must …` → `{ field: "speakers.person1.name", message: "must …" }`. */
+/**
+ * `/speakers/person1/name must …` → `{ field: "speakers.person1.name", message: "must …" }`; a publishing refusal's
+ * `publishing.author: why` (publishingMissing) → `{ field: "publishing.author", message: "why" }`.
+ */
 export function violationOf(text: string): Violation {
+  const missing = /^(publishing\.[a-z_]+): (.*)$/.exec(text);
+  if (missing) return { field: missing[1]!, message: missing[2]! };
   const unknown = /^(\/\S*) has unknown field "([^"]+)"$/.exec(text);
   if (unknown) return { field: [...fieldPath(unknown[1]!), unknown[2]!].join('.'), message: `unknown field "${unknown[2]}"` };
   const match = /^(\/\S*)\s+(.*)$/.exec(text);
@@ -158,7 +163,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       '/api/podcasts/:podcast',
       read(async ({ params }) => {
         const podcast = await ops.getPodcast(params.podcast!);
-        return json(200, { podcast, length: episodeLength(podcast), unreadable: await ops.unreadableChannels(podcast.podcast_id) });
+        return json(200, { podcast, length: episodeLength(podcast), unreadable: await ops.unreadableChannels(podcast.podcast_id), feed: await ops.feedStatus(podcast.podcast_id) });
       }),
     ),
     api('PUT', '/api/podcasts/:podcast', async (request) =>
@@ -169,7 +174,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
           throw new ValidationError('invalid podcast configuration', [`/podcast_id must be "${id}", the podcast this address names`]);
         }
         const stored = await ops.putPodcast({ ...(body as object), podcast_id: id });
-        return json(200, { podcast: stored, length: episodeLength(stored), unreadable: await ops.unreadableChannels(id) });
+        return json(200, { podcast: stored, length: episodeLength(stored), unreadable: await ops.unreadableChannels(id), feed: await ops.feedStatus(id) });
       }),
     ),
     api('POST', '/api/podcasts/:podcast/episodes', async (request) =>
@@ -228,6 +233,18 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         () => (newScript ? 'with a new script' : undefined),
       );
     }),
+    // Publishing (core/publishing/publish.ts): 200 with the episode as the page shows it; 400 names what the podcast
+    // lacks (or that publishing is not configured), 409 an episode that is not completed (publish) or not published
+    // (withdraw).
+    ...(['publish', 'withdraw'] as const).map((what) =>
+      api('POST', `/api/podcasts/:podcast/episodes/:episode/${what}`, async (request) =>
+        action(request, what, `${request.params.podcast}/${request.params.episode}`, async () => {
+          const { podcast, episode } = request.params as { podcast: string; episode: string };
+          const updated = what === 'publish' ? await ops.publishEpisode(podcast, episode) : await ops.withdrawEpisode(podcast, episode);
+          return json(200, await episodeDetail(updated, deps.clock.now(), deps.links));
+        }),
+      ),
+    ),
     api(
       'GET',
       '/api/queues',

@@ -1,7 +1,7 @@
 /**
  * An episode as the admin API shows it: its stage and the time in it, its timeline as periods (each status with
  * start, end, duration, try and whether it was asked to write a new script, message id, error), how its script was written (length against the target, what was left
- * out, a model's usage) and, once completed, links to its files.
+ * out, a model's usage) and, once completed, links to its files and its publication in the feed.
  */
 import { IN_FLIGHT, TERMINAL, numberAttempts, type Episode } from '../core/episodes/status.ts';
 import type { ObjectLinks } from '../core/ports.ts';
@@ -92,6 +92,9 @@ export async function episodeDetail(e: Episode, now: Date, links: ObjectLinks) {
     ...(e.result?.channel_stats ? { channel_stats: e.result.channel_stats } : {}),
     ...(e.generation ? { generation: e.generation } : {}),
     timeline: periodsOf(e, now),
+    // The feed item (public URLs, no expiry) while published; when it was last taken out of the feed.
+    ...(e.publication ? { publication: e.publication } : {}),
+    ...(e.withdrawn_at ? { withdrawn_at: e.withdrawn_at } : {}),
     files,
     links_expire_in_seconds: Object.keys(files).length ? LINK_SECONDS : undefined,
   };

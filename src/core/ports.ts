@@ -125,7 +125,7 @@ export interface ObjectLinks {
 export interface AuditEntry {
   at: string;
   actor: string;
-  action: 'generate' | 'retry' | 'redrive' | 'config-change' | 'login' | 'logout';
+  action: 'generate' | 'retry' | 'redrive' | 'config-change' | 'publish' | 'withdraw' | 'login' | 'logout';
   target: string;
   outcome: 'ok' | 'refused' | 'error';
   detail?: string;

@@ -1,7 +1,8 @@
 // The admin page in headless Chromium against the local stack: the built admin bundle behind the local function URL,
 // the real pipeline behind it. One operator session, in order: log in, create a podcast through the form, generate,
 // watch it complete and play it; a failing episode, its reason and stage, and a retry after the cause is fixed; an
-// episode failed at generating on a damaged script.json, retried with a new script.
+// episode failed at generating on a damaged script.json, retried with a new script. The completed episode is published
+// once the podcast's Publishing fields are filled in through the form, its public MP3 fetched, then withdrawn.
 // Every page is checked with axe-core and photographed (out/screenshots/). The operator's other tool, the CLI,
 // imports the channels (as the README's steps do).
 /// <reference lib="dom" />
@@ -26,6 +27,8 @@ describe('e2e: the admin page in Chromium', function () {
   const files = tempDir();
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
+  /** The page of the episode Generate Episode Now completed (the publishing spec publishes it). */
+  let completedPath = '';
   /** Imports a recent copy of the sample export as `channel`'s, through the CLI. */
   const importChannel = (channel: string) =>
     telecastJson(stack, ['channel', 'import', channel, files.write(`${channel.slice(1)}.json`, sampleExport(new Date(Date.now() - 10 * 60_000)))]);
@@ -122,6 +125,7 @@ describe('e2e: the admin page in Chromium', function () {
     await check('podcast');
     await Promise.all([page.waitForURL(/\/podcasts\/browser-show\/episodes\/\d{8}T\d{9}Z$/), page.click('#generate')]);
     const episodePath = new URL(page.url()).pathname;
+    completedPath = episodePath;
     const statusPath = `/api${episodePath}`;
 
     // Meanwhile, in another tab: the podcast refuses a second one, says why and links the one in flight.
@@ -163,6 +167,69 @@ describe('e2e: the admin page in Chromium', function () {
     expect(await page.textContent('#generation')).to.match(/\d+ words, about [\d.]+ min for a target of 7 min/).and.include('Promotional posts dropped');
     expect(cspViolations).to.deep.equal([]);
     await check('episode-completed');
+  });
+
+  it('a completed episode is published from its page once the podcast has its directory fields, its MP3 is public, and Withdraw takes it out', async () => {
+    expect(completedPath, 'the generate spec ran').to.not.equal('');
+    // The form's podcast lacks what directories require: Publish is disabled and the page says what to set.
+    await page.goto(`${base}${completedPath}`);
+    await page.waitForSelector('#publish[disabled]');
+    const missing = (await page.textContent('#publish-missing'))!;
+    for (const field of ['publishing.description', 'publishing.artwork_url', 'publishing.category', 'publishing.author', 'publishing.owner_email']) expect(missing).to.include(field);
+    await check('episode-not-publishable');
+
+    // The Publishing fieldset of the podcast's form: a bad e-mail is named beside its field first.
+    await page.goto(`${base}/podcasts/browser-show`);
+    await page.waitForSelector('#feed-missing');
+    expect(await page.getAttribute('#feed-url', 'href')).to.equal(`${stack.publicUrl}/browser-show/feed.xml`);
+    await page.fill('#f-publishing-description', 'Posts of the sample channel, read by two hosts.');
+    await page.fill('#f-publishing-artwork_url', 'https://example.org/artwork.jpg');
+    await page.selectOption('#f-publishing-category', 'News');
+    // The subcategory offers the chosen category's own.
+    expect(await page.locator('#f-publishing-subcategory option').allTextContents()).to.include('Tech News').and.not.include('Fitness');
+    await page.selectOption('#f-publishing-subcategory', 'Tech News');
+    await page.fill('#f-publishing-author', 'Telecast browser test');
+    await page.fill('#f-publishing-owner_email', 'not an address');
+    await page.click('main form.config button[type=submit]');
+    await page.waitForSelector('#f-publishing-owner_email-error:not(:empty)');
+    expect(await page.getAttribute('#f-publishing-owner_email', 'aria-invalid')).to.equal('true');
+    await check('podcast-publishing-errors');
+    await page.fill('#f-publishing-owner_email', 'owner@example.org');
+    await Promise.all([page.waitForEvent('load'), page.click('main form.config button[type=submit]')]);
+    await page.waitForSelector('#feed-url');
+    expect(await page.locator('#feed-missing').count()).to.equal(0);
+    const stored = await repos.podcasts.get('browser-show');
+    expect(stored?.publishing).to.deep.include({ mode: 'manual', category: 'News', subcategory: 'Tech News', owner_email: 'owner@example.org', explicit: false });
+
+    // Publish: the feed item's public audio URL shows, and it serves the MP3.
+    await page.goto(`${base}${completedPath}`);
+    await page.waitForSelector('#publish:not([disabled])');
+    await page.click('#publish');
+    await page.waitForSelector('#published-audio');
+    const audioUrl = (await page.getAttribute('#published-audio', 'href'))!;
+    expect(audioUrl).to.match(new RegExp(`^${stack.publicUrl}/browser-show/episodes/\\d{8}T\\d{9}Z/episode\\.mp3$`));
+    expect(await page.textContent('#published-audio')).to.equal(audioUrl);
+    expect(await page.textContent('#published-at')).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    const mp3 = await fetch(audioUrl);
+    expect(mp3.status).to.equal(200);
+    expect(mp3.headers.get('content-type')).to.match(/^audio\/mpeg/);
+    expect((await mp3.arrayBuffer()).byteLength).to.be.greaterThan(1000);
+    expect(await (await fetch(`${stack.publicUrl}/browser-show/feed.xml`)).text()).to.include(audioUrl);
+    await check('episode-published');
+
+    // Withdraw asks first; a dismissed question changes nothing.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.click('#withdraw');
+    await page.waitForTimeout(300);
+    expect(await page.locator('#published-audio').count()).to.equal(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#withdraw');
+    await page.waitForSelector('#withdrawn');
+    expect(await page.textContent('#withdrawn')).to.match(/^Withdrawn from the feed \d{4}-\d{2}-\d{2} /);
+    expect(await page.isDisabled('#publish')).to.equal(false);
+    expect((await fetch(audioUrl)).status).to.equal(404);
+    expect(await (await fetch(`${stack.publicUrl}/browser-show/feed.xml`)).text()).not.to.include(audioUrl);
+    await check('episode-withdrawn');
   });
 
   it('a failing episode shows failed with its reason and stage, stops polling, and Retry after the fix completes it', async () => {
@@ -239,7 +306,7 @@ describe('e2e: the admin page in Chromium', function () {
     await page.goto(`${base}/audit`);
     await page.waitForSelector('tbody tr');
     const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
-    expect(actions).to.include.members(['login', 'config-change', 'generate', 'retry', 'redrive']);
+    expect(actions).to.include.members(['login', 'config-change', 'generate', 'publish', 'withdraw', 'retry', 'redrive']);
     await check('audit');
 
     await page.goto(base);

@@ -12,8 +12,9 @@ import { PAGE_PATTERNS } from '../../src/admin/pages.ts';
 import { webAssets } from '../../src/admin/web-assets.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { episode, functionUrlEvent, podcastConfig } from '../helpers/factories.ts';
-import { MemoryAuditLog, MemoryObjectLinks, MemoryObjects } from '../helpers/memory-ports.ts';
-import { QUEUE_URLS, operationsWorld } from '../helpers/operations-world.ts';
+import { MemoryAuditLog, MemoryObjectLinks } from '../helpers/memory-ports.ts';
+import { APPLE_CATEGORIES } from '../../src/core/publishing/apple-categories.ts';
+import { PUBLIC_BASE_URL, QUEUE_URLS, operationsWorld } from '../helpers/operations-world.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const PASSWORD = 'correct horse battery staple';
@@ -25,8 +26,8 @@ const URLS = QUEUE_URLS;
 const passwordHash = hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
 
 async function world() {
-  const { ops: operations, podcasts, episodes, queues, deadLetters, clock } = operationsWorld();
-  const objects = new MemoryObjects();
+  // One bucket for the transcript route and the publisher (its public copies and the feed).
+  const { ops: operations, podcasts, episodes, queues, deadLetters, clock, objects } = operationsWorld();
   const audit = new MemoryAuditLog();
   const sleeps: number[] = [];
   const secret = { passwordHash: await passwordHash, sessionKey: randomBytes(32) };
@@ -75,6 +76,8 @@ const API_ROUTES: Array<[string, string]> = [
   ['GET', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z'],
   ['GET', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z/transcript'],
   ['POST', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z/retry'],
+  ['POST', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z/publish'],
+  ['POST', '/api/podcasts/tech-pulse/episodes/20261129T070000123Z/withdraw'],
   ['GET', '/api/queues'],
   ['GET', '/api/queues/processing/letters'],
   ['POST', '/api/queues/processing/redrive'],
@@ -127,6 +130,19 @@ describe('admin: authentication and request safety', () => {
   it('the session cookie is HttpOnly, Secure, SameSite=Strict, Path=/ with an expiry', async () => {
     const r = await w.app(functionUrlEvent('POST', '/login', { headers: { origin: ORIGIN }, body: `password=${encodeURIComponent(PASSWORD)}` }));
     expect(r.cookies![0]).to.match(/; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+  });
+
+  it('a cross-origin publish or withdraw is refused with 403 even with a valid session, and nothing is published', async () => {
+    const cookie = await w.login();
+    for (const what of ['publish', 'withdraw']) {
+      const event = as(cookie, 'POST', `/api/podcasts/tech-pulse/episodes/20261129T070000123Z/${what}`);
+      event.headers.origin = 'https://evil.example';
+      const r = await w.app(event);
+      expect(r.statusCode).to.equal(403);
+      expect(bodyOf(r).error).to.match(/cross-origin/);
+    }
+    expect([...w.objects.objects.keys()]).to.be.empty;
+    expect(w.audit.entries.map((e) => e.action)).to.deep.equal(['login']);
   });
 
   it('a cross-origin POST is refused with 403 even with a valid session, and nothing is started', async () => {
@@ -409,6 +425,109 @@ describe('admin: the JSON API', () => {
   });
 });
 
+describe('admin: publishing an episode', () => {
+  let w: World;
+  let cookie: string;
+  const PUBLISHING = {
+    mode: 'manual' as const,
+    description: 'The week in tech',
+    artwork_url: 'https://example.org/art.jpg',
+    category: 'Technology',
+    explicit: false,
+    author: 'Telecast',
+    owner_email: 'owner@example.org',
+  };
+  const EPISODE = '/api/podcasts/tech-pulse/episodes/20261129T070000123Z';
+
+  /** A completed episode with its files in the bucket, as the generator leaves it. */
+  async function completed() {
+    const e = episode();
+    const keys = { audio_key: `${e.s3_path}episode.mp3`, transcript_key: `${e.s3_path}transcript.txt`, vtt_key: `${e.s3_path}transcript.vtt` };
+    await w.objects.putBytes(keys.audio_key, new Uint8Array(2048).fill(1), 'audio/mpeg');
+    await w.objects.putText(keys.transcript_key, 'Alex: Hello\n', 'text/plain');
+    await w.objects.putText(keys.vtt_key, 'WEBVTT\n', 'text/vtt');
+    w.episodes.seed({ ...e, status: 'completed', ...keys, duration_seconds: 61 });
+    return e;
+  }
+
+  beforeEach(async () => {
+    w = await world();
+    await w.podcasts.put(podcastConfig({ publishing: PUBLISHING }));
+    cookie = await w.login();
+  });
+
+  it('the podcast answers with its feed: URL, mode and what it lacks ([] when publishable)', async () => {
+    const ready = bodyOf(await w.app(as(cookie, 'GET', '/api/podcasts/tech-pulse'))) as unknown as { feed: unknown };
+    expect(ready.feed).to.deep.equal({ podcast_id: 'tech-pulse', mode: 'manual', feed_url: `${PUBLIC_BASE_URL}/tech-pulse/feed.xml`, missing: [] });
+    const put = await w.app(as(cookie, 'PUT', '/api/podcasts/tech-pulse', { ...podcastConfig(), publishing: { mode: 'auto' } }));
+    const lacking = (bodyOf(put) as unknown as { feed: { mode: string; missing: string[] } }).feed;
+    expect(lacking.mode).to.equal('auto');
+    expect(lacking.missing.map((m) => m.split(':')[0])).to.deep.equal(['publishing.description', 'publishing.artwork_url', 'publishing.category', 'publishing.author', 'publishing.owner_email']);
+  });
+
+  it('publish answers 200 with the episode and its feed item, the episode view shows it, and the audit log records it', async () => {
+    const e = await completed();
+    const r = await w.app(as(cookie, 'POST', `${EPISODE}/publish`));
+    expect(r.statusCode, r.body).to.equal(200);
+    const published = bodyOf(r) as unknown as { status: string; publication: { audio_url: string; audio_bytes: number; published_at: string } };
+    expect(published.status).to.equal('completed');
+    expect(published.publication).to.include({ audio_url: `${PUBLIC_BASE_URL}/tech-pulse/episodes/${e.episode_id}/episode.mp3`, audio_bytes: 2048, published_at: w.clock.now().toISOString() });
+    const view = bodyOf(await w.app(as(cookie, 'GET', EPISODE))) as unknown as { publication: unknown };
+    expect(view.publication).to.deep.equal(published.publication);
+    expect(w.objects.objects.get('public/tech-pulse/feed.xml')?.body).to.include(published.publication.audio_url);
+    expect(w.audit.entries.at(-1)).to.deep.equal({ at: w.clock.now().toISOString(), actor: w.audit.entries.at(-1)!.actor, action: 'publish', target: `tech-pulse/${e.episode_id}`, outcome: 'ok' });
+  });
+
+  it('withdraw answers 200 with the episode out of the feed and when; the public copies are gone; withdrawing again is 409', async () => {
+    const e = await completed();
+    await w.app(as(cookie, 'POST', `${EPISODE}/publish`));
+    w.clock.advance(60_000);
+    const r = await w.app(as(cookie, 'POST', `${EPISODE}/withdraw`));
+    expect(r.statusCode, r.body).to.equal(200);
+    const withdrawn = bodyOf(r) as unknown as Record<string, unknown>;
+    expect(withdrawn.publication).to.equal(undefined);
+    expect(withdrawn.withdrawn_at).to.equal(w.clock.now().toISOString());
+    expect((bodyOf(await w.app(as(cookie, 'GET', EPISODE))) as unknown as Record<string, unknown>).withdrawn_at).to.equal(w.clock.now().toISOString());
+    expect([...w.objects.objects.keys()].filter((k) => k.startsWith(`public/tech-pulse/episodes/${e.episode_id}/`))).to.deep.equal([]);
+    const again = await w.app(as(cookie, 'POST', `${EPISODE}/withdraw`));
+    expect(again.statusCode).to.equal(409);
+    expect(bodyOf(again).error).to.match(/is not published/);
+    expect(w.audit.entries.filter((a) => a.action === 'withdraw').map((a) => a.outcome)).to.deep.equal(['ok', 'refused']);
+  });
+
+  it('publish of an episode that is not completed is 409 with its status; nothing is copied and the refusal is audited', async () => {
+    w.episodes.seed(episode({ status: 'generating' }));
+    const r = await w.app(as(cookie, 'POST', `${EPISODE}/publish`));
+    expect(r.statusCode).to.equal(409);
+    expect(bodyOf(r)).to.include({ status: 'generating' });
+    expect(bodyOf(r).error).to.match(/is generating: only a completed episode can be published/);
+    expect([...w.objects.objects.keys()].filter((k) => k.startsWith('public/'))).to.deep.equal([]);
+    expect(w.audit.entries.at(-1)).to.include({ action: 'publish', outcome: 'refused' });
+    expect(w.audit.entries.at(-1)!.detail).to.match(/only a completed episode/);
+  });
+
+  it('publish for a podcast missing directory fields is 400 naming each one as a field; nothing is published', async () => {
+    await w.podcasts.put(podcastConfig({ publishing: { ...PUBLISHING, author: undefined, owner_email: undefined } }));
+    await completed();
+    const r = await w.app(as(cookie, 'POST', `${EPISODE}/publish`));
+    expect(r.statusCode).to.equal(400);
+    const body = bodyOf(r) as unknown as { field: string; violations: Array<{ field: string; message: string }> };
+    expect(body.violations.map((v) => v.field)).to.deep.equal(['publishing.author', 'publishing.owner_email']);
+    expect(body.field).to.equal('publishing.author');
+    expect(body.violations[1]!.message).to.match(/ownership verification/);
+    expect((await w.episodes.get({ podcastId: 'tech-pulse', episodeId: '20261129T070000123Z' }))!.publication).to.equal(undefined);
+    expect(w.audit.entries.at(-1)).to.include({ action: 'publish', outcome: 'refused' });
+  });
+
+  it('publish or withdraw of an unknown episode is 404', async () => {
+    for (const what of ['publish', 'withdraw']) {
+      const r = await w.app(as(cookie, 'POST', `/api/podcasts/tech-pulse/episodes/20990101T000000000Z/${what}`));
+      expect(r.statusCode, what).to.equal(404);
+      expect(bodyOf(r).error).to.match(/unknown episode/);
+    }
+  });
+});
+
 describe('admin: the podcast form offers every engine', () => {
   /** The values of one `const NAME = [[value, label], …];` list of web/admin/app.js. */
   const choices = (source: string, name: string): string[] => {
@@ -422,5 +541,12 @@ describe('admin: the podcast form offers every engine', () => {
     expect(choices(source, 'SCRIPT_WRITER_CHOICES')).to.deep.equal([...SCRIPT_WRITERS]);
     expect(choices(source, 'VOICE_ENGINE_CHOICES')).to.have.members(['', ...VOICE_ENGINES]);
     expect(choices(source, 'VOICE_ENGINE_CHOICES')[0]).to.equal('');
+  });
+
+  it("offers exactly Apple's categories and subcategories the schema accepts", () => {
+    const block = /const APPLE_CATEGORIES = (\{[\s\S]*?\n\});/.exec(source)?.[1];
+    if (!block) throw new Error('web/admin/app.js has no APPLE_CATEGORIES');
+    expect(JSON.parse(block)).to.deep.equal(APPLE_CATEGORIES);
+    expect(choices(source, 'PUBLISHING_MODE_CHOICES')).to.deep.equal(['manual', 'auto']);
   });
 });

@@ -130,7 +130,43 @@ const VOICE_ENGINE_CHOICES = [
   ['gemini', 'Gemini speech (English)'],
 ];
 
-/** The form's fields: [path in the configuration, label, kind, choices]. Fields not here keep their stored values. */
+const PUBLISHING_MODE_CHOICES = [
+  ['manual', 'Manual (from each episode page)'],
+  ['auto', 'Automatic (each completed episode)'],
+];
+
+/**
+ * Apple Podcasts' categories and their subcategories (APPLE_CATEGORIES of src/core/publishing/apple-categories.ts,
+ * which the schema checks against; a unit test reads this block as JSON and keeps it equal to that list).
+ */
+const APPLE_CATEGORIES = {
+  "Arts": ["Books",  "Design",  "Fashion & Beauty",  "Food",  "Performing Arts",  "Visual Arts"],
+  "Business": ["Careers",  "Entrepreneurship",  "Investing",  "Management",  "Marketing",  "Non-Profit"],
+  "Comedy": ["Comedy Interviews",  "Improv",  "Stand-Up"],
+  "Education": ["Courses",  "How To",  "Language Learning",  "Self-Improvement"],
+  "Fiction": ["Comedy Fiction",  "Drama",  "Science Fiction"],
+  "Government": [],
+  "History": [],
+  "Health & Fitness": ["Alternative Health",  "Fitness",  "Medicine",  "Mental Health",  "Nutrition",  "Sexuality"],
+  "Kids & Family": ["Education for Kids",  "Parenting",  "Pets & Animals",  "Stories for Kids"],
+  "Leisure": ["Animation & Manga",  "Automotive",  "Aviation",  "Crafts",  "Games",  "Hobbies",  "Home & Garden",  "Video Games"],
+  "Music": ["Music Commentary",  "Music History",  "Music Interviews"],
+  "News": ["Business News",  "Daily News",  "Entertainment News",  "News Commentary",  "Politics",  "Sports News",  "Tech News"],
+  "Religion & Spirituality": ["Buddhism",  "Christianity",  "Hinduism",  "Islam",  "Judaism",  "Religion",  "Spirituality"],
+  "Science": ["Astronomy",  "Chemistry",  "Earth Sciences",  "Life Sciences",  "Mathematics",  "Natural Sciences",  "Nature",  "Physics",  "Social Sciences"],
+  "Society & Culture": ["Documentary",  "Personal Journals",  "Philosophy",  "Places & Travel",  "Relationships"],
+  "Sports": ["Baseball",  "Basketball",  "Cricket",  "Fantasy Sports",  "Football",  "Golf",  "Hockey",  "Rugby",  "Running",  "Soccer",  "Swimming",  "Tennis",  "Volleyball",  "Wilderness",  "Wrestling"],
+  "Technology": [],
+  "True Crime": [],
+  "TV & Film": ["After Shows",  "Film History",  "Film Interviews",  "Film Reviews",  "TV Reviews"]
+};
+const CATEGORY_CHOICES = [['', 'None yet (required for publishing)'], ...Object.keys(APPLE_CATEGORIES).map((c) => [c, c])];
+
+/**
+ * The form's fields: [path in the configuration, label, kind, choices (a checkbox: whether it starts ticked on a new
+ * podcast; default ticked)]. Fields under `publishing.` go in the Publishing fieldset. Fields not here keep their
+ * stored values.
+ */
 const FIELDS = [
   ['podcast_id', 'Podcast id (lower-case slug)', 'text'],
   ['name', 'Name', 'text'],
@@ -152,7 +188,27 @@ const FIELDS = [
   ['min_post_length', 'Shortest post kept (characters)', 'number'],
   ['additional_instructions', 'Additional instructions', 'textarea'],
   ['enabled', 'Enabled (on the schedule and for Generate)', 'checkbox'],
+  ['publishing.mode', 'Publishing mode', 'choice', PUBLISHING_MODE_CHOICES],
+  ['publishing.description', 'Podcast description (directories show it)', 'textarea'],
+  ['publishing.artwork_url', 'Artwork URL (https, square JPEG or PNG, 1400 to 3000 px)', 'text'],
+  ['publishing.category', 'Apple Podcasts category', 'choice', CATEGORY_CHOICES],
+  ['publishing.subcategory', 'Subcategory', 'subcategory'],
+  ['publishing.author', 'Author', 'text'],
+  ['publishing.owner_name', 'Owner name', 'text'],
+  ['publishing.owner_email', 'Owner e-mail (directories verify ownership there)', 'text'],
+  ['publishing.link', 'Website link', 'text'],
+  ['publishing.explicit', 'Explicit content', 'checkbox', false],
 ];
+
+/** The subcategory select's options: none, and those of the chosen category (plus a stored one it lacks, so the schema names it). */
+function subcategoryOptions(select, category, value) {
+  const names = [...(APPLE_CATEGORIES[category] ?? [])];
+  if (value && !names.includes(value)) names.push(value);
+  select.replaceChildren(
+    h('option', { value: '', selected: !value }, names.length ? 'None' : 'None (this category has none)'),
+    ...names.map((n) => h('option', { value: n, selected: n === value }, n)),
+  );
+}
 
 const getPath = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
 function setPath(obj, path, value) {
@@ -178,16 +234,17 @@ function configForm(existing, onSaved, length) {
   const general = h('div', { class: 'wide', 'aria-live': 'polite' });
   const fields = FIELDS.filter(([path]) => !(existing && path === 'podcast_id')).map(([path, label, kind, choices]) => {
     const id = fieldId(path);
-    const value = existing ? getPath(existing, path) : kind === 'checkbox' ? true : undefined;
+    const value = existing ? getPath(existing, path) : kind === 'checkbox' ? (choices ?? true) : undefined;
     let input;
     if (kind === 'language') input = h('select', { id, name: path }, ['en', 'he'].map((l) => h('option', { value: l, selected: (value ?? 'en') === l }, l)));
     else if (kind === 'choice') input = h('select', { id, name: path }, choices.map(([v, text]) => h('option', { value: v, selected: (value ?? choices[0][0]) === v }, text)));
+    else if (kind === 'subcategory') subcategoryOptions((input = h('select', { id, name: path })), getPath(existing, 'publishing.category'), value);
     else if (kind === 'list' || kind === 'textarea' || kind === 'sources') input = h('textarea', { id, name: path, rows: 3 });
     else if (kind === 'checkbox') input = h('input', { id, name: path, type: 'checkbox', checked: value !== false });
     else input = h('input', { id, name: path, type: 'text', inputmode: kind === 'number' ? 'decimal' : undefined });
     if (kind === 'list') input.value = (value ?? []).join('\n');
     else if (kind === 'sources') input.value = Object.entries(value ?? {}).map(([channel, source]) => `${channel} = ${source}`).join('\n');
-    else if (kind !== 'checkbox' && kind !== 'language' && kind !== 'choice') input.value = value ?? '';
+    else if (kind !== 'checkbox' && kind !== 'language' && kind !== 'choice' && kind !== 'subcategory') input.value = value ?? '';
     const hintText = fieldHint(path, existing, length);
     const hint = hintText ? h('p', { class: 'muted field-hint', id: `${id}-hint` }, hintText) : '';
     input.setAttribute('aria-describedby', hintText ? `${id}-hint ${id}-error` : `${id}-error`);
@@ -195,8 +252,24 @@ function configForm(existing, onSaved, length) {
     const wide = kind === 'textarea' || kind === 'list' || kind === 'sources' || kind === 'checkbox';
     return { path, kind, input, error, el: h('div', { class: `field${wide ? ' wide' : ''}` }, h('label', { for: id }, label), input, hint, error) };
   });
+  const category = fields.find((f) => f.path === 'publishing.category').input;
+  const subcategory = fields.find((f) => f.path === 'publishing.subcategory').input;
+  category.addEventListener('change', () => subcategoryOptions(subcategory, category.value, ''));
+  const publishing = h(
+    'fieldset',
+    { class: 'wide group' },
+    h('legend', {}, 'Publishing (the public feed)'),
+    fields.filter((f) => f.path.startsWith('publishing.')).map((f) => f.el),
+  );
   const submit = h('button', { type: 'submit' }, existing ? 'Save configuration' : 'Create podcast');
-  const form = h('form', { class: 'config', novalidate: true }, fields.map((f) => f.el), general, h('div', { class: 'wide' }, submit));
+  const form = h(
+    'form',
+    { class: 'config', novalidate: true },
+    fields.filter((f) => !f.path.startsWith('publishing.')).map((f) => f.el),
+    publishing,
+    general,
+    h('div', { class: 'wide' }, submit),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const config = structuredClone(existing ?? {});
@@ -258,7 +331,7 @@ function newPodcastPage() {
 }
 
 async function podcastPage(podcastId) {
-  const { podcast, length, unreadable = [] } = await api('GET', `/api/podcasts/${enc(podcastId)}`);
+  const { podcast, length, unreadable = [], feed } = await api('GET', `/api/podcasts/${enc(podcastId)}`);
   const generateArea = h('div', { 'aria-live': 'polite' });
   const readiness = unreadable.length
     ? h('div', { class: 'notice bad', id: 'unreadable', role: 'status' }, h('strong', {}, 'The schedule starts no episode until every channel can be read: '), h('ul', {}, unreadable.map((u) => h('li', {}, u.reason))))
@@ -269,6 +342,7 @@ async function podcastPage(podcastId) {
     h('p', { class: 'muted' }, podcast.podcast_id, podcast.enabled ? '' : ' · disabled'),
     readiness,
     generateArea,
+    feedSection(feed),
     h('h2', {}, 'Episodes'),
     episodesArea,
     h('h2', {}, 'Configuration'),
@@ -299,6 +373,32 @@ async function podcastPage(podcastId) {
     }
   });
   generateArea.append(h('div', { class: 'row' }, button), note);
+}
+
+/** Where the podcast's feed is and, until it can be published, what its configuration still lacks. */
+function feedSection(feed) {
+  if (!feed) return '';
+  const mode = feed.mode === 'auto' ? 'completed episodes are published automatically' : 'episodes are published from their pages';
+  return h(
+    'section',
+    { id: 'feed', 'aria-labelledby': 'feed-heading' },
+    h('h2', { id: 'feed-heading' }, 'Feed'),
+    feed.feed_url
+      ? h('p', {}, h('a', { href: feed.feed_url, id: 'feed-url' }, feed.feed_url), ` · ${mode}`)
+      : h('p', { class: 'muted' }, 'Publishing is not configured on this deployment (PUBLIC_BASE_URL is empty).'),
+    missingList(feed.missing, 'feed-missing'),
+  );
+}
+
+/** `publishing.author: why` lines as a notice; '' when nothing is missing. */
+function missingList(missing, id) {
+  if (!missing?.length) return '';
+  return h(
+    'div',
+    { class: 'notice', id },
+    h('strong', {}, 'Not publishable yet; set in the Publishing part of the configuration:'),
+    h('ul', {}, missing.map((m) => h('li', {}, m))),
+  );
 }
 
 async function loadEpisodes(podcastId, area, before) {
@@ -395,6 +495,7 @@ function showTimeline(area, e) {
 
 async function showResult(area, actions, e, podcastId, episodeId) {
   if (e.status === 'completed') {
+    actions.replaceChildren(publishingSection(e, podcastId, episodeId));
     const audio = h('audio', { controls: true, preload: 'metadata', src: e.files.audio, id: 'player', 'aria-label': 'Episode audio' });
     const transcript = h('div', { class: 'transcript', id: 'transcript', tabindex: '0', 'aria-label': 'Transcript' }, 'Loading transcript…');
     area.replaceChildren(
@@ -448,6 +549,67 @@ async function showResult(area, actions, e, podcastId, episodeId) {
   }
   if (e.generation) area.append(generationOf(e.generation));
   if (e.channel_stats?.length) area.append(channelStats(e.channel_stats));
+}
+
+/**
+ * A completed episode's place in the feed: published (the feed item's audio URL, since when, Withdraw), or not (when
+ * it was withdrawn, Publish; disabled with the reasons while the podcast lacks what directories require).
+ */
+function publishingSection(e, podcastId, episodeId) {
+  const section = h('section', { id: 'publishing', 'aria-labelledby': 'publishing-heading' }, h('h2', { id: 'publishing-heading' }, 'Publishing'));
+  const note = h('div', { id: 'publish-note', 'aria-live': 'polite' });
+  const call = (what, button) => async () => {
+    // Withdrawing deletes the public copies: a listener's app loses the episode at its next refresh.
+    if (what === 'withdraw' && !confirm(`Withdraw episode ${episodeId} from the feed? Its public copies are deleted; the private files stay.`)) return;
+    button.disabled = true;
+    note.replaceChildren(what === 'publish' ? 'Publishing…' : 'Withdrawing…');
+    try {
+      const updated = await api('POST', `/api/podcasts/${enc(podcastId)}/episodes/${enc(episodeId)}/${what}`);
+      section.replaceWith(publishingSection(updated, podcastId, episodeId));
+    } catch (error) {
+      const violations = error.body?.violations ?? [];
+      note.replaceChildren(h('span', { class: 'error', role: 'alert' }, violations.length ? 'Refused:' : error.message));
+      if (violations.length) note.append(h('ul', {}, violations.map((v) => h('li', {}, v.field ? `${v.field}: ${v.message}` : v.message))));
+      button.disabled = false;
+    }
+  };
+  const pub = e.publication;
+  if (pub) {
+    const withdraw = h('button', { type: 'button', class: 'secondary', id: 'withdraw' }, 'Withdraw from the feed');
+    withdraw.addEventListener('click', call('withdraw', withdraw));
+    section.append(
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'In the feed since'),
+        h('dd', { id: 'published-at' }, when(pub.published_at)),
+        h('dt', {}, 'Title'),
+        h('dd', {}, pub.title),
+        h('dt', {}, 'Audio'),
+        h('dd', {}, h('a', { href: pub.audio_url, id: 'published-audio' }, pub.audio_url)),
+      ),
+      h('div', { class: 'row' }, withdraw),
+      note,
+    );
+    return section;
+  }
+  const publish = h('button', { type: 'button', id: 'publish', 'aria-describedby': 'publish-note' }, 'Publish to the feed');
+  publish.addEventListener('click', call('publish', publish));
+  if (e.withdrawn_at) section.append(h('p', { id: 'withdrawn' }, `Withdrawn from the feed ${when(e.withdrawn_at)}; publishing it again keeps its feed item's guid.`));
+  else section.append(h('p', { class: 'muted' }, 'Not in the podcast\'s feed.'));
+  section.append(h('div', { class: 'row' }, publish), note);
+  // Whether the podcast can be published decides the button; reading it does not hold the section up.
+  api('GET', `/api/podcasts/${enc(podcastId)}`).then(
+    ({ feed }) => {
+      if (!feed) return;
+      if (!feed.feed_url) note.replaceChildren('Publishing is not configured on this deployment (PUBLIC_BASE_URL is empty).');
+      else if (feed.missing.length) note.replaceChildren(missingList(feed.missing, 'publish-missing'), h('a', { href: podcastPath(podcastId) }, 'Edit the podcast'));
+      else return;
+      publish.disabled = true;
+    },
+    () => undefined,
+  );
+  return section;
 }
 
 /** How the script was written: its length against the target, what was left out and why it is short, a model's usage. */
