@@ -7,6 +7,7 @@
  *   podcasts/<podcast_id>/<episode_id>/turns/<sha256>.pcm   each synthesised turn, kept for a retry (turn-cache.ts)
  *   podcasts/<podcast_id>/<episode_id>/episode.mp3    audio
  *   podcasts/<podcast_id>/<episode_id>/transcript.txt + transcript.vtt
+ *   podcasts/<podcast_id>/<episode_id>/chapters.json   JSON chapters (Podcasting 2.0), one per section spoken
  *   channel-exports/<channel>/result.json             a Telegram Desktop export (the export ChannelReader's source)
  *   channel-exports/<channel>/telecast-import.json    how it was imported (the exporter's UTC offset for old exports)
  *
@@ -26,6 +27,7 @@ export const EPISODE_FILES = {
   audio: 'episode.mp3',
   transcript: 'transcript.txt',
   vtt: 'transcript.vtt',
+  chapters: 'chapters.json',
   media: 'media/',
   turns: 'turns/',
 } as const;

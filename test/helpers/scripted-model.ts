@@ -81,16 +81,26 @@ export function turnsOf(words: number, language: 'en' | 'he'): { turns: Array<{ 
 
 /**
  * The deterministic fake's answers: outlines group the posts two by two (priorities 1, 2, 3 in turn, the words asked
- * shared equally); turns hold about the words asked (× `overshoot`) in the system prompt's language.
+ * shared equally), titled "Story n", with the episode's title ("Episode of p1 to pN": the refs it was shown) and a
+ * description, unless `feedTexts` is false (a model answering the outline's older shape); turns hold about the words
+ * asked (× `overshoot`) in the system prompt's language.
  */
-export function writingReply(overshoot = 1): (request: ModelRequest) => string {
+export function writingReply(overshoot = 1, options: { feedTexts?: boolean } = {}): (request: ModelRequest) => string {
   return (request) => {
     const language = /write every word in Hebrew/.test(request.system) ? 'he' : 'en';
     if (request.schemaName === 'podcast_outline') {
       const refs = postRefs(request);
       const groups = Array.from({ length: Math.ceil(refs.length / 2) }, (_, i) => refs.slice(2 * i, 2 * i + 2));
       const words = Math.max(1, Math.round(askedWords(request) / Math.max(1, groups.length)));
+      const span = `${refs[0]} ${language === 'he' ? 'עד' : 'to'} ${refs.at(-1)}`;
+      const feed =
+        options.feedTexts === false
+          ? {}
+          : language === 'he'
+            ? { title: `פרק על ${span}`, description: `הפרק עוסק ב-${refs.length} פוסטים. הם מחולקים ל-${groups.length} סיפורים.` }
+            : { title: `Episode of ${span}`, description: `The episode covers ${refs.length} posts. They make ${groups.length} stories.` };
       return JSON.stringify({
+        ...feed,
         segments: groups.map((posts, i) => ({ title: language === 'he' ? `סיפור ${i + 1}` : `Story ${i + 1}`, posts, words, priority: (i % 3) + 1 })),
       });
     }

@@ -17,7 +17,7 @@ const script: Script = twoHostScript(
 );
 
 function cue(speaker: 'person1' | 'person2', text: string, start: number, end: number): Cue {
-  return { speaker, speakerName: speaker === 'person1' ? 'Alex' : 'Dana', text, start, end };
+  return { speaker, speakerName: speaker === 'person1' ? 'Alex' : 'Dana', text, section: 'segment-1', start, end };
 }
 
 const cues: Cue[] = [

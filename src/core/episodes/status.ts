@@ -26,6 +26,8 @@ export interface EpisodeFiles {
   audio_key?: string;
   transcript_key?: string;
   vtt_key?: string;
+  /** chapters.json: the episode's JSON chapters (absent on episodes completed before they existed). */
+  chapters_key?: string;
 }
 
 export interface Episode extends EpisodeFiles {
@@ -56,6 +58,9 @@ export interface Episode extends EpisodeFiles {
   /** Last transient error, kept while SQS retries, so an operator sees why an episode is slow. */
   last_error?: string;
   duration_seconds?: number;
+  /** The script's title and description (set at completion), so the feed need not read script.json. */
+  title?: string;
+  description?: string;
   /** How the script was written: its length against the target, a model's tokens and estimated cost. */
   generation?: ScriptGeneration;
   completed_at?: string;

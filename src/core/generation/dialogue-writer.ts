@@ -9,7 +9,8 @@
  */
 import type { Language, PodcastConfig } from '../contracts.ts';
 import type { ChannelPost, EpisodeContent, ScriptWriter } from '../ports.ts';
-import type { Script, ScriptGeneration, ScriptTurn, SpeakerId } from './script.ts';
+import { MAX_CHAPTER_TITLE_CHARS, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, type Script, type ScriptChapter, type ScriptGeneration, type ScriptTurn, type SpeakerId } from './script.ts';
+import { SECTION_TITLES, plainText, postLinks, sectionTitle, sentenceTitle } from './chapters.ts';
 import { domainOf } from '../collection/post-rules.ts';
 import { voiceCast } from './engines.ts';
 import { LENGTH_TOLERANCE, countWords, scriptWords, targetMinutes, wordBudget, wordsPerMinute } from './length.ts';
@@ -45,6 +46,10 @@ interface Phrases {
   outroThanks(other: string): string;
   outro(name: string, slogan: string, creator: string): string;
   noStories: string;
+  /** The episode's title from its lead story, when `more` stories follow it. */
+  title(lead: string, more: number): string;
+  /** The episode's description (script.ts `description`): who talks about how many stories, and the first ones. */
+  description(hosts: [string, string], count: number, channels: string, titles: string[]): string;
   /** How a host is directed (Script speakers' `instructions`, read by voice engines that take direction). */
   instructions(host: string, role: string, podcast: string, style: string): string;
 }
@@ -74,6 +79,9 @@ const PHRASES: Record<Language, Phrases> = {
     outro: (name, slogan, creator) =>
       `Thanks for listening to ${name}${creator ? `, brought to you by ${creator}` : ''}.${slogan ? ` ${slogan}.` : ''} See you next time.`,
     noStories: 'It was a quiet day on the channel.',
+    title: (lead, more) => (more === 0 ? lead : `${lead}, and ${more === 1 ? 'one more story' : `${more} more stories`}`),
+    description: ([a, b], count, channels, titles) =>
+      `${a} and ${b} talk about ${count === 1 ? 'one story' : `${count} stories`} from ${channels}: ${titles.join('; ')}${count > titles.length ? '; and more' : ''}.`,
     instructions: (host, role, podcast, style) =>
       `You are ${host}, the ${role} of the podcast ${podcast}, in a conversation with your co-host. Speak English. Conversation style: ${style}.`,
   },
@@ -94,6 +102,9 @@ const PHRASES: Record<Language, Phrases> = {
     outro: (name, slogan, creator) =>
       `תודה שהאזנתם ל${name}${creator ? `, בהפקת ${creator}` : ''}.${slogan ? ` ${slogan}.` : ''} נתראה בפעם הבאה.`,
     noStories: 'היה יום שקט בערוץ.',
+    title: (lead, more) => (more === 0 ? lead : `${lead}, ועוד ${more === 1 ? 'סיפור אחד' : `${more} סיפורים`}`),
+    description: ([a, b], count, channels, titles) =>
+      `${a} ו${b} מדברים על ${count === 1 ? 'סיפור אחד' : `${count} סיפורים`} מ${channels}: ${titles.join('; ')}${count > titles.length ? '; ועוד' : ''}.`,
     instructions: (host, role, podcast, style) =>
       `You are ${host}, the ${role} of the podcast ${podcast}, in a conversation with your co-host. Speak Hebrew. Conversation style: ${style}.`,
   },
@@ -192,11 +203,12 @@ export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): 
   const channels = [...new Set(content.channels.map(channelName))].join(', ');
 
   /** The script of the `count` most substantial stories, each cut to `cap` words. */
-  const build = (count: number, cap: number): ScriptTurn[] => {
+  const planFor = (count: number, cap: number): Plan => {
     const chosen = new Set(ranked.slice(0, count));
     const groups = grouped.map((g) => ({ ...g, stories: g.stories.filter((s) => chosen.has(s)) })).filter((g) => g.stories.length);
-    return dialogue({ groups, count, cap });
+    return { groups, count, cap };
   };
+  const build = (count: number, cap: number): ScriptTurn[] => dialogue(planFor(count, cap));
 
   // Fit: every story in full when that is within the budget; else the least substantial left out until the rest fit at
   // MIN_STORY_WORDS each, then every story as long as the budget allows (the longest are the ones shortened).
@@ -224,10 +236,11 @@ export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): 
   };
   if (words < LENGTH_TOLERANCE.below * budget) generation.short_because = shortBecause(ranked.length, promotional, estimated);
   const style = podcast.conversation_style.length ? podcast.conversation_style.join(', ') : 'natural';
+  const feed = feedTexts(planFor(count, cap), turns);
 
   return {
     language: lang,
-    title: `${podcast.name} — ${content.window.to.slice(0, 10)}`,
+    ...feed,
     speakers: {
       person1: { name: person1.name, role: person1.role, voice: cast.speaker('person1'), instructions: p.instructions(person1.name, person1.role, podcast.name, style) },
       person2: { name: person2.name, role: person2.role, voice: cast.speaker('person2'), instructions: p.instructions(person2.name, person2.role, podcast.name, style) },
@@ -240,6 +253,32 @@ export function writeDialogue(podcast: PodcastConfig, content: EpisodeContent): 
     const ads = dropped ? ` (${dropped} promotional ${dropped === 1 ? 'post' : 'posts'} dropped)` : '';
     if (posts === 0) return dropped ? `every post was promotional${ads}` : 'there were no posts to talk about';
     return `the ${posts === 1 ? 'one post holds' : `${posts} posts hold`} about ${minutes} minutes${ads}`;
+  }
+
+  /**
+   * The episode's title, description and chapters, from the stories told: each segment is titled by its lead story's
+   * first sentence and sourced by its posts' links; the title is the lead story's; the description names the hosts,
+   * the count and the first stories. A day without stories keeps the dated show name.
+   */
+  function feedTexts(plan: Plan, turns: ScriptTurn[]): Pick<Script, 'title' | 'description' | 'chapters'> {
+    const segmentTitles = plan.groups.map((group, g) => sentenceTitle(group.stories[0]!.text, MAX_CHAPTER_TITLE_CHARS) || SECTION_TITLES[lang].segment(g + 1));
+    const sections = [...new Set(turns.map((turn) => turn.section))];
+    const chapters: ScriptChapter[] = sections.map((section) => {
+      const n = Number(/^segment-(\d+)$/.exec(section)?.[1]);
+      const group = plan.groups[n - 1];
+      if (group) return { section, title: segmentTitles[n - 1]!, sources: postLinks(group.stories.map((story) => story.post), podcast) };
+      if (section.startsWith('segment-') && plan.groups.length === 0) return { section, title: sentenceTitle(p.noStories, MAX_CHAPTER_TITLE_CHARS), sources: [] };
+      return { section, title: sectionTitle(lang, section), sources: [] };
+    });
+    if (plan.groups.length === 0) {
+      return { title: plainText(`${podcast.name} — ${content.window.to.slice(0, 10)}`, MAX_TITLE_CHARS), description: plainText(p.noStories, MAX_DESCRIPTION_CHARS), chapters };
+    }
+    const more = plan.count - 1;
+    // The lead's title is cut first so that the count of the other stories always fits.
+    const room = MAX_TITLE_CHARS - (p.title('', more).length);
+    const title = plainText(p.title(plainText(segmentTitles[0]!, room), more), MAX_TITLE_CHARS);
+    const description = plainText(p.description([person1.name, person2.name], plan.count, channels, segmentTitles.slice(0, 3)), MAX_DESCRIPTION_CHARS);
+    return { title, description, chapters };
   }
 
   function dialogue(plan: Plan): ScriptTurn[] {

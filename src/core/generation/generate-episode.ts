@@ -17,7 +17,7 @@ import { reclaimInFlightPlace } from '../episodes/start-episode.ts';
 import { episodeKey } from '../keys.ts';
 import { renderEpisodeAudio, type RenderedAudio } from './render-audio.ts';
 import type { Script } from './script.ts';
-import { toTranscriptText, toWebVtt } from './transcript.ts';
+import { JSON_CHAPTERS_CONTENT_TYPE, toJsonChapters, toTranscriptText, toWebVtt } from './transcript.ts';
 import { keepingTurns } from './turn-cache.ts';
 
 export interface GeneratorDeps {
@@ -121,6 +121,7 @@ export async function runGeneration(
     audio_key: episodeKey(key.podcastId, key.episodeId, 'audio'),
     transcript_key: episodeKey(key.podcastId, key.episodeId, 'transcript'),
     vtt_key: episodeKey(key.podcastId, key.episodeId, 'vtt'),
+    chapters_key: episodeKey(key.podcastId, key.episodeId, 'chapters'),
   };
   let script = await scriptToSpeak(deps.objects, files.script_key, options.newScriptRequestedAt);
   if (!script) {
@@ -138,6 +139,7 @@ export async function runGeneration(
   const { durationSeconds, cues } = await renderAndStore(deps.audio, files.audio_key, script, synthesizer);
   await deps.objects.putText(files.transcript_key, toTranscriptText(script, cues), 'text/plain');
   await deps.objects.putText(files.vtt_key, toWebVtt(cues), 'text/vtt');
+  await deps.objects.putText(files.chapters_key, `${JSON.stringify(toJsonChapters(script, cues), null, 2)}\n`, JSON_CHAPTERS_CONTENT_TYPE);
 
   now = deps.clock.now();
   return deps.episodes.apply(
@@ -146,6 +148,9 @@ export async function runGeneration(
     {
       ...files,
       duration_seconds: Math.round(durationSeconds * 1000) / 1000,
+      // A stored script from before descriptions existed has a title only.
+      ...(typeof script.title === 'string' && script.title.trim() ? { title: script.title.trim() } : {}),
+      ...(typeof script.description === 'string' && script.description.trim() ? { description: script.description.trim() } : {}),
       ...(script.generation ? { generation: script.generation } : {}),
       completed_at: now.toISOString(),
     },

@@ -3,7 +3,8 @@
  * Gemini: the adapters only carry requests; everything vendor-neutral is here). Outline, then segments:
  *
  * 1. The posts (refs p1…pN, oldest first) are split into chunks within the request bounds of prompt.ts; each chunk is
- *    outlined (segments: title, the posts each covers, a word share, a priority).
+ *    outlined (the episode's title and description; segments: title, the posts each covers, a word share, a
+ *    priority). The segments' titles become the chapters' titles, their posts' links the chapters' sources.
  * 2. The word budget (wordBudget: target minutes × the voice engine's words per minute) less the intro's and outro's
  *    shares is divided among the segments: the least important are dropped when each would get fewer than
  *    MIN_SEGMENT_WORDS, and no segment is asked for more than its posts hold (materialWords), so a thin day makes a
@@ -23,7 +24,9 @@ import type { EpisodeContent, LanguageModel, ModelAnswer, ScriptWriter } from '.
 import { languageOf } from './dialogue-writer.ts';
 import { voiceCast } from './engines.ts';
 import { LENGTH_TOLERANCE, countWords, targetMinutes, wordBudget, wordsPerMinute } from './length.ts';
+import { SECTION_TITLES, plainText, postLinks, summaryOf } from './chapters.ts';
 import {
+  OUTLINE_ACCEPTED_SCHEMA,
   OUTLINE_SCHEMA,
   TURNS_SCHEMA,
   chunkPosts,
@@ -35,8 +38,8 @@ import {
   systemPrompt,
   type PostRef,
 } from './prompt.ts';
-import { parseAnswer, turnProblems, type ModelTurn } from './script-check.ts';
-import type { Script, ScriptGeneration, ScriptTurn } from './script.ts';
+import { feedTextProblems, parseAnswer, turnProblems, type ModelTurn } from './script-check.ts';
+import { MAX_CHAPTER_TITLE_CHARS, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, type Script, type ScriptChapter, type ScriptGeneration, type ScriptTurn } from './script.ts';
 
 /** A segment shorter than this is not worth its request and its transition: the least important are dropped instead. */
 export const MIN_SEGMENT_WORDS = 80;
@@ -60,10 +63,16 @@ interface PlannedSegment {
   /** Position in the episode (chunk order, then outline order). */
   order: number;
   words: number;
+  /** The chunk whose outline planned it (its title and description are that outline's). */
+  chunk: number;
 }
 
 interface WrittenSection {
   section: 'intro' | 'segment' | 'outro';
+  /** The chapter's title (a segment's from the outline). */
+  title: string;
+  /** The outline's segment it writes (segments only). */
+  planned?: PlannedSegment;
   priority: number;
   order: number;
   posts: PostRef[];
@@ -89,18 +98,22 @@ export class ModelScriptWriter implements ScriptWriter {
     const chunks = chunkPosts(refs);
     const totalMaterial = material(refs);
     const planned: PlannedSegment[] = [];
+    const outlines: Outline[] = [];
     for (const [i, chunk] of chunks.entries()) {
       const share = Math.max(MIN_SEGMENT_WORDS, Math.round((segmentBudget * material(chunk)) / Math.max(1, totalMaterial)));
       const outline = await session.ask(`outline${chunks.length > 1 ? ` of posts part ${i + 1}` : ''}`, {
         prompt: outlinePrompt(chunk, Math.min(share, material(chunk)), i, chunks.length),
         schema: OUTLINE_SCHEMA,
+        accept: OUTLINE_ACCEPTED_SCHEMA,
         schemaName: 'podcast_outline',
-        maxOutputTokens: outputLimit(512 + 80 * chunk.length),
-        check: (value) => checkOutline(value as Outline, chunk),
+        maxOutputTokens: outputLimit(768 + 80 * chunk.length),
+        check: (value) => checkOutline(value as Outline, chunk, podcast.language),
       });
+      outlines.push(outline as Outline);
       for (const segment of (outline as Outline).segments) {
         const posts = segment.posts.map((ref) => chunk.find((r) => r.ref === ref)!);
-        planned.push({ title: segment.title.trim(), posts, requested: segment.words, priority: segment.priority, order: planned.length, words: 0 });
+        const title = plainText(segment.title, MAX_CHAPTER_TITLE_CHARS);
+        planned.push({ title, posts, requested: segment.words, priority: segment.priority, order: planned.length, words: 0, chunk: i });
       }
     }
 
@@ -122,30 +135,33 @@ export class ModelScriptWriter implements ScriptWriter {
     for (const [i, segment] of kept.entries()) {
       const prompt = segmentPrompt(segment.title, segment.posts, segment.words, i, kept.length, kept[i - 1]?.title);
       const turns = await turnsRequest(`segment ${i + 1}`, prompt, segment.words);
-      sections.push({ section: 'segment', priority: segment.priority, order: segment.order, posts: segment.posts, turns });
+      sections.push({ section: 'segment', title: segment.title, planned: segment, priority: segment.priority, order: segment.order, posts: segment.posts, turns });
     }
     const titles = kept.map((segment) => segment.title);
     const channels = [...new Set(content.channels.map((channel) => `@${channel.replace(/^@/, '')}`))];
     const intro = await turnsRequest('intro', introPrompt(podcast, titles, introWords, channels), introWords);
     const outro = await turnsRequest('outro', outroPrompt(podcast, titles, outroWords), outroWords, false);
-    sections.unshift({ section: 'intro', priority: 0, order: -1, posts: [], turns: intro });
-    sections.push({ section: 'outro', priority: 0, order: Number.MAX_SAFE_INTEGER, posts: [], turns: outro });
+    const { intro: introTitle, outro: outroTitle } = SECTION_TITLES[podcast.language];
+    sections.unshift({ section: 'intro', title: introTitle, priority: 0, order: -1, posts: [], turns: intro });
+    sections.push({ section: 'outro', title: outroTitle, priority: 0, order: Number.MAX_SAFE_INTEGER, posts: [], turns: outro });
 
     // 4. Never longer than the target allows.
     const finished = trim(sections, Math.floor(budget * LENGTH_TOLERANCE.above));
 
     const cast = voiceCast(podcast);
     const turns: ScriptTurn[] = [];
+    const chapters: ScriptChapter[] = [];
     let segmentNumber = 0;
     for (const written of finished) {
       const section = written.section === 'segment' ? `segment-${++segmentNumber}` : written.section;
+      chapters.push({ section, title: written.title, sources: postLinks(written.posts.map((r) => r.post), podcast) });
       for (const turn of written.turns) {
         const voice = cast.line(turn.speaker, languageOf(turn.text));
         turns.push({ speaker: turn.speaker, text: turn.text, section, ...(voice ? { voice } : {}) });
       }
     }
 
-    const aired = new Set(finished.flatMap((written) => written.posts.map((r) => r.ref)));
+    const airedRefs = new Set(finished.flatMap((written) => written.posts.map((r) => r.ref)));
     const words = turns.reduce((sum, turn) => sum + countWords(turn.text), 0);
     const target = targetMinutes(podcast);
     const estimated = words / wordsPerMinute(podcast);
@@ -155,7 +171,7 @@ export class ModelScriptWriter implements ScriptWriter {
       target_minutes: target,
       words,
       estimated_minutes: Math.round(estimated * 100) / 100,
-      ...(refs.length - aired.size > 0 ? { posts_left_out: refs.length - aired.size } : {}),
+      ...(refs.length - airedRefs.size > 0 ? { posts_left_out: refs.length - airedRefs.size } : {}),
       usage: session.usage(),
     };
     if (estimated < target * LENGTH_TOLERANCE.below) {
@@ -165,9 +181,11 @@ export class ModelScriptWriter implements ScriptWriter {
     const { person1, person2 } = podcast.speakers;
     const style = podcast.conversation_style.join(', ');
     const instructions = (role: string) => (style ? `${role}; ${style}` : role);
+    const aired = finished.filter((written) => written.section === 'segment');
     return {
       language: podcast.language,
-      title: `${podcast.name} — ${content.window.to.slice(0, 10)}`,
+      ...feedTexts(outlines, aired, podcast, content.window.to),
+      chapters,
       speakers: {
         person1: { name: person1.name, role: person1.role, voice: cast.speaker('person1'), instructions: instructions(person1.role) },
         person2: { name: person2.name, role: person2.role, voice: cast.speaker('person2'), instructions: instructions(person2.role) },
@@ -191,14 +209,45 @@ function bounded(value: number, bounds: { min: number; max: number }): number {
 }
 
 interface Outline {
+  /** Absent in an answer of a model not asked for them (OUTLINE_ACCEPTED_SCHEMA). */
+  title?: string;
+  description?: string;
   segments: Array<{ title: string; posts: string[]; words: number; priority: number }>;
 }
 
-/** An outline's problems beyond its schema: posts it does not have, posts in two segments, empty segments. */
-function checkOutline(outline: Outline, chunk: PostRef[]): string[] {
+/**
+ * The episode's title and description: the model's, from the outline of the chunk that planned the most important
+ * segment aired (an episode outlined in parts has one per part), cut to the feed's bounds. When that outline has none,
+ * the title is that segment's and the description lists the segments; with no segment aired, the dated show name.
+ */
+function feedTexts(outlines: Outline[], aired: WrittenSection[], podcast: PodcastConfig, date: string): Pick<Script, 'title' | 'description'> {
+  const airedTitles = aired.map((written) => written.title);
+  const lead = aired
+    .map((written) => written.planned!)
+    .sort((a, b) => a.priority - b.priority || a.order - b.order)[0];
+  const outline = lead ? outlines[lead.chunk] : outlines[0];
+  const title = outline?.title?.trim() || lead?.title || `${podcast.name} — ${date.slice(0, 10)}`;
+  const description =
+    outline?.description?.trim() ||
+    (airedTitles.length ? summaryOf(podcast.language, airedTitles.slice(0, 3), airedTitles.length > 3) : `${podcast.name} — ${date.slice(0, 10)}`);
+  return { title: plainText(title, MAX_TITLE_CHARS), description: plainText(description, MAX_DESCRIPTION_CHARS) };
+}
+
+/**
+ * An outline's problems beyond its schema: posts it does not have, posts in two segments, empty segments, and feed
+ * texts (titles, description) with markup or in another language.
+ */
+function checkOutline(outline: Outline, chunk: PostRef[], language: PodcastConfig['language']): string[] {
   const known = new Set(chunk.map((r) => r.ref));
   const seen = new Set<string>();
   const problems: string[] = [];
+  // A blank title or description counts as none given (the writer derives one): no reason for a repair.
+  const texts = [
+    ...(outline.title?.trim() ? [{ at: '/title', text: outline.title }] : []),
+    ...(outline.description?.trim() ? [{ at: '/description', text: outline.description }] : []),
+    ...outline.segments.filter((segment) => segment.title.trim()).map((segment) => ({ at: `/segments/${outline.segments.indexOf(segment)}/title`, text: segment.title })),
+  ];
+  problems.push(...feedTextProblems(texts, language));
   outline.segments.forEach((segment, i) => {
     const at = `/segments/${i}`;
     if (!segment.title.trim()) problems.push(`${at}/title is empty`);
@@ -295,7 +344,10 @@ function cleanTurns(value: unknown): ModelTurn[] {
 
 interface Ask {
   prompt: string;
+  /** The schema the model is asked to answer in. */
   schema: Record<string, unknown>;
+  /** The schema an answer is checked against, when it accepts more than `schema` asks for (older answers). */
+  accept?: Record<string, unknown>;
   schemaName: string;
   maxOutputTokens: number;
   /** Problems beyond the schema, of a value that fits it. */
@@ -325,7 +377,7 @@ class ModelSession {
     let first = true;
     for (;;) {
       const answer = await this.generate(messages, ask);
-      const { value, problems } = parseAnswer(answer, ask.schema);
+      const { value, problems } = parseAnswer(answer, ask.accept ?? ask.schema);
       if (problems.length === 0) problems.push(...ask.check(value));
       if (problems.length === 0) return value;
       if (!first) throw new ValidationError(`${this.model.name} wrote an unusable ${what}, also after a repair`, problems);

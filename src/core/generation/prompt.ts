@@ -24,12 +24,18 @@ export interface PostRef {
   post: ChannelPost;
 }
 
-/** The outline's answer: segments, each with the posts it covers, its word budget and its priority (1 = most important). */
+/**
+ * The outline's answer: the episode's title and description, and its segments, each with its title, the posts it
+ * covers, its word budget and its priority (1 = most important). Every property is required in what the model is
+ * sent (OpenAI's strict structured output requires all of them); OUTLINE_ACCEPTED_SCHEMA is what is accepted back.
+ */
 export const OUTLINE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['segments'],
+  required: ['title', 'description', 'segments'],
   properties: {
+    title: { type: 'string' },
+    description: { type: 'string' },
     segments: {
       type: 'array',
       items: {
@@ -46,6 +52,16 @@ export const OUTLINE_SCHEMA = {
     },
   },
 } as const satisfies Record<string, unknown>;
+
+/**
+ * The outline answers the writer accepts: an answer without the episode's title and description (a model or a fake
+ * written before they were asked for) still plans the episode; the writer derives them from the segments instead.
+ */
+export const OUTLINE_ACCEPTED_SCHEMA = { ...OUTLINE_SCHEMA, required: ['segments'] } as const satisfies Record<string, unknown>;
+
+/** Bounds the outline prompt asks for (the writer cuts longer texts: script.ts MAX_*_CHARS). */
+export const ASKED_TITLE_CHARS = 80;
+export const ASKED_SEGMENT_TITLE_CHARS = 60;
 
 /** A section's answer: the hosts' turns in order. */
 export const TURNS_SCHEMA = {
@@ -148,7 +164,11 @@ export function outlinePrompt(chunk: PostRef[], words: number, chunkIndex: numbe
     `Plan the segments of this episode from the posts below.${part}`,
     'Group posts about the same story into one segment; leave out posts not worth airing (advertising, duplicates, trivia) when the time is short.',
     `Length: about ${words} words for all segments together. Give each segment its share ("words") and a priority (1 = most important).`,
-    'Refer to posts by their ref (p1, p2, …). Segment titles are short, in the podcast\'s language.',
+    'Refer to posts by their ref (p1, p2, …).',
+    `Segment titles are short (at most ${ASKED_SEGMENT_TITLE_CHARS} characters), in the podcast's language: they are the episode's chapter titles.`,
+    `Also give the episode${chunkCount > 1 ? ' (as far as these posts tell it)' : ''} a "title" (at most ${ASKED_TITLE_CHARS} characters, about its most important story) and a "description"`,
+    '(one to three sentences, at most 500 characters, saying what the episode covers), both in the podcast\'s language:',
+    'plain text for a podcast feed, no markdown, no HTML, no URLs, no emoji.',
     '',
     postsBlock(chunk),
   ].join('\n');

@@ -91,7 +91,7 @@ export async function renderEpisodeAudio(
     await deps.encoder.write(samples, sampleRate);
     written += samples.length;
     heard ||= !isSilent(samples);
-    cues.push({ speaker: turn.speaker, speakerName: speaker.name, text: turn.text.trim(), start: start / sampleRate, end: written / sampleRate });
+    cues.push({ speaker: turn.speaker, speakerName: speaker.name, text: turn.text.trim(), section: turn.section, start: start / sampleRate, end: written / sampleRate });
     previousSection = turn.section;
   });
 

@@ -88,6 +88,38 @@ const MARKDOWN = [
   { pattern: /(?:^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+\.\s)/u, what: 'markdown headings or lists' },
 ];
 
+/** Markup in a text that must be plain (a turn, a title, a description): SSML/HTML tags, URLs, markdown. */
+export function markupProblems(text: string, at: string): string[] {
+  const problems: string[] = [];
+  if (HTML_TAG.test(text)) problems.push(`${at} holds an SSML or HTML tag`);
+  if (URL.test(text)) problems.push(`${at} holds a URL (say the site's name instead)`);
+  for (const { pattern, what } of MARKDOWN) if (pattern.test(text)) problems.push(`${at} holds ${what}`);
+  return problems;
+}
+
+/**
+ * Problems of the feed texts a model wrote in an outline (the episode's title and description, the segments' titles):
+ * markup or a speaker tag as in turns, a title or description that is blank where given, and text in another language
+ * than the podcast's (over all of them together, as for turns: a product name in a Hebrew title is not English).
+ * Lengths are not problems: the writer cuts them (plainText), since a long title is no reason to fail an episode.
+ */
+export function feedTextProblems(texts: Array<{ at: string; text: string }>, language: Language): string[] {
+  const problems: string[] = [];
+  for (const { at, text } of texts) {
+    if (!/[\p{L}\p{N}]/u.test(text)) {
+      problems.push(`${at} is empty`);
+      continue;
+    }
+    if (BRACKET_TAG.test(text)) problems.push(`${at} holds a speaker tag`);
+    problems.push(...markupProblems(text, at));
+  }
+  const written = languageOf(texts.map(({ text }) => text).join(' '));
+  if (written !== undefined && written !== language) {
+    problems.push(`taken together, ${texts.map(({ at }) => at).join(', ')} are written in ${LANGUAGE_NAMES[written]}, not ${LANGUAGE_NAMES[language]}`);
+  }
+  return problems;
+}
+
 /**
  * Problems of the turns a model wrote for one section: none at all, a blank text, a speaker tag (a host's name, a
  * person or speaker id, in brackets or before a colon at the start), markup or a URL, one host only (`bothHosts`), and
@@ -107,9 +139,7 @@ export function turnProblems(turns: ModelTurn[], language: Language, hostNames: 
       return;
     }
     if (leadingTag.test(text) || BRACKET_TAG.test(text)) problems.push(`${at} holds a speaker tag (the speaker field says who speaks): "${text.slice(0, 40)}"`);
-    if (HTML_TAG.test(text)) problems.push(`${at} holds an SSML or HTML tag`);
-    if (URL.test(text)) problems.push(`${at} holds a URL (say the site's name instead)`);
-    for (const { pattern, what } of MARKDOWN) if (pattern.test(text)) problems.push(`${at} holds ${what}`);
+    problems.push(...markupProblems(text, at));
   });
   if (options.bothHosts && new Set(turns.map((turn) => turn.speaker)).size < 2) {
     problems.push(`only ${turns[0]!.speaker} speaks: both hosts take turns`);

@@ -14,13 +14,39 @@ export interface ScriptTurn {
 
 export interface Script {
   language: Language;
+  /** The episode's title, plain text: from the stories (offline writer) or the model's outline (model writers). */
   title: string;
+  /**
+   * What the episode is about, for the feed: plain text, 1–3 sentences, at most MAX_DESCRIPTION_CHARS, no markup
+   * (absent in scripts stored before it existed).
+   */
+  description?: string;
+  /**
+   * One per section the turns use, in the turns' order (intro, segment-1…n, outro): the feed's JSON chapters
+   * (transcript.ts toJsonChapters). Absent in scripts stored before it existed.
+   */
+  chapters?: ScriptChapter[];
   /** `instructions`: how the host speaks, for voice engines that can be directed (SpeechContext). */
   speakers: Record<SpeakerId, { name: string; role: string; voice: string; instructions?: string }>;
   turns: ScriptTurn[];
   /** How the script was written and how long it should run (absent in scripts stored before it existed). */
   generation?: ScriptGeneration;
 }
+
+/** A section of the script as a chapter of the episode. */
+export interface ScriptChapter {
+  /** The turns' `section` it titles (`intro`, `segment-<n>`, `outro`). */
+  section: string;
+  /** Short plain text in the podcast's language (at most MAX_CHAPTER_TITLE_CHARS). */
+  title: string;
+  /** Public links of the posts the section talks about (`https://t.me/<channel>/<id>`), most important first. */
+  sources: string[];
+}
+
+/** Bounds of the feed's texts, applied by every writer (chapters.ts plainText). */
+export const MAX_TITLE_CHARS = 120;
+export const MAX_DESCRIPTION_CHARS = 600;
+export const MAX_CHAPTER_TITLE_CHARS = 100;
 
 /** Recorded in script.json and on the episode (`generation`): length against the target, and a model's usage. */
 export interface ScriptGeneration {
@@ -51,6 +77,8 @@ export interface Cue {
   speaker: SpeakerId;
   speakerName: string;
   text: string;
+  /** The section of the turn it speaks (ScriptTurn `section`): where chapters start. */
+  section: string;
   start: number;
   end: number;
 }

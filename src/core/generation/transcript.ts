@@ -1,8 +1,10 @@
 /**
  * The episode's transcripts: `transcript.txt` (speaker-tagged plain text) and `transcript.vtt` (WebVTT with voice
- * spans, for players and captions). Pure functions of the script and the cues renderEpisodeAudio measured.
+ * spans, for players and captions), and its chapters (`chapters.json`, Podcasting 2.0 JSON Chapters). Pure functions
+ * of the script and the cues renderEpisodeAudio measured.
  */
 import { ValidationError } from '../errors.ts';
+import { sectionTitle } from './chapters.ts';
 import type { Cue, Script, ScriptTurn } from './script.ts';
 
 /** Longest caption renderEpisodeAudio's turn is left as one cue; longer turns are split by sentence. */
@@ -130,4 +132,37 @@ export function toWebVtt(cues: Cue[]): string {
     });
   }
   return `${blocks.join('\n\n')}\n`;
+}
+
+/** The Podcasting 2.0 JSON Chapters document (podcast namespace `chapters/jsonChapters.md`, version 1.2.0). */
+export interface JsonChapters {
+  version: '1.2.0';
+  chapters: Array<{ startTime: number; title: string; url?: string }>;
+}
+
+/** The content type the podcast namespace gives JSON chapters (`<podcast:chapters type>`), stored with the file. */
+export const JSON_CHAPTERS_CONTENT_TYPE = 'application/json+chapters';
+
+/**
+ * The episode's chapters: one per section that was spoken, in order, starting at its first cue (seconds, rounded to
+ * milliseconds), titled by the script's chapter for that section (a stored script without chapters: the section's
+ * generic title in the script's language), its first source as `url` when it has one. A section with no spoken turn
+ * has no cue and so no chapter; one whose start would not be strictly after the previous chapter's (a section
+ * returning later, or one of no length) is left out, as players expect increasing start times.
+ */
+export function toJsonChapters(script: Script, cues: Cue[]): JsonChapters {
+  const chapters: JsonChapters['chapters'] = [];
+  const seen = new Set<string>();
+  for (const cue of cues) {
+    if (seen.has(cue.section)) continue;
+    seen.add(cue.section);
+    const startTime = Math.round(cue.start * 1000) / 1000;
+    const previous = chapters.at(-1);
+    if (previous && !(startTime > previous.startTime)) continue;
+    const chapter = script.chapters?.find((c) => c.section === cue.section);
+    const title = oneLine(chapter?.title ?? '') || sectionTitle(script.language, cue.section);
+    const url = chapter?.sources.find(Boolean);
+    chapters.push({ startTime, title, ...(url ? { url } : {}) });
+  }
+  return { version: '1.2.0', chapters };
 }
