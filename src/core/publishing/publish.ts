@@ -86,12 +86,15 @@ async function feedState(deps: PublisherDeps, podcastId: string, base: string): 
   return state;
 }
 
-/** The script's title and description, else ones made from the podcast and the episode's date. */
+/**
+ * The episode's title and description (the script writer's, recorded at completion), else the stored script's (an
+ * episode completed before they were recorded), else ones made from the podcast and the episode's date.
+ */
 async function titleAndDescription(deps: PublisherDeps, podcast: PodcastConfig, episode: Episode): Promise<{ title: string; description: string }> {
-  let script: Partial<Script> & { description?: string } = {};
-  if (episode.script_key) {
+  let script: Partial<Script> = { ...(episode.title ? { title: episode.title } : {}), ...(episode.description ? { description: episode.description } : {}) };
+  if (episode.script_key && !(script.title && script.description)) {
     try {
-      script = await deps.objects.getJson(episode.script_key);
+      script = { ...(await deps.objects.getJson<Partial<Script>>(episode.script_key)), ...script };
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
@@ -126,7 +129,7 @@ export async function publishEpisode(deps: PublisherDeps, key: EpisodeKey): Prom
     audio: episode.audio_key,
     vtt: episode.vtt_key,
     transcript: episode.transcript_key,
-    chapters: (episode as { chapters_key?: string }).chapters_key ?? `${episodePrefix(key.podcastId, key.episodeId)}${PUBLIC_EPISODE_FILES.chapters}`,
+    chapters: episode.chapters_key ?? `${episodePrefix(key.podcastId, key.episodeId)}${PUBLIC_EPISODE_FILES.chapters}`,
   };
   const urls: Partial<Record<keyof typeof PUBLIC_EPISODE_FILES, string>> = {};
   for (const [file, from] of Object.entries(sources) as Array<[keyof typeof PUBLIC_EPISODE_FILES, string | undefined]>) {
