@@ -40,8 +40,11 @@ describe('e2e: publishing a podcast feed on the local stack', function () {
     const created = await telecastJson<Episode>(stack, ['episode', 'generate', PODCAST]);
     // Published in the same delivery that completed it, just after the completion is recorded.
     episode = await waitForEpisode(stack, keyOf(created), (e) => e.status === 'failed' || Boolean(e.publication), 90_000);
-    const response = await get(`${PODCAST}/feed.xml`);
-    expect(response.status).to.equal(200);
+    // The feed is rebuilt just after the publication is recorded: wait until it is served.
+    const response = await stack.waitUntil(async () => {
+      const answer = await get(`${PODCAST}/feed.xml`);
+      return answer.status === 200 ? answer : undefined;
+    }, 10_000, 'the feed served');
     expect(response.headers.get('content-type')).to.match(/^application\/rss\+xml/);
     feed = parseFeed(await response.text())!;
   });
