@@ -2,7 +2,7 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parsePodcastConfig, type PodcastConfig } from '../../src/core/contracts.ts';
 import type { Episode } from '../../src/core/episodes/status.ts';
-import type { ChannelPost } from '../../src/core/ports.ts';
+import type { ChannelPost, EpisodeContent } from '../../src/core/ports.ts';
 import type { Script, ScriptTurn } from '../../src/core/generation/script.ts';
 import { newEpisode } from '../../src/core/episodes/status.ts';
 import type { FunctionUrlEvent } from '../../src/admin/http.ts';
@@ -109,5 +109,19 @@ export function functionUrlEvent(
     ...(options.body !== undefined ? { body: options.body } : {}),
     isBase64Encoded: false,
     requestContext: { http: { method, path, sourceIp: options.sourceIp ?? '198.51.100.7' }, domainName: host, requestId: 'spec-request' },
+  };
+}
+
+/** content.json of the default test episode (tech-pulse, a day's window) holding `posts`. */
+export function episodeContent(posts: ChannelPost[], overrides: Partial<EpisodeContent> = {}): EpisodeContent {
+  return {
+    schema_version: 1,
+    podcast_id: 'tech-pulse',
+    episode_id: '20261129T070000000Z',
+    channels: ['telecast_sample'],
+    window: { from: '2026-11-28T07:00:00.000Z', to: '2026-11-29T07:00:00.000Z' },
+    collected_at: '2026-11-29T07:00:01.000Z',
+    posts,
+    ...overrides,
   };
 }

@@ -2,18 +2,10 @@ import { expect } from 'chai';
 import { writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
 import { LENGTH_TOLERANCE, scriptWords, wordBudget } from '../../src/core/generation/length.ts';
 import type { ChannelPost, EpisodeContent } from '../../src/core/ports.ts';
-import { podcastConfig, post } from '../helpers/factories.ts';
+import { episodeContent, podcastConfig, post } from '../helpers/factories.ts';
 
 function contentOf(posts: ChannelPost[], channels = ['telecast_sample']): EpisodeContent {
-  return {
-    schema_version: 1,
-    podcast_id: 'tech-pulse',
-    episode_id: '20261129T070000000Z',
-    channels,
-    window: { from: '2026-11-28T07:00:00.000Z', to: '2026-11-29T07:00:00.000Z' },
-    collected_at: '2026-11-29T07:00:01.000Z',
-    posts,
-  };
+  return episodeContent(posts, { channels });
 }
 
 const SUBJECTS = ['The city council', 'A local startup', 'The transport ministry', 'Researchers at the university', 'The central bank', 'The football club'];

@@ -13,21 +13,13 @@ import { toJsonChapters, type JsonChapters } from '../../src/core/generation/tra
 import { collectionSummaryOf, episodeContentFor, processingMessageFor } from '../../src/core/handoff.ts';
 import { episodeKey } from '../../src/core/keys.ts';
 import type { ChannelPost, EpisodeContent } from '../../src/core/ports.ts';
-import { podcastConfig, post, twoHostScript } from '../helpers/factories.ts';
+import { episodeContent, podcastConfig, post, twoHostScript } from '../helpers/factories.ts';
 import { MemoryAudioStore, ToneSynthesizer, memoryEngines } from '../helpers/memory-engines.ts';
 import { ManualClock, MemoryEpisodes, MemoryObjects, MemoryPodcasts } from '../helpers/memory-ports.ts';
 import { ScriptedModel, writingReply } from '../helpers/scripted-model.ts';
 
 function content(posts: ChannelPost[], channels = ['telecast_sample']): EpisodeContent {
-  return {
-    schema_version: 1,
-    podcast_id: 'tech-pulse',
-    episode_id: '20261129T070000000Z',
-    channels,
-    window: { from: '2026-11-28T07:00:00.000Z', to: '2026-11-29T07:00:00.000Z' },
-    collected_at: '2026-11-29T07:00:01.000Z',
-    posts,
-  };
+  return episodeContent(posts, { channels });
 }
 
 /** The sections the turns use, each once, in the order they first appear. */

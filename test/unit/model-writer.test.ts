@@ -5,7 +5,7 @@ import { wordBudget } from '../../src/core/generation/length.ts';
 import { ModelScriptWriter } from '../../src/core/generation/model-writer.ts';
 import { MAX_POSTS_PER_REQUEST, MAX_POST_CHARS_PER_REQUEST } from '../../src/core/generation/prompt.ts';
 import type { ChannelPost, EpisodeContent } from '../../src/core/ports.ts';
-import { podcastConfig, post } from '../helpers/factories.ts';
+import { episodeContent, podcastConfig, post } from '../helpers/factories.ts';
 import { ScriptedModel, askedWords, postRefs, tokens, turnsOf, writingModel, writingReply } from '../helpers/scripted-model.ts';
 
 const STORY =
@@ -14,16 +14,7 @@ const STORY =
 
 function content(posts: ChannelPost[] | number, overrides: Partial<EpisodeContent> = {}): EpisodeContent {
   const list = typeof posts === 'number' ? Array.from({ length: posts }, (_, i) => post({ id: i + 1, text: `${STORY} Story ${i + 1}.` })) : posts;
-  return {
-    schema_version: 1,
-    podcast_id: 'tech-pulse',
-    episode_id: '20261129T070000000Z',
-    channels: ['telecast_sample'],
-    window: { from: '2026-11-28T07:00:00.000Z', to: '2026-11-29T07:00:00.000Z' },
-    collected_at: '2026-11-29T07:00:01.000Z',
-    posts: list,
-    ...overrides,
-  };
+  return episodeContent(list, overrides);
 }
 
 /** The writing fake, except that `segment` answers for the first segment request come from `answers` in turn. */

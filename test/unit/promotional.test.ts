@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { promotionalSignal } from '../../src/core/generation/promotional.ts';
 import { writeDialogue } from '../../src/core/generation/dialogue-writer.ts';
-import type { EpisodeContent } from '../../src/core/ports.ts';
-import { podcastConfig, post } from '../helpers/factories.ts';
+import { episodeContent, podcastConfig, post } from '../helpers/factories.ts';
 
 const signalOf = (text: string, links: string[] = []) => promotionalSignal({ channel: 'telecast_sample', text, links });
 
@@ -53,19 +52,11 @@ describe('promotional posts', () => {
   }
 
   it('the offline writer leaves promotional posts out of the script and counts them', () => {
-    const content: EpisodeContent = {
-      schema_version: 1,
-      podcast_id: 'tech-pulse',
-      episode_id: '20261129T070000000Z',
-      channels: ['telecast_sample'],
-      window: { from: '2026-11-28T07:00:00.000Z', to: '2026-11-29T07:00:00.000Z' },
-      collected_at: '2026-11-29T07:00:01.000Z',
-      posts: [
-        post({ id: 1, text: 'The advertising industry had its worst quarter in a decade, analysts say.' }),
-        post({ id: 2, text: 'New running shoes are here. Use code RUN20 for 20% off your first order.' }),
-        post({ id: 3, text: 'Sponsored\nThe smartest way to save on your cloud bill.' }),
-      ],
-    };
+    const content = episodeContent([
+      post({ id: 1, text: 'The advertising industry had its worst quarter in a decade, analysts say.' }),
+      post({ id: 2, text: 'New running shoes are here. Use code RUN20 for 20% off your first order.' }),
+      post({ id: 3, text: 'Sponsored\nThe smartest way to save on your cloud bill.' }),
+    ]);
     const script = writeDialogue(podcastConfig(), content);
     const all = script.turns.map((t) => t.text).join(' ');
     expect(all).to.include('advertising industry');

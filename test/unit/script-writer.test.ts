@@ -4,25 +4,19 @@ import { VOICE_ENGINE_SPECS } from '../../src/core/generation/engines.ts';
 
 import type { EpisodeContent } from '../../src/core/ports.ts';
 import type { PodcastConfig } from '../../src/core/contracts.ts';
-import { podcastConfig as anyPodcastConfig, post } from '../helpers/factories.ts';
+import { episodeContent, podcastConfig as anyPodcastConfig, post } from '../helpers/factories.ts';
 
 // The voices here are espeak-ng's: the one offline engine with a Hebrew voice for a Hebrew post in an English show.
 const DEFAULT_VOICES = { en: VOICE_ENGINE_SPECS.espeak.defaultVoices.en!, he: VOICE_ENGINE_SPECS.espeak.defaultVoices.he! };
 const podcastConfig = (overrides: Partial<PodcastConfig> = {}) => anyPodcastConfig({ voice_engine: 'espeak', ...overrides });
 
 function content(n: number, overrides: Partial<EpisodeContent> = {}): EpisodeContent {
-  return {
-    schema_version: 1,
-    podcast_id: 'tech-pulse',
-    episode_id: '20261129T070000000Z',
-    channels: ['telecast_sample'],
-    window: { from: '2026-11-28T07:00:00.000Z', to: '2026-11-29T07:00:00.000Z' },
-    collected_at: '2026-11-29T07:00:01.000Z',
-    posts: Array.from({ length: n }, (_, i) =>
+  return episodeContent(
+    Array.from({ length: n }, (_, i) =>
       post({ id: i + 1, text: `Story number ${i + 1} 🚀 is here. It explains https://example.com/${i} something important about chips and clouds.`, links: [`https://example.com/${i}`] }),
     ),
-    ...overrides,
-  };
+    overrides,
+  );
 }
 
 describe('the offline dialogue writer', () => {
